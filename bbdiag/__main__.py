@@ -1,0 +1,3 @@
+from bbdiag.cli import main
+
+raise SystemExit(main())

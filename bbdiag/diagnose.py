@@ -1,0 +1,146 @@
+"""Hits in, diagnoses out: group hits into failed commands, choose each one's cause and host.
+
+A failed git command prints explanatory lines (role `lead`: `remote:` text, ssh's message),
+then git's own last line (role `final`), then lines that follow it (role `follow`: advice,
+`hung up`, `failed to push some refs`). A lead or final after a final starts the next failure.
+Inside one failure the strongest hit wins, then the most specific cause (causes.md); across
+failures an authentication cause comes first, then an access cause, then the earliest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bbdiag import hosts
+from bbdiag.causes import CAUSES, PRECEDENCE, urgency
+from bbdiag.match import Hit, Matches, SeenURL
+
+GAP = 25  # lines between two hits beyond which they cannot be one failure
+NEAR_BEFORE, NEAR_AFTER = 40, 12  # where to look for a URL that names a failure's host
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    cause: str
+    host: str
+    primary: Hit  # the hit that decided the cause
+    evidence: tuple[Hit, ...]
+    url: hosts.RemoteURL | None  # the remote the failure was about, when the output shows it
+    url_text: str | None  # the URL as git quoted it, when it does not parse (`.../repo.git/`)
+
+    @property
+    def auth(self) -> bool:
+        return CAUSES[self.cause].auth
+
+    @property
+    def lines(self) -> tuple[int, int]:
+        return self.evidence[0].line, self.evidence[-1].line
+
+
+def diagnose(matches: Matches) -> list[Diagnosis]:
+    """Every failure in the input, the one to fix first first."""
+    diagnoses = [d for group in _group(matches.hits) if (d := _diagnose_group(group, matches.urls))]
+    return sorted(diagnoses, key=lambda d: (urgency(d.cause), d.evidence[0].order))
+
+
+def _group(hits: Sequence[Hit]) -> list[list[Hit]]:
+    groups: list[list[Hit]] = []
+    closed = False
+    for hit in sorted(hits, key=lambda h: (h.order, h.pattern.strength)):
+        current = groups[-1] if groups else None
+        starts_new = (
+            current is None
+            or hit.line - current[-1].line > GAP
+            or (closed and hit.pattern.role != "follow" and hit.order != current[-1].order)
+        )
+        if starts_new:
+            groups.append([hit])
+            closed = False
+        else:
+            assert current is not None
+            current.append(hit)
+        closed = closed or hit.pattern.role == "final"
+    return groups
+
+
+def _diagnose_group(group: list[Hit], seen_urls: Sequence[SeenURL]) -> Diagnosis | None:
+    present = {h.pattern.id for h in group}
+    group = [h for h in group if not h.pattern.requires or present & set(h.pattern.requires)]
+    if not group:
+        return None
+    url, url_text = _failure_url(group, seen_urls)
+    host = _host(group, url, url_text, seen_urls)
+    ranked = [(h, cause) for h in group if (cause := _cause(h, host))]
+    if not ranked:
+        return None
+    primary, cause = min(ranked, key=lambda pair: (-pair[0].pattern.strength, PRECEDENCE[pair[1]], pair[0].order))
+    return Diagnosis(cause, host, primary, tuple(group), url, url_text)
+
+
+def _cause(hit: Hit, host: str) -> str | None:
+    pattern = hit.pattern
+    cause = pattern.cause_for(host)
+    named_host = hit.captures.get("host")
+    if pattern.host_mismatch_cause and named_host and hit.urls:
+        # curl could not resolve a name that is not the URL's host: the URL itself is malformed.
+        if all(u.host != named_host.lower() for u in hit.urls):
+            return pattern.host_mismatch_cause
+    return cause
+
+
+def _failure_url(group: list[Hit], seen_urls: Sequence[SeenURL]) -> tuple[hosts.RemoteURL | None, str | None]:
+    """The URL the failed command was about: the one git quotes in its own line first."""
+    unparsed: str | None = None
+    for hit in sorted(group, key=lambda h: (h.pattern.role != "final", h.order)):
+        quoted = hit.captures.get("url")
+        if quoted:
+            url = hosts.parse(quoted)
+            if url is not None and url.host:
+                return url, None
+            unparsed = unparsed or quoted
+    for hit in group:
+        if hit.urls:
+            return hit.urls[0], None
+    first, last = group[0].line, group[-1].line
+    near = [s for s in seen_urls if first - NEAR_BEFORE <= s.line <= last + NEAR_AFTER]
+    before = [s for s in near if s.line <= last]
+    if before:
+        return before[-1].url, unparsed
+    if near:
+        return near[0].url, unparsed
+    return None, unparsed
+
+
+def _host(group: list[Hit], url: hosts.RemoteURL | None, url_text: str | None, seen_urls: Sequence[SeenURL]) -> str:
+    """The host id: the host's own message text, else the URL, else names seen nearby."""
+    strong = [h for h in group if h.pattern.host]
+    if strong:
+        best = min(strong, key=lambda h: (-h.pattern.strength, h.order))
+        return best.pattern.host or "unknown"
+    on_lines = any(url is not None and url in h.urls for h in group) or any(h.captures.get("url") for h in group)
+    if url is not None and on_lines:
+        return url.host_id
+    fallback: str | None = None
+    if url_text:
+        loose = hosts.classify_loose(url_text)
+        if loose and loose != "generic":
+            return loose
+        fallback = fallback or loose
+    for hit in group:
+        named = hit.captures.get("host")
+        if named:
+            host_id = hosts.classify(named, port=int(hit.captures["port"]) if hit.captures.get("port") else None)
+            if host_id not in ("generic", "unknown"):
+                return host_id
+            fallback = fallback or host_id
+    candidates = ([url] if url else []) + [s.url for s in seen_urls]
+    for candidate in candidates:
+        host_id = candidate.host_id
+        if host_id not in ("generic", "unknown"):
+            return host_id
+        fallback = fallback or host_id
+    if fallback and fallback != "unknown":
+        return fallback
+    hints = [h.pattern.host_hint for h in group if h.pattern.host_hint]
+    return hints[0] if hints else "unknown"

@@ -1,0 +1,220 @@
+"""Remote URLs in text and in configuration: find them, parse them, tell which host they name.
+
+Used by diagnose (URLs quoted in git's output) and by the inspector (configured remotes), so the
+two always agree on what `bitbucket.org` or `/scm/PROJ/repo.git` means.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+# Linear: every repetition is a character class bounded by what may follow it.
+_HOSTNAME = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?)*)"
+_URL = re.compile(
+    r"(?P<scheme>https?|ssh|git|git\+ssh|ssh\+git|codecommit(?:::[a-z0-9-]+)?)://"
+    r"(?:(?P<userinfo>[^\s/@'\"<>\[\]()]*)@)?"
+    r"(?P<host>" + _HOSTNAME + r")(?::(?P<port>\d{1,5}))?"
+    r"(?=[/'\"\s)\]>,;`]|$)(?P<path>/[^\s'\"<>`)\]]*)?"
+)
+# scp-like syntax: user@host:path (a user is required, otherwise "file.c:12" would be a URL).
+_SCP = re.compile(
+    r"(?<![\w.@/-])(?P<userinfo>[A-Za-z0-9._-]+)@(?P<host>" + _HOSTNAME + r"):(?!//)(?!\d+\b(?![/\w]))"
+    r"(?P<path>[A-Za-z0-9~._/-][^\s'\":]*)"
+)
+
+
+@dataclass(frozen=True)
+class RemoteURL:
+    """A remote URL, parsed. `text` is the URL as found; use `display` to print it."""
+
+    text: str
+    scheme: str  # https, http, ssh, git, scp, codecommit, file
+    host: str  # lower-case host name, "" for local paths
+    port: int | None
+    path: str
+    username: str | None
+    has_secret: bool  # a password or token inside the URL
+
+    @property
+    def display(self) -> str:
+        """The URL with all userinfo removed: safe to print, and what git shows since 2.22."""
+        # An SSH user name is not a secret (and git@ is part of how such URLs are written).
+        user = f"{self.username}@" if self.username and self.is_ssh and not self.has_secret else ""
+        if self.scheme == "scp":
+            return f"{user}{self.host}:{self.path}"
+        if self.scheme == "file" or not self.host:
+            return self.text
+        port = f":{self.port}" if self.port else ""
+        return f"{self.scheme}://{user}{self.host}{port}{self.path}"
+
+    def with_username(self, username: str | None) -> str:
+        """The URL as it should be configured: https with only a username, ssh unchanged."""
+        if self.scheme not in ("https", "http") or not username:
+            return self.display
+        port = f":{self.port}" if self.port else ""
+        return f"{self.scheme}://{username}@{self.host}{port}{self.path}"
+
+    @property
+    def host_id(self) -> str:
+        return classify(self.host, self.path, self.port, self.username, self.scheme)
+
+    @property
+    def is_ssh(self) -> bool:
+        return self.scheme in ("ssh", "scp", "git+ssh", "ssh+git")
+
+    def bitbucket_slug(self) -> tuple[str, str] | None:
+        """(workspace, repository) for Bitbucket Cloud, (PROJECT, repository) for Data Center."""
+        parts = [p for p in self.path.strip("/").split("/") if p]
+        if parts[:1] == ["scm"]:
+            parts = parts[1:]
+        if len(parts) < 2:
+            return None
+        repo = parts[1][:-4] if parts[1].endswith(".git") else parts[1]
+        return parts[0], repo
+
+
+def parse(text: str) -> RemoteURL | None:
+    """Parse one URL as git accepts it in remote.<name>.url (scheme, scp-like or local path)."""
+    text = text.strip()
+    match = _URL.match(text)
+    if match:
+        return _from_match(match, match.group("scheme").split("::")[0])
+    match = _SCP.match(text)
+    if match:
+        return _from_match(match, "scp")
+    if text.startswith("file://"):
+        return RemoteURL(text, "file", "", None, text[7:], None, False)
+    if text and ("/" in text or text.startswith(".")):
+        return RemoteURL(text, "file", "", None, text, None, False)
+    return None
+
+
+def find(text: str) -> list[RemoteURL]:
+    """Every remote URL in a line of output, in order."""
+    if "://" not in text and "@" not in text:
+        return []
+    found = [(m.start(), _from_match(m, m.group("scheme").split("::")[0])) for m in _URL.finditer(text)]
+    if "@" in text:
+        found += [(m.start(), _from_match(m, "scp")) for m in _SCP.finditer(text)]
+    found.sort(key=lambda pair: pair[0])
+    return [url for _, url in found]
+
+
+_SSH_COMMAND = re.compile(r"(?:^|[\s$>])ssh(?:\s+-[A-Za-z]+(?:\s+(?!-)[^\s@]+)?)*\s+(?P<userinfo>[A-Za-z0-9._-]+)@(?P<host>" + _HOSTNAME + r")(?=\s|$)")
+
+
+def find_ssh_commands(text: str) -> list[RemoteURL]:
+    """`ssh -T git@bitbucket.org` typed in a transcript names the host as well as a URL does."""
+    if "ssh" not in text:
+        return []
+    return [
+        RemoteURL(m.group(0).strip(), "ssh", m.group("host").lower(), None, "", m.group("userinfo"), False)
+        for m in _SSH_COMMAND.finditer(text)
+    ]
+
+
+def classify_loose(text: str) -> str | None:
+    """A host id from a URL that does not parse (`https://<GHE url>`, `'.../repo.git/'`), if it names one."""
+    url = parse(text)
+    if url is not None and url.host:
+        return url.host_id
+    words = set(re.split(r"[^a-z0-9]+", text.lower()))
+    for word, host_id in _PRODUCT_WORDS:
+        if word in words:
+            return host_id
+    return None
+
+
+def _from_match(match: re.Match[str], scheme: str) -> RemoteURL:
+    userinfo = match.group("userinfo")
+    username: str | None = None
+    has_secret = False
+    if userinfo:
+        user, sep, password = userinfo.partition(":")
+        username = unquote(user) or None
+        has_secret = bool(sep and password)
+        # A token alone in the user part (https://TOKEN@host) is a secret too.
+        if not has_secret and username and looks_like_token(username):
+            has_secret = True
+    port = match.group("port") if scheme != "scp" else None
+    return RemoteURL(
+        text=match.group(0),
+        scheme=scheme,
+        host=match.group("host").lower().strip("[]"),
+        port=int(port) if port else None,
+        path=match.group("path") or "",
+        username=username,
+        has_secret=has_secret,
+    )
+
+
+_TOKEN_SHAPE = re.compile(
+    r"^(?:ATBB|ATATT3|ATCTT3|gh[pousr]_|github_pat_|glpat-|gldt-|glcbt-|AKIA)[A-Za-z0-9_\-=+/]{8,}$|^[A-Za-z0-9+/=_-]{32,}$"
+)
+
+
+def looks_like_token(value: str) -> bool:
+    return bool(_TOKEN_SHAPE.match(value))
+
+
+# Host names that name the product in one of their labels (self-hosted instances).
+_PRODUCT_WORDS: tuple[tuple[str, str], ...] = (
+    ("bitbucket", "bitbucket-dc"),
+    ("stash", "bitbucket-dc"),
+    ("gitlab", "gitlab"),
+    ("github", "github"),
+    ("ghe", "github"),
+    ("gitea", "gitea"),
+    ("forgejo", "gitea"),
+    ("gogs", "gitea"),
+    ("codeberg", "gitea"),
+    ("azure", "azure-devops"),
+    ("vsts", "azure-devops"),
+    ("tfs", "azure-devops"),
+)
+_PLACEHOLDER_HOSTS = frozenset({"host", "hostname", "server", "example", "your-host", "yourhost", "domain"})
+
+
+def classify(host: str, path: str = "", port: int | None = None, user: str | None = None, scheme: str = "") -> str:
+    """The host id (causes.md) for a host name and, where the name says nothing, its path and port."""
+    host = host.lower().rstrip(".")
+    if not host:
+        return "unknown"
+    if host in ("bitbucket.org", "api.bitbucket.org", "altssh.bitbucket.org") or host.endswith(".bitbucket.org"):
+        return "bitbucket-cloud"
+    if host == "github.com" or host.endswith((".github.com", ".ghe.com", ".githubusercontent.com")):
+        return "github"
+    if host == "gitlab.com" or host.endswith(".gitlab.com"):
+        return "gitlab"
+    if host in ("dev.azure.com", "ssh.dev.azure.com") or host.endswith((".visualstudio.com", ".azure.com")):
+        return "azure-devops"
+    if host.startswith("git-codecommit.") or scheme == "codecommit":
+        return "codecommit"
+    if "/scm/" in path.lower() + "/" and path.lower().startswith("/scm/") or port == 7999:
+        return "bitbucket-dc"
+    labels = re.split(r"[.-]", host)
+    for word, host_id in _PRODUCT_WORDS:
+        if word in labels or (len(word) > 4 and any(word in label for label in labels)):
+            return host_id
+    if user in ("gitea", "forgejo"):
+        return "gitea"
+    first_segment = path.strip("/").split("/", 1)[0].lower()
+    for word, host_id in _PRODUCT_WORDS:
+        if len(word) > 4 and first_segment == word:
+            return host_id
+    if _is_ip(host) or host == "localhost" or "." in host:
+        return "generic"
+    if host in _PLACEHOLDER_HOSTS:
+        return "unknown"
+    return "generic"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

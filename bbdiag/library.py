@@ -1,0 +1,326 @@
+"""The pattern library: load every bbdiag/patterns/*.toml once, validate it, index it.
+
+A pattern is data with its own examples (DESIGN.md): what it matches, what it means (cause and
+host), how sure it is (role and strength), where the text comes from (references, checked) and
+lines it must and must not match. `git_message` names one of git's own msgids instead of a
+regex; the library expands it into every translation git ships (`_git-l10n.json`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from bbdiag.causes import CAUSES, HOSTS
+
+PATTERNS_DIR = Path(__file__).parent / "patterns"
+L10N_FILE = "_git-l10n.json"
+ROLES = ("lead", "final", "follow")
+STATUSES = ("stable", "retired")
+# Cap on one regex search: patterns are linear, this only guards against a mistake in one.
+SEARCH_TIMEOUT = 0.5
+
+_ID = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_PLACEHOLDER = regex.compile(r"%l?[sd]")
+
+
+class LibraryError(Exception):
+    """A pattern file is wrong: the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    id: str
+    summary: str
+    cause: str | None  # None: the line shapes a failure (a final line, a host) but explains nothing
+    host: str | None  # None: the host comes from the URL
+    host_hint: str | None  # a weak host signal, used only when no URL names the host
+    role: str  # lead: explains, comes first; final: git's last line; follow: comes after a final
+    strength: int  # 1 a guess from a generic line, 2 a clear message, 3 a host's specific text
+    regexes: tuple[str, ...]
+    keywords: tuple[str, ...]  # lower-case literals: a line holding none of them is not searched
+    cause_by_host: Mapping[str, str]
+    host_mismatch_cause: str | None
+    requires: tuple[str, ...]
+    references: tuple[str, ...]
+    checked: dt.date
+    examples: tuple[str, ...]
+    counter_examples: tuple[str, ...]
+    status: str
+    file: str
+    git_message: str | None = None
+    ignore_case: bool = False
+
+    @cached_property
+    def compiled(self) -> regex.Pattern[str]:
+        """Compiled on first use: most patterns are never needed for a given input."""
+        flags = regex.IGNORECASE if self.ignore_case else 0
+        try:
+            return regex.compile("|".join(f"(?:{r})" for r in self.regexes), flags)
+        except regex.error as exc:
+            raise LibraryError(f"{self.file}: field 'regex': does not compile: {exc}") from exc
+
+    def search(self, text: str) -> regex.Match[str] | None:
+        try:
+            return self.compiled.search(text, timeout=SEARCH_TIMEOUT)
+        except TimeoutError:
+            return None
+
+    def cause_for(self, host_id: str) -> str | None:
+        return self.cause_by_host.get(host_id, self.cause)
+
+    @property
+    def causes(self) -> tuple[str, ...]:
+        """Every cause this pattern can lead to."""
+        found = [self.cause] if self.cause else []
+        return tuple(found + [c for c in self.cause_by_host.values() if c not in found])
+
+
+@dataclass(frozen=True)
+class Library:
+    patterns: tuple[Pattern, ...]
+    _by_id: Mapping[str, Pattern]
+    _by_keyword: Mapping[str, tuple[Pattern, ...]]
+
+    def __getitem__(self, pattern_id: str) -> Pattern:
+        return self._by_id[pattern_id]
+
+    def __contains__(self, pattern_id: object) -> bool:
+        return pattern_id in self._by_id
+
+    def candidates(self, lowered: str) -> list[Pattern]:
+        """Patterns one of whose keywords occurs in this lower-cased line, in library order."""
+        found: dict[str, Pattern] = {}
+        for keyword, patterns in self._by_keyword.items():
+            if keyword in lowered:
+                for pattern in patterns:
+                    found[pattern.id] = pattern
+        return sorted(found.values(), key=lambda p: self._order[p.id])
+
+    @cached_property
+    def _order(self) -> dict[str, int]:
+        return {p.id: i for i, p in enumerate(self.patterns)}
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return tuple(self._by_keyword)
+
+
+def load(directory: Path = PATTERNS_DIR) -> Library:
+    """Load and validate every pattern file; raise LibraryError naming the first bad file and field.
+
+    Regexes are compiled when first needed (`Pattern.compiled`); `check` compiles them all.
+    """
+    translations = _load_translations(directory / L10N_FILE)
+    patterns = [_pattern_from_file(path, translations) for path in sorted(directory.glob("*.toml"))]
+    if not patterns:
+        raise LibraryError(f"{directory}: no pattern files (*.toml)")
+    by_id = {p.id: p for p in patterns}
+    for p in patterns:
+        for required in p.requires:
+            if required not in by_id:
+                raise LibraryError(f"{p.file}: field 'requires': no pattern '{required}'")
+    active = tuple(p for p in patterns if p.status == "stable")
+    by_keyword: dict[str, list[Pattern]] = {}
+    for p in active:
+        for keyword in p.keywords:
+            by_keyword.setdefault(keyword, []).append(p)
+    return Library(active, by_id, {k: tuple(v) for k, v in by_keyword.items()})
+
+
+def _load_translations(path: Path) -> Mapping[str, Mapping[str, list[str]]]:
+    if not path.exists():
+        return {}
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        msgids: Mapping[str, Mapping[str, list[str]]] = doc["msgids"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise LibraryError(f"{path.name}: not a translations file: {exc}") from exc
+    return msgids
+
+
+def _pattern_from_file(path: Path, translations: Mapping[str, Mapping[str, list[str]]]) -> Pattern:
+    name = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LibraryError(f"{name}: not valid TOML: {exc}") from exc
+    reader = _Fields(name, data)
+    pattern_id = reader.text("id")
+    if not _ID.fullmatch(pattern_id):
+        raise LibraryError(f"{name}: field 'id': '{pattern_id}' is not lower-case words joined by '-'")
+    if pattern_id != path.stem:
+        raise LibraryError(f"{name}: field 'id': '{pattern_id}' must equal the file name '{path.stem}'")
+    cause = reader.choice("cause", CAUSES, optional=True)
+    cause_by_host = reader.table("cause_by_host")
+    for host_id, host_cause in cause_by_host.items():
+        if host_id not in HOSTS:
+            raise LibraryError(f"{name}: field 'cause_by_host': unknown host '{host_id}'")
+        if host_cause not in CAUSES:
+            raise LibraryError(f"{name}: field 'cause_by_host': unknown cause '{host_cause}'")
+    regexes = reader.texts("regex", optional=True)
+    git_message = reader.text("git_message", optional=True)
+    keywords = [k.lower() for k in reader.texts("keywords", optional=True)]
+    if git_message is not None:
+        if git_message not in translations and translations:
+            raise LibraryError(f"{name}: field 'git_message': not a msgid in {L10N_FILE}")
+        groups = reader.texts("git_message_groups", optional=True)
+        expanded, message_keywords = _expand_git_message(git_message, translations.get(git_message, {}), groups)
+        regexes = expanded + regexes
+        keywords += message_keywords
+    if not regexes:
+        raise LibraryError(f"{name}: field 'regex': a pattern needs 'regex' or 'git_message'")
+    if not keywords:
+        raise LibraryError(f"{name}: field 'keywords': a 'regex' pattern needs at least one keyword")
+    pattern = Pattern(
+        id=pattern_id,
+        summary=reader.text("summary"),
+        cause=cause,
+        host=reader.choice("host", HOSTS, optional=True),
+        host_hint=reader.choice("host_hint", HOSTS, optional=True),
+        role=reader.choice("role", ROLES, optional=True) or "lead",
+        strength=reader.integer("strength", 1, 3, default=2),
+        regexes=tuple(regexes),
+        keywords=tuple(dict.fromkeys(keywords)),
+        cause_by_host=cause_by_host,
+        host_mismatch_cause=reader.choice("host_mismatch_cause", CAUSES, optional=True),
+        requires=tuple(reader.texts("requires", optional=True)),
+        references=tuple(reader.texts("references")),
+        checked=reader.date("checked"),
+        examples=tuple(reader.texts("match")),
+        counter_examples=tuple(reader.texts("no_match")),
+        status=reader.choice("status", STATUSES, optional=True) or "stable",
+        file=name,
+        git_message=git_message,
+        ignore_case=reader.boolean("ignore_case", default=git_message is not None),
+    )
+    reader.no_unknown_fields()
+    for example in pattern.examples:
+        if not any(k in example.lower() for k in pattern.keywords):
+            raise LibraryError(f"{name}: field 'keywords': none occurs in the example {example!r}")
+    names_host = pattern.host or pattern.host_hint or any("(?P<host>" in r or "(?P<url>" in r for r in pattern.regexes)
+    if not cause and not cause_by_host and pattern.role == "lead" and not names_host:
+        raise LibraryError(f"{name}: field 'cause': a lead without a cause must name a host (host, host_hint, or a 'host'/'url' group)")
+    return pattern
+
+
+def _expand_git_message(msgid: str, per_language: Mapping[str, list[str]], groups: list[str]) -> tuple[list[str], list[str]]:
+    """One regex per distinct wording of a git message (English and every translation).
+
+    Placeholders become captures named by `groups` in order (the rest match any text); only the
+    first line of a multi-line message is used, since that is the line that names the failure.
+    """
+    wordings = [msgid] + [text for texts in per_language.values() for text in texts]
+    regexes: list[str] = []
+    keywords: list[str] = []
+    for wording in dict.fromkeys(w.split("\n", 1)[0] for w in wordings):
+        pieces = _PLACEHOLDER.split(wording)
+        parts = [regex.escape(pieces[0], special_only=True)]
+        for index, piece in enumerate(pieces[1:]):
+            name = groups[index] if index < len(groups) else None
+            # A quoted argument stops at the closing quote; a trailing one takes the rest.
+            body = r"[^\n]*?" if piece.strip() else r"[^\n]*"
+            parts.append(f"(?P<{name}>{body})" if name else f"(?:{body})")
+            parts.append(regex.escape(piece, special_only=True))
+        regexes.append("".join(parts))
+        literal = max((p.strip() for p in pieces), key=len).lower()
+        if len(literal) >= 4:
+            keywords.append(literal)
+    return regexes, keywords
+
+
+class _Fields:
+    """Typed access to one file's fields, naming the file and field in every error."""
+
+    _KNOWN = frozenset(
+        "id summary cause cause_by_host host host_hint role strength regex git_message git_message_groups "
+        "keywords requires references checked match no_match status host_mismatch_cause ignore_case".split()
+    )
+
+    def __init__(self, name: str, data: dict[str, Any]) -> None:
+        self.name, self.data = name, data
+
+    def _error(self, key: str, problem: str) -> LibraryError:
+        return LibraryError(f"{self.name}: field '{key}': {problem}")
+
+    def _get(self, key: str, optional: bool) -> Any:
+        if key not in self.data:
+            if optional:
+                return None
+            raise self._error(key, "missing")
+        return self.data[key]
+
+    def text(self, key: str, optional: bool = False) -> Any:
+        value = self._get(key, optional)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise self._error(key, "must be a non-empty string")
+        return value
+
+    def texts(self, key: str, optional: bool = False) -> list[str]:
+        value = self._get(key, optional)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            raise self._error(key, "must be a non-empty list of non-empty strings")
+        return value
+
+    def choice(self, key: str, allowed: Iterable[str], optional: bool = False) -> Any:
+        value = self.text(key, optional)
+        if value is not None and value not in allowed:
+            raise self._error(key, f"'{value}' is not one of: {', '.join(allowed)}")
+        return value
+
+    def integer(self, key: str, low: int, high: int, default: int) -> int:
+        value = self._get(key, optional=True)
+        if value is None:
+            return default
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise self._error(key, f"must be a whole number from {low} to {high}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self._get(key, optional=True)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self._error(key, "must be true or false")
+        return value
+
+    def date(self, key: str) -> dt.date:
+        value = self._get(key, optional=False)
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise self._error(key, "must be a date (YYYY-MM-DD, unquoted)")
+        return value
+
+    def table(self, key: str) -> dict[str, str]:
+        value = self._get(key, optional=True)
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise self._error(key, "must be a table of strings")
+        return value
+
+    def no_unknown_fields(self) -> None:
+        unknown = sorted(set(self.data) - self._KNOWN)
+        if unknown:
+            raise self._error(unknown[0], "unknown field (a typo?)")
+
+
+def check(library: Library) -> None:
+    """Compile every regex and run every example: what the tests and `bbdiag patterns --check` do."""
+    for pattern in library.patterns:
+        pattern.compiled  # noqa: B018 - raises LibraryError naming the file
+        for example in pattern.examples:
+            if pattern.search(example) is None:
+                raise LibraryError(f"{pattern.file}: field 'match': does not match {example!r}")
+        for example in pattern.counter_examples:
+            if pattern.search(example) is not None:
+                raise LibraryError(f"{pattern.file}: field 'no_match': matches {example!r}")

@@ -1,0 +1,65 @@
+"""Lines in, hits out: which known messages occur on which lines.
+
+A line is searched only by the patterns one of whose keywords it contains, so most lines of a
+long log cost one pass over the keyword index. URLs are collected on the side (bounded), because
+the URL that names the host is often on a line that no pattern matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from bbdiag import hosts
+from bbdiag.library import Library, Pattern
+from bbdiag.normalise import Line
+
+MAX_HITS = 20_000  # beyond this a log is one long failure loop: the first ones say it all
+MAX_URLS = 2_000
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A pattern matched on a line."""
+
+    pattern: Pattern
+    line: int  # line number in the original input
+    order: int  # position among all cleaned lines: orders pieces of one input line
+    text: str  # the cleaned line, not yet redacted
+    captures: Mapping[str, str]
+    urls: tuple[hosts.RemoteURL, ...]  # URLs on the same line
+
+
+@dataclass(frozen=True)
+class SeenURL:
+    line: int
+    url: hosts.RemoteURL
+
+
+@dataclass
+class Matches:
+    hits: list[Hit] = field(default_factory=list)
+    urls: list[SeenURL] = field(default_factory=list)
+    hits_dropped: int = 0
+
+
+def match_lines(lines: Iterable[Line], library: Library) -> Matches:
+    found = Matches()
+    for order, line in enumerate(lines):
+        text = line.text
+        urls: tuple[hosts.RemoteURL, ...] = ()
+        if "://" in text or "@" in text:
+            urls = tuple(hosts.find(text)) + tuple(hosts.find_ssh_commands(text))
+            if len(found.urls) < MAX_URLS:
+                found.urls += [SeenURL(line.number, u) for u in urls]
+        candidates = library.candidates(text.lower())
+        for pattern in candidates:
+            match = pattern.search(text)
+            if match is None:
+                continue
+            if len(found.hits) >= MAX_HITS:
+                found.hits_dropped += 1
+                continue
+            captures = {k: v for k, v in match.groupdict().items() if v}
+            found.hits.append(Hit(pattern, line.number, order, text, captures, urls))
+    return found

@@ -1,0 +1,213 @@
+"""Bytes in, numbered lines out: decode safely, strip what tools wrap around git's lines.
+
+Input may be anything: empty, binary, NUL bytes, invalid UTF-8, UTF-16 with a BOM (PowerShell's
+`>`), CRLF, `\\r` progress, ANSI colour, CI timestamps and markers, one 50 MB line, an endless
+stream. Nothing here raises on content; what could not be read as it was is counted in `Reading`
+so the user is told. Every `Line` keeps the number of the input line it came from.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+MAX_LINE = 1 << 20  # longer lines are read in pieces of this many bytes
+MAX_INPUT = 1 << 30  # explain reads at most this much, then says what it left unread
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based line of the original input
+    text: str
+
+
+@dataclass
+class Reading:
+    """What was read, and everything that could not be read as it was."""
+
+    source: str
+    encoding: str = "utf-8"
+    bytes_read: int = 0
+    lines: int = 0
+    not_utf8: int = 0  # lines decoded as Windows-1252 instead
+    nul_bytes: int = 0
+    long_lines: int = 0  # lines over MAX_LINE, read in pieces
+    stopped: bool = False  # MAX_INPUT reached, the rest left unread
+    notes: list[str] = field(default_factory=list)
+
+    def remarks(self) -> list[str]:
+        """Sentences for the user about what was not read as it was."""
+        said = list(self.notes)
+        if self.encoding != "utf-8":
+            said.append(f"the input was {self.encoding.upper()}; read as such")
+        if self.not_utf8:
+            said.append(f"{self.not_utf8} line(s) were not valid UTF-8 and were read as Windows-1252")
+        if self.nul_bytes:
+            said.append(f"{self.nul_bytes} NUL byte(s) were dropped (binary input?)")
+        if self.long_lines:
+            said.append(f"{self.long_lines} line(s) longer than {MAX_LINE >> 20} MiB were read in pieces")
+        if self.stopped:
+            said.append(f"only the first {self.bytes_read >> 20} MiB were read; the rest was left unread")
+        return said
+
+
+def read(stream: BinaryIO, reading: Reading, limit: int = MAX_INPUT) -> Iterator[Line]:
+    """Numbered, cleaned lines from a byte stream, in bounded memory whatever its size."""
+    for number, text in _decoded_lines(stream, reading, limit):
+        for piece in clean(text):
+            yield Line(number, piece)
+
+
+def read_text(text: str, source: str = "-") -> list[Line]:
+    """The same for text already in memory (tests, the credential-helper observer)."""
+    return [Line(n, piece) for n, raw in enumerate(text.splitlines(), 1) for piece in clean(raw)]
+
+
+def _decoded_lines(stream: BinaryIO, reading: Reading, limit: int) -> Iterator[tuple[int, str]]:
+    head = _peek(stream)
+    utf16 = _utf16_encoding(head)
+    if utf16:
+        reading.encoding = utf16
+        yield from _utf16_lines(stream, reading, utf16, limit)
+        return
+    number = 0
+    continued = False  # the previous piece was cut at MAX_LINE: this one is the same line
+    while reading.bytes_read < limit:
+        raw = stream.readline(MAX_LINE)
+        if not raw:
+            return
+        reading.bytes_read += len(raw)
+        if not continued:
+            number += 1
+            reading.lines = number
+        ended = raw.endswith(b"\n")
+        if not ended and len(raw) >= MAX_LINE:
+            if not continued:
+                reading.long_lines += 1
+            continued = True
+        else:
+            continued = False
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        if b"\0" in raw:
+            reading.nul_bytes += raw.count(b"\0")
+            raw = raw.replace(b"\0", b"")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            reading.not_utf8 += 1
+            text = raw.decode("cp1252", errors="replace")
+        yield number, text.rstrip("\r\n")
+    if stream.read(1):
+        reading.stopped = True
+
+
+def _peek(stream: BinaryIO) -> bytes:
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return b""
+    try:
+        head: bytes = peek(64)
+    except (OSError, ValueError):
+        return b""
+    return head[:64]
+
+
+def _utf16_encoding(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16"
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    # Without a BOM: ASCII text in UTF-16-LE has a NUL after nearly every byte.
+    if len(head) >= 16 and head[1::2].count(0) >= len(head) // 2 * 0.9 and head[0::2].count(0) == 0:
+        return "utf-16-le"
+    return None
+
+
+def _utf16_lines(stream: BinaryIO, reading: Reading, encoding: str, limit: int) -> Iterator[tuple[int, str]]:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    pending = ""
+    number = 0
+    while reading.bytes_read < limit:
+        chunk = stream.read(1 << 16)
+        final = not chunk
+        reading.bytes_read += len(chunk)
+        pending += decoder.decode(chunk, final=final)
+        *complete, pending = pending.split("\n")
+        if len(pending) > MAX_LINE:
+            reading.long_lines += 1
+            complete.append(pending)
+            pending = ""
+        for text in complete:
+            number += 1
+            reading.lines = number
+            yield number, text.replace("\0", "").rstrip("\r").lstrip("\ufeff")
+        if final:
+            if pending:
+                number += 1
+                reading.lines = number
+                yield number, pending.rstrip("\r")
+            return
+    reading.stopped = True
+
+
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\^_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_GITLAB_SECTION = re.compile(r"section_(?:start|end):\d+:[A-Za-z0-9_.-]+(?:\[[^\]\n]*\])?")
+# What CI systems put before each line: timestamps, log markers. Removed from the front only.
+_CI_PREFIX = re.compile(
+    r"^(?:\ufeff"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\s(?:\d\d[OE]\+?\s)?"  # GitHub, Azure, GitLab
+    r"|\[\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]\s?"  # Jenkins timestamper
+    r"|\[\d\d:\d\d:\d\d(?:[.,]\d+)?\](?:[A-Za-z]:)?\s?"  # TeamCity [08:20:56]
+    r"|\d\d:\d\d:\d\d(?:[.,]\d+)?\s+"  # Jenkins elapsed / plain times
+    r"|##\[(?:error|warning|debug|command|section|group|endgroup|info|notice)\]"  # GitHub Actions, Azure
+    r"|::(?:error|warning|notice|debug)(?:\s[^:]*)?::"
+    r"|\[Pipeline\]\s"
+    r")+"
+)
+# Lines flattened into one by a forum, a GUI or a tool's log: split before git's own prefixes.
+_FLATTENED = re.compile(r"(?<=\S)\s+(?=(?:fatal|remote): |! \[(?:remote )?rejected\] )")
+_PROGRESS_KEY = re.compile(r"^[^\d]*")
+
+
+def clean(text: str) -> list[str]:
+    """One decoded input line -> the lines git wrote (usually one)."""
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if "section_" in text:
+        text = _GITLAB_SECTION.sub("", text)
+    pieces = _fold_carriage_returns(text) if "\r" in text else [text]
+    out: list[str] = []
+    for piece in pieces:
+        if "\\n" in piece:  # a message JSON-escaped or quoted inside a tool's own log line
+            out += [_unescape(p) for p in piece.split("\\n")]
+        else:
+            out.append(piece)
+    result: list[str] = []
+    for piece in out:
+        piece = _CONTROL.sub("", piece).replace("\t", "    ")
+        piece = _CI_PREFIX.sub("", piece, count=1)
+        if " fatal: " in piece or " remote: " in piece or "! [" in piece:
+            result += _FLATTENED.split(piece)
+        else:
+            result.append(piece)
+    return result or [""]
+
+
+def _fold_carriage_returns(text: str) -> list[str]:
+    """`\\r` overwrote a line on the terminal: keep what was last shown of each progress run."""
+    segments = [s for s in text.split("\r") if s.strip()]
+    kept = [
+        s
+        for s, following in zip(segments, segments[1:] + [""])
+        if not (following and _PROGRESS_KEY.match(s)[0] == _PROGRESS_KEY.match(following)[0] and any(c.isdigit() for c in s))  # type: ignore[index]
+    ]
+    return kept or [""]
+
+
+def _unescape(text: str) -> str:
+    return text.replace("\\t", "    ").replace('\\"', '"').replace("\\'", "'").replace("\\\\", "\\")
