@@ -1,0 +1,217 @@
+"""Command line: one function per subcommand, one error handler, documented exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from typing import BinaryIO, TextIO
+
+from bbdiag import __version__
+
+EXIT_EXPLAINED = 0
+EXIT_NOTHING = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+EXIT_CODES_HELP = """exit codes:
+  0  a failure was explained (doctor: no error-severity finding)
+  1  nothing recognised in the input (doctor: an error-severity finding)
+  2  usage or input error: a bad option, a missing or unreadable file, a directory
+  3  bbdiag itself failed (a bug: please report it with the command you ran)
+"""
+
+
+class UsageError(Exception):
+    """A mistake in how bbdiag was called or what it was given: one clear line, exit 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its message
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    command: Callable[[argparse.Namespace], int] = args.command
+    try:
+        return command(args)
+    except UsageError as exc:
+        print(f"bbdiag {args.name}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): nothing more to say, and nobody to say it to.
+        _silence_stdout()
+        return EXIT_EXPLAINED
+    except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into one line
+        from bbdiag.redact import redact
+
+        print(f"bbdiag {args.name}: internal error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
+        print("This is a bug in bbdiag; please report it with the command you ran (BBDIAG_DEBUG=1 shows where).", file=sys.stderr)
+        if os.environ.get("BBDIAG_DEBUG"):
+            raise
+        return EXIT_INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bbdiag",
+        description="Explain why a git push, pull or clone failed to authenticate, and exactly what to type to fix it.",
+        epilog="Start with:  git push 2>&1 | bbdiag explain\n\n" + EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"bbdiag {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    explain = sub.add_parser(
+        "explain",
+        help="explain a failed git command's output",
+        description="Read the output of a failed git command and say what went wrong and what to type to fix it.",
+        epilog="examples:\n  git push 2>&1 | bbdiag explain\n  bbdiag explain saved-output.txt\n  bbdiag explain --format json ci.log\n\n" + EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    explain.add_argument("file", nargs="?", default="-", help="a file with git's output; '-' or nothing: standard input")
+    _add_output_options(explain)
+    explain.add_argument("--repo", metavar="PATH", help="the repository whose setup fits the remedy (default: the current directory's)")
+    explain.add_argument("--no-repo", action="store_true", help="do not look at any repository: advice from the output alone")
+    explain.add_argument("--as-of", metavar="DATE", help="give the advice that was right on DATE (YYYY-MM-DD); also $BBDIAG_AS_OF")
+    explain.set_defaults(command=_explain, name="explain")
+
+    patterns = sub.add_parser(
+        "patterns",
+        help="list the pattern library, or test it on a file",
+        description="List every pattern (id, cause, host, last checked), or show which pattern matched which line of FILE.",
+    )
+    patterns.add_argument("--test", metavar="FILE", help="show, for each line of FILE, the patterns that match it")
+    patterns.add_argument("--check", action="store_true", help="compile every pattern and run its examples")
+    patterns.set_defaults(command=_patterns, name="patterns")
+    return parser
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("auto", "terminal", "text", "json"),
+        default="auto",
+        help="auto (the default): colour on a terminal, plain text otherwise or when NO_COLOR is set",
+    )
+
+
+# ------------------------------------------------------------------------------ explain
+def _explain(args: argparse.Namespace) -> int:
+    from bbdiag import knowledge, library, pipeline
+    from bbdiag.render import view
+
+    try:
+        as_of = knowledge.today(args.as_of)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    with ExitStack() as stack:
+        stream, source = _open_input(args.file, stack)
+        result = pipeline.diagnose_stream(stream, source, library.load())
+    facts_for = {} if args.no_repo else _facts(result.diagnoses, args.repo)
+    results = pipeline.remedies(result.diagnoses, facts_for, as_of)
+    report = view.build(source, results, result.remarks())
+    _render(report, args.format, sys.stdout)
+    if not report.diagnoses:
+        if args.format != "json":
+            _say_nothing_found(result.reading.lines, source)
+        return EXIT_NOTHING
+    return EXIT_EXPLAINED
+
+
+def _facts(diagnoses: list[object], repo: str | None) -> dict[int, object]:
+    """Facts about the user's repository for each diagnosis (the inspector; issue 3)."""
+    return {}
+
+
+def _say_nothing_found(lines: int, source: str) -> None:
+    where = "standard input" if source == "-" else source
+    if lines == 0:
+        print(f"bbdiag explain: {where} was empty: nothing to explain.", file=sys.stderr)
+    else:
+        print(f"bbdiag explain: no git failure recognised in {lines} line(s) of {where}.", file=sys.stderr)
+    print(
+        "Send the complete output of the failing command, with its remote: and fatal: lines, e.g.\n"
+        "  git push 2>&1 | bbdiag explain",
+        file=sys.stderr,
+    )
+
+
+def _open_input(name: str, stack: ExitStack) -> tuple[BinaryIO, str]:
+    if name == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise UsageError("no input: pipe git's output in (git push 2>&1 | bbdiag explain) or name a file")
+        return sys.stdin.buffer, "-"
+    if os.path.isdir(name):
+        raise UsageError(f"{name}: is a directory (explain reads one file; bbdiag scan reads directories)")
+    try:
+        return stack.enter_context(open(name, "rb")), name
+    except FileNotFoundError as exc:
+        raise UsageError(f"{name}: no such file") from exc
+    except PermissionError as exc:
+        raise UsageError(f"{name}: permission denied") from exc
+    except OSError as exc:
+        raise UsageError(f"{name}: cannot be read: {exc.strerror or exc}") from exc
+
+
+def _render(report: object, fmt: str, out: TextIO) -> None:
+    from bbdiag.render.view import ReportView
+
+    assert isinstance(report, ReportView)
+    if fmt == "auto":
+        fmt = "terminal" if out.isatty() and not os.environ.get("NO_COLOR") else "text"
+    if fmt == "json":
+        from bbdiag.render import json as json_renderer
+
+        json_renderer.render(report, out)
+    elif fmt == "terminal":
+        from bbdiag.render import terminal
+
+        terminal.render(report, out, color=not os.environ.get("NO_COLOR"))
+    else:
+        from bbdiag.render import plain
+
+        plain.render(report, out)
+
+
+# ------------------------------------------------------------------------------ patterns
+def _patterns(args: argparse.Namespace) -> int:
+    from bbdiag import library
+    from bbdiag.normalise import Reading, read
+    from bbdiag.redact import redact
+
+    try:
+        lib = library.load()
+        if args.check:
+            library.check(lib)
+    except library.LibraryError as exc:
+        raise UsageError(str(exc)) from exc
+    out = sys.stdout
+    if args.test:
+        with ExitStack() as stack:
+            stream, _ = _open_input(args.test, stack)
+            for line in read(stream, Reading(args.test)):
+                for pattern in lib.candidates(line.text.lower()):
+                    if pattern.search(line.text):
+                        cause = pattern.cause or "-"
+                        out.write(f"{line.number:>6}  {pattern.id:<40} {cause:<26} {redact(line.text.strip())[:120]}\n")
+        return EXIT_EXPLAINED
+    out.write(f"{'pattern':<42}{'cause':<28}{'host':<17}{'role':<7}checked     references\n")
+    for p in sorted(lib.patterns, key=lambda p: p.id):
+        cause = p.cause or ("/".join(sorted(set(p.cause_by_host.values()))) if p.cause_by_host else "-")
+        out.write(f"{p.id:<42}{cause:<28}{(p.host or 'from URL'):<17}{p.role:<7}{p.checked}  {p.references[0]}\n")
+    if args.check:
+        out.write(f"\n{len(lib.patterns)} patterns: every regex compiles, every example matches as it should.\n")
+    return EXIT_EXPLAINED
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

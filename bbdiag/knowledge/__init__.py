@@ -1,0 +1,128 @@
+"""Dated knowledge: host policies with the dates they take effect, and the facts remedies quote.
+
+Both are data (policies.toml, facts.toml), each entry with its sources and the day it was last
+checked, so that a remedy can be chosen by the date and anyone can see how current it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bbdiag.causes import HOSTS
+
+HERE = Path(__file__).parent
+AS_OF_VARIABLE = "BBDIAG_AS_OF"
+
+
+class KnowledgeError(Exception):
+    """A knowledge file is wrong: the message names the file, the entry and the field."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    host: str
+    starts: dt.date
+    ends: dt.date | None
+    summary: str
+    sources: tuple[str, ...]
+    checked: dt.date
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.starts <= day and (self.ends is None or day < self.ends)
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    value: str
+    sources: tuple[str, ...]
+    checked: dt.date
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    policies: Mapping[str, Policy]
+    facts: Mapping[str, Fact]
+
+    def fact(self, fact_id: str) -> str:
+        return self.facts[fact_id].value
+
+    def in_force(self, policy_id: str, day: dt.date) -> bool:
+        return self.policies[policy_id].in_force(day)
+
+    def date_of(self, policy_id: str) -> str:
+        return self.policies[policy_id].starts.isoformat()
+
+
+def load(directory: Path = HERE) -> Knowledge:
+    policies = {key: _policy(key, entry) for key, entry in _read(directory / "policies.toml").items()}
+    facts = {key: _fact(key, entry) for key, entry in _read(directory / "facts.toml").items()}
+    return Knowledge(policies, facts)
+
+
+def today(as_of: str | None = None) -> dt.date:
+    """"Today" for remedies: --as-of, else $BBDIAG_AS_OF, else the real date."""
+    text = as_of or os.environ.get(AS_OF_VARIABLE)
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        source = "--as-of" if as_of else AS_OF_VARIABLE
+        raise ValueError(f"{source}: '{text}' is not a date (YYYY-MM-DD)") from exc
+
+
+def _read(path: Path) -> dict[str, dict[str, object]]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise KnowledgeError(f"{path.name}: {exc}") from exc
+
+
+def _field(where: str, entry: Mapping[str, object], key: str, kind: type, optional: bool = False) -> object:
+    value = entry.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind) or (kind is dt.date and isinstance(value, dt.datetime)):
+        raise KnowledgeError(f"{where}: field '{key}' must be a {kind.__name__}")
+    return value
+
+
+def _sources(where: str, entry: Mapping[str, object]) -> tuple[str, ...]:
+    sources = _field(where, entry, "sources", list)
+    assert isinstance(sources, list)
+    if not sources or not all(isinstance(s, str) and s.startswith("https://") for s in sources):
+        raise KnowledgeError(f"{where}: field 'sources' must list https:// addresses")
+    return tuple(sources)
+
+
+def _policy(key: str, entry: dict[str, object]) -> Policy:
+    where = f"policies.toml [{key}]"
+    host = _field(where, entry, "host", str)
+    if host not in HOSTS:
+        raise KnowledgeError(f"{where}: field 'host': unknown host '{host}'")
+    return Policy(
+        id=key,
+        host=str(host),
+        starts=_field(where, entry, "starts", dt.date),  # type: ignore[arg-type]
+        ends=_field(where, entry, "ends", dt.date, optional=True),  # type: ignore[arg-type]
+        summary=str(_field(where, entry, "summary", str)),
+        sources=_sources(where, entry),
+        checked=_field(where, entry, "checked", dt.date),  # type: ignore[arg-type]
+    )
+
+
+def _fact(key: str, entry: dict[str, object]) -> Fact:
+    where = f"facts.toml [{key}]"
+    return Fact(
+        id=key,
+        value=str(_field(where, entry, "value", str)),
+        sources=_sources(where, entry),
+        checked=_field(where, entry, "checked", dt.date),  # type: ignore[arg-type]
+    )

@@ -1,0 +1,32 @@
+"""`--format json`: the document of ../shared/spec/output.md (version 1)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from bbdiag.render.view import DiagnosisView, ReportView
+
+
+def diagnosis_document(d: DiagnosisView) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "cause": d.cause,
+        "host": d.host,
+        "auth": d.auth,
+        "title": d.title,
+        "why": d.why,
+        "source": d.source,
+        "lines": list(d.lines),
+        "evidence": [{"line": e.line, "pattern": e.pattern, "text": e.text} for e in d.evidence],
+        "remedy": [{"text": s.text, "command": s.command} if s.command else {"text": s.text} for s in d.remedy],
+        "docs": list(d.docs),
+    }
+    if d.remote:
+        doc["remote"] = d.remote
+    return doc
+
+
+def render(report: ReportView, out: TextIO) -> None:
+    doc = {"version": 1, "diagnoses": [diagnosis_document(d) for d in report.diagnoses], "notes": list(report.remarks)}
+    json.dump(doc, out, ensure_ascii=False, indent=2)
+    out.write("\n")

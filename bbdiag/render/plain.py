@@ -1,0 +1,42 @@
+"""Plain text: when stdout is not a terminal, or NO_COLOR is set. No rich import (start-up cost)."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TextIO
+
+from bbdiag.render.view import DiagnosisView, ReportView
+
+WIDTH = 100
+
+
+def render(report: ReportView, out: TextIO) -> None:
+    for index, d in enumerate(report.diagnoses):
+        if index:
+            out.write("\n" + "-" * 40 + "\n\n")
+        _diagnosis(d, out, index, len(report.diagnoses))
+    for remark in report.remarks:
+        out.write(f"\nnote: {remark}\n")
+
+
+def _diagnosis(d: DiagnosisView, out: TextIO, index: int, total: int) -> None:
+    counter = f"[{index + 1}/{total}] " if total > 1 else ""
+    out.write(f"{counter}{d.title}  ({d.cause}, {d.host})\n\n")
+    out.write(_wrap(d.why, "") + "\n")
+    if d.remote:
+        out.write(f"\nRemote: {d.remote}\n")
+    out.write(f"\nEvidence ({d.source}):\n")
+    width = len(str(d.evidence[-1].line)) if d.evidence else 1
+    for e in d.evidence:
+        out.write(f"  {e.line:>{width}} | {e.text}\n")
+    out.write("\nWhat to do:\n")
+    for number, step in enumerate(d.remedy, 1):
+        out.write(_wrap(step.text, f"  {number}. ", "     ") + "\n")
+        if step.command:
+            out.write(f"       {step.command}\n")
+    for url in d.docs:
+        out.write(f"\nDocs: {url}\n")
+
+
+def _wrap(text: str, first: str, rest: str | None = None) -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=first if rest is None else rest, break_long_words=False, break_on_hyphens=False)

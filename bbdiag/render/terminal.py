@@ -1,0 +1,46 @@
+"""A colour terminal, with rich: the same content as plain text, easier to scan."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from bbdiag.render.view import DiagnosisView, ReportView
+
+
+def render(report: ReportView, out: TextIO, width: int | None = None, color: bool = True) -> None:
+    console = Console(file=out, width=width, no_color=not color, highlight=False, soft_wrap=False, emoji=False)
+    for index, d in enumerate(report.diagnoses):
+        console.print(_panel(d, index, len(report.diagnoses)))
+    for remark in report.remarks:
+        console.print(Text(f"note: {remark}", style="yellow"))
+
+
+def _panel(d: DiagnosisView, index: int, total: int) -> Panel:
+    parts: list[object] = []
+    parts.append(Text(d.why))
+    if d.remote:
+        parts.append(Text.assemble(("\nRemote: ", "bold"), d.remote))
+    evidence = Table.grid(padding=(0, 1))
+    evidence.add_column(justify="right", style="dim")
+    evidence.add_column()
+    for e in d.evidence:
+        evidence.add_row(str(e.line), Text(e.text, style="red"))
+    parts.append(Text(f"\nEvidence ({d.source}):", style="bold"))
+    parts.append(evidence)
+    parts.append(Text("\nWhat to do:", style="bold"))
+    for number, step in enumerate(d.remedy, 1):
+        parts.append(Text(f"{number}. {step.text}"))
+        if step.command:
+            parts.append(Syntax(step.command, "bash", theme="ansi_dark", background_color="default", word_wrap=True, padding=(0, 0, 0, 3)))
+    for url in d.docs:
+        parts.append(Text.assemble(("\nDocs: ", "bold"), (url, f"link {url}")))
+    counter = f"[{index + 1}/{total}] " if total > 1 else ""
+    style = "red" if d.auth else "yellow"
+    title = Text.assemble((counter + d.title, f"bold {style}"), (f"  {d.cause} · {d.host}", "dim"))
+    return Panel(Group(*parts), title=title, title_align="left", border_style=style)  # type: ignore[arg-type]

@@ -1,0 +1,86 @@
+"""Diagnoses + remedies -> redacted records for the renderers (the only way to them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bbdiag.causes import HOSTS
+from bbdiag.diagnose import Diagnosis
+from bbdiag.redact import redact
+from bbdiag.remedy import Remedy
+
+MAX_EVIDENCE_CHARS = 300  # a 50 MB line is evidence too; show its start
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    line: int
+    pattern: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StepView:
+    text: str
+    command: str | None
+
+
+@dataclass(frozen=True)
+class DiagnosisView:
+    cause: str
+    host: str
+    host_name: str
+    auth: bool
+    title: str
+    why: str
+    source: str
+    lines: tuple[int, int]
+    evidence: tuple[EvidenceView, ...]
+    remote: str | None
+    remedy: tuple[StepView, ...]
+    docs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    source: str
+    diagnoses: tuple[DiagnosisView, ...]
+    remarks: tuple[str, ...]  # what could not be read as it was
+
+
+def build(source: str, results: list[tuple[Diagnosis, Remedy]], remarks: list[str]) -> ReportView:
+    return ReportView(
+        source=redact(source),
+        diagnoses=tuple(_diagnosis(source, d, r) for d, r in results),
+        remarks=tuple(redact(r) for r in remarks),
+    )
+
+
+def _diagnosis(source: str, d: Diagnosis, r: Remedy) -> DiagnosisView:
+    seen: set[tuple[int, str]] = set()
+    evidence = []
+    for hit in d.evidence:
+        key = (hit.line, hit.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        evidence.append(EvidenceView(hit.line, hit.pattern.id, redact(_shorten(hit.text.strip()))))
+    remote = d.url.display if d.url else (d.url_text if d.url_text and "://" in d.url_text else None)
+    return DiagnosisView(
+        cause=d.cause,
+        host=d.host,
+        host_name=HOSTS[d.host],
+        auth=d.auth,
+        title=redact(r.title),
+        why=redact(r.why),
+        source=redact(source),
+        lines=d.lines,
+        evidence=tuple(evidence),
+        remote=redact(remote) if remote else None,
+        remedy=tuple(StepView(redact(s.text), redact(s.command) if s.command else None) for s in r.steps),
+        docs=tuple(redact(u) for u in r.docs),
+    )
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_EVIDENCE_CHARS else text[: MAX_EVIDENCE_CHARS - 1] + "…"
