@@ -7,9 +7,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from bbdiag import __version__
+
+if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's benchmark)
+    from bbdiag.diagnose import Diagnosis
+    from bbdiag.remedy import Facts
 
 EXIT_EXPLAINED = 0
 EXIT_NOTHING = 1
@@ -46,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`): nothing more to say, and nobody to say it to.
         _silence_stdout()
         return EXIT_EXPLAINED
-    except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into one line
+    except Exception as exc:
         from bbdiag.redact import redact
 
         print(f"bbdiag {args.name}: internal error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
@@ -123,7 +127,7 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_EXPLAINED
 
 
-def _facts(diagnoses: list[object], repo: str | None) -> dict[int, object]:
+def _facts(diagnoses: Sequence[Diagnosis], repo: str | None) -> dict[int, Facts]:
     """Facts about the user's repository for each diagnosis (the inspector; issue 3)."""
     return {}
 
@@ -135,8 +139,7 @@ def _say_nothing_found(lines: int, source: str) -> None:
     else:
         print(f"bbdiag explain: no git failure recognised in {lines} line(s) of {where}.", file=sys.stderr)
     print(
-        "Send the complete output of the failing command, with its remote: and fatal: lines, e.g.\n"
-        "  git push 2>&1 | bbdiag explain",
+        "Send the complete output of the failing command, with its remote: and fatal: lines, e.g.\n  git push 2>&1 | bbdiag explain",
         file=sys.stderr,
     )
 

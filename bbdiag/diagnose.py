@@ -49,11 +49,7 @@ def _group(hits: Sequence[Hit]) -> list[list[Hit]]:
     closed = False
     for hit in sorted(hits, key=lambda h: (h.order, h.pattern.strength)):
         current = groups[-1] if groups else None
-        starts_new = (
-            current is None
-            or hit.line - current[-1].line > GAP
-            or (closed and hit.pattern.role != "follow" and hit.order != current[-1].order)
-        )
+        starts_new = current is None or hit.line - current[-1].line > GAP or (closed and hit.pattern.role != "follow" and hit.order != current[-1].order)
         if starts_new:
             groups.append([hit])
             closed = False
@@ -82,10 +78,9 @@ def _cause(hit: Hit, host: str) -> str | None:
     pattern = hit.pattern
     cause = pattern.cause_for(host)
     named_host = hit.captures.get("host")
-    if pattern.host_mismatch_cause and named_host and hit.urls:
-        # curl could not resolve a name that is not the URL's host: the URL itself is malformed.
-        if all(u.host != named_host.lower() for u in hit.urls):
-            return pattern.host_mismatch_cause
+    # curl could not resolve a name that is not the URL's host: the URL itself is malformed.
+    if pattern.host_mismatch_cause and named_host and hit.urls and all(u.host != named_host.lower() for u in hit.urls):
+        return pattern.host_mismatch_cause
     return cause
 
 

@@ -6,7 +6,7 @@ two always agree on what `bitbucket.org` or `/scm/PROJ/repo.git` means.
 
 from __future__ import annotations
 
-import ipaddress
+import dataclasses
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -22,7 +22,7 @@ _URL = re.compile(
 # scp-like syntax: user@host:path (a user is required, otherwise "file.c:12" would be a URL).
 _SCP = re.compile(
     r"(?<![\w.@/-])(?P<userinfo>[A-Za-z0-9._-]+)@(?P<host>" + _HOSTNAME + r"):(?!//)(?!\d+\b(?![/\w]))"
-    r"(?P<path>[A-Za-z0-9~._/-][^\s'\":]*)"
+    r"(?P<path>[A-Za-z0-9~._/-][^\s'\":()\[\]<>`,;]*)"
 )
 
 
@@ -37,6 +37,7 @@ class RemoteURL:
     path: str
     username: str | None
     has_secret: bool  # a password or token inside the URL
+    named_host: str | None = None  # the host id the remote's name says (`git remote add gitlab http://10.0.0.5/…`)
 
     @property
     def display(self) -> str:
@@ -59,7 +60,8 @@ class RemoteURL:
 
     @property
     def host_id(self) -> str:
-        return classify(self.host, self.path, self.port, self.username, self.scheme)
+        found = classify(self.host, self.path, self.port, self.username, self.scheme)
+        return self.named_host if found in ("generic", "unknown") and self.named_host else found
 
     @property
     def is_ssh(self) -> bool:
@@ -110,10 +112,23 @@ def find_ssh_commands(text: str) -> list[RemoteURL]:
     """`ssh -T git@bitbucket.org` typed in a transcript names the host as well as a URL does."""
     if "ssh" not in text:
         return []
-    return [
-        RemoteURL(m.group(0).strip(), "ssh", m.group("host").lower(), None, "", m.group("userinfo"), False)
-        for m in _SSH_COMMAND.finditer(text)
-    ]
+    return [RemoteURL(m.group(0).strip(), "ssh", m.group("host").lower(), None, "", m.group("userinfo"), False) for m in _SSH_COMMAND.finditer(text)]
+
+
+_REMOTE_ADD = re.compile(r"\bgit remote (?:add|set-url)\s+(?:-\S+\s+)*(?P<name>[\w.-]+)\s+(?P<url>\S+)")
+
+
+def find_remote_commands(text: str) -> list[RemoteURL]:
+    """`git remote add gitlab http://10.0.0.5/…` in a transcript: a remote named after its product."""
+    if "git remote" not in text:
+        return []
+    found = []
+    for match in _REMOTE_ADD.finditer(text):
+        url = parse(match.group("url"))
+        if url is not None and url.host:
+            named = next((host_id for word, host_id in _PRODUCT_WORDS if len(word) > 4 and word in match.group("name").lower()), None)
+            found.append(dataclasses.replace(url, named_host=named))
+    return found
 
 
 def classify_loose(text: str) -> str | None:
@@ -151,9 +166,7 @@ def _from_match(match: re.Match[str], scheme: str) -> RemoteURL:
     )
 
 
-_TOKEN_SHAPE = re.compile(
-    r"^(?:ATBB|ATATT3|ATCTT3|gh[pousr]_|github_pat_|glpat-|gldt-|glcbt-|AKIA)[A-Za-z0-9_\-=+/]{8,}$|^[A-Za-z0-9+/=_-]{32,}$"
-)
+_TOKEN_SHAPE = re.compile(r"^(?:ATBB|ATATT3|ATCTT3|gh[pousr]_|github_pat_|glpat-|gldt-|glcbt-|AKIA)[A-Za-z0-9_\-=+/]{8,}$|^[A-Za-z0-9+/=_-]{32,}$")
 
 
 def looks_like_token(value: str) -> bool:
@@ -193,7 +206,7 @@ def classify(host: str, path: str = "", port: int | None = None, user: str | Non
         return "azure-devops"
     if host.startswith("git-codecommit.") or scheme == "codecommit":
         return "codecommit"
-    if "/scm/" in path.lower() + "/" and path.lower().startswith("/scm/") or port == 7999:
+    if ("/scm/" in path.lower() + "/" and path.lower().startswith("/scm/")) or port == 7999:
         return "bitbucket-dc"
     labels = re.split(r"[.-]", host)
     for word, host_id in _PRODUCT_WORDS:
@@ -213,6 +226,8 @@ def classify(host: str, path: str = "", port: int | None = None, user: str | Non
 
 
 def _is_ip(host: str) -> bool:
+    import ipaddress
+
     try:
         ipaddress.ip_address(host)
     except ValueError:

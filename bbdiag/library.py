@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tomllib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import ahocorasick  # type: ignore[import-not-found]
 import regex
 
 from bbdiag.causes import CAUSES, HOSTS
@@ -28,8 +29,8 @@ STATUSES = ("stable", "retired")
 # Cap on one regex search: patterns are linear, this only guards against a mistake in one.
 SEARCH_TIMEOUT = 0.5
 
-_ID = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_PLACEHOLDER = regex.compile(r"%l?[sd]")
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_PLACEHOLDER = re.compile(r"%l?[sd]")
 
 
 class LibraryError(Exception):
@@ -98,16 +99,20 @@ class Library:
 
     def candidates(self, lowered: str) -> list[Pattern]:
         """Patterns one of whose keywords occurs in this lower-cased line, in library order."""
-        found: dict[str, Pattern] = {}
-        for keyword, patterns in self._by_keyword.items():
-            if keyword in lowered:
-                for pattern in patterns:
-                    found[pattern.id] = pattern
-        return sorted(found.values(), key=lambda p: self._order[p.id])
+        found: set[int] = set()
+        for _, indexes in self._automaton.iter(lowered):
+            found.update(indexes)
+        return [self.patterns[i] for i in sorted(found)]
 
     @cached_property
-    def _order(self) -> dict[str, int]:
-        return {p.id: i for i, p in enumerate(self.patterns)}
+    def _automaton(self) -> Any:
+        """Aho-Corasick over every keyword: one pass over a line, whatever the library's size."""
+        automaton = ahocorasick.Automaton()
+        position = {p.id: i for i, p in enumerate(self.patterns)}
+        for keyword, patterns in self._by_keyword.items():
+            automaton.add_word(keyword, tuple(position[p.id] for p in patterns))
+        automaton.make_automaton()
+        return automaton
 
     @property
     def keywords(self) -> tuple[str, ...]:
@@ -117,8 +122,15 @@ class Library:
 def load(directory: Path = PATTERNS_DIR) -> Library:
     """Load and validate every pattern file; raise LibraryError naming the first bad file and field.
 
-    Regexes are compiled when first needed (`Pattern.compiled`); `check` compiles them all.
+    Regexes are compiled when first needed (`Pattern.compiled`); `check` compiles them all. The
+    parsed library is cached per user, keyed by the files (bbdiag.cache).
     """
+    from bbdiag import cache
+
+    return cache.memoised("library", directory, (".toml", ".json"), lambda: _parse(directory))
+
+
+def _parse(directory: Path) -> Library:
     translations = _load_translations(directory / L10N_FILE)
     patterns = [_pattern_from_file(path, translations) for path in sorted(directory.glob("*.toml"))]
     if not patterns:
@@ -148,6 +160,8 @@ def _load_translations(path: Path) -> Mapping[str, Mapping[str, list[str]]]:
 
 
 def _pattern_from_file(path: Path, translations: Mapping[str, Mapping[str, list[str]]]) -> Pattern:
+    import tomllib  # only when the cache cannot answer
+
     name = path.name
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -241,8 +255,7 @@ class _Fields:
     """Typed access to one file's fields, naming the file and field in every error."""
 
     _KNOWN = frozenset(
-        "id summary cause cause_by_host host host_hint role strength regex git_message git_message_groups "
-        "keywords requires references checked match no_match status host_mismatch_cause ignore_case".split()
+        ["id", "summary", "cause", "cause_by_host", "host", "host_hint", "role", "strength", "regex", "git_message", "git_message_groups", "keywords", "requires", "references", "checked", "match", "no_match", "status", "host_mismatch_cause", "ignore_case"]
     )
 
     def __init__(self, name: str, data: dict[str, Any]) -> None:

@@ -49,7 +49,7 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
         text = line.text
         urls: tuple[hosts.RemoteURL, ...] = ()
         if "://" in text or "@" in text:
-            urls = tuple(hosts.find(text)) + tuple(hosts.find_ssh_commands(text))
+            urls = (*hosts.find(text), *hosts.find_ssh_commands(text), *hosts.find_remote_commands(text))
             if len(found.urls) < MAX_URLS:
                 found.urls += [SeenURL(line.number, u) for u in urls]
         candidates = library.candidates(text.lower())

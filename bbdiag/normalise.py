@@ -201,12 +201,17 @@ def clean(text: str) -> list[str]:
 def _fold_carriage_returns(text: str) -> list[str]:
     """`\\r` overwrote a line on the terminal: keep what was last shown of each progress run."""
     segments = [s for s in text.split("\r") if s.strip()]
-    kept = [
-        s
-        for s, following in zip(segments, segments[1:] + [""])
-        if not (following and _PROGRESS_KEY.match(s)[0] == _PROGRESS_KEY.match(following)[0] and any(c.isdigit() for c in s))  # type: ignore[index]
-    ]
+    kept = [s for s, following in zip(segments, [*segments[1:], ""], strict=True) if not _superseded(s, following)]
     return kept or [""]
+
+
+def _superseded(segment: str, following: str) -> bool:
+    """A progress segment ("Receiving objects:  10% …") that the next one redraws."""
+    if not following or not any(c.isdigit() for c in segment):
+        return False
+    key = _PROGRESS_KEY.match(segment)
+    next_key = _PROGRESS_KEY.match(following)
+    return bool(key and next_key and key[0].strip() == next_key[0].strip())
 
 
 def _unescape(text: str) -> str:

@@ -50,9 +50,7 @@ def diagnose_text(text: str, source: str = "-", lib: library.Library | None = No
     return diagnose_stream(io.BytesIO(text.encode("utf-8")), source, lib or library.load())
 
 
-def remedies(
-    diagnoses: list[Diagnosis], facts_for: dict[int, Facts] | None = None, as_of: dt.date | None = None
-) -> list[tuple[Diagnosis, Remedy]]:
+def remedies(diagnoses: list[Diagnosis], facts_for: dict[int, Facts] | None = None, as_of: dt.date | None = None) -> list[tuple[Diagnosis, Remedy]]:
     known = knowledge.load()
     day = as_of or knowledge.today()
     facts_for = facts_for or {}

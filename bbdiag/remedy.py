@@ -103,9 +103,7 @@ class _Context:
             return Step(f"Make git forget the credential it has stored for {self.hostname} (every configured helper erases it):", generic)
         name = helper.split()[0].removeprefix("git-credential-").removeprefix("credential-")
         if name == "store":
-            return Step(
-                f"Remove the stored credential for {self.hostname} from your plaintext store (the `store` helper):", generic
-            )
+            return Step(f"Remove the stored credential for {self.hostname} from your plaintext store (the `store` helper):", generic)
         command = specific.get(name, generic)
         return Step(f"Make your credential helper ({name}) forget the credential stored for {self.hostname}:", command)
 
@@ -153,7 +151,7 @@ def _bitbucket_token_steps(c: _Context, opening: list[Step]) -> tuple[Step, ...]
     if c.after("bitbucket-app-passwords-not-issued"):
         steps.append(
             Step(
-                f"Create an API token with scopes at {c.fact('bitbucket-api-token-page')} (\"Create API token with scopes\", "
+                f'Create an API token with scopes at {c.fact("bitbucket-api-token-page")} ("Create API token with scopes", '
                 f"app Bitbucket) with the scopes {c.fact('bitbucket-api-token-scopes')} (read alone is enough to clone and fetch)."
             )
         )
@@ -170,12 +168,7 @@ def _bitbucket_token_steps(c: _Context, opening: list[Step]) -> tuple[Step, ...]
             )
         )
     else:
-        steps.append(
-            Step(
-                f"Create an app password at {c.fact('bitbucket-app-password-page')} with the permissions "
-                "Repositories: Read and Write."
-            )
-        )
+        steps.append(Step(f"Create an app password at {c.fact('bitbucket-app-password-page')} with the permissions Repositories: Read and Write."))
         note = c.email_username_note()
         if note:
             steps.append(note)
@@ -224,7 +217,10 @@ def _account_password_rejected(c: _Context) -> Remedy:
             "GitHub does not accept account passwords for Git",
             f"GitHub has refused account passwords for Git over HTTPS since {c.policy_date('github-password-auth-removed')}.",
             (
-                Step(f"Create a fine-grained personal access token at {c.fact('github-token-page')} with Contents: Read and write on this repository, or let the GitHub CLI set one up:", "gh auth login"),
+                Step(
+                    f"Create a fine-grained personal access token at {c.fact('github-token-page')} with Contents: Read and write on this repository, or let the GitHub CLI set one up:",
+                    "gh auth login",
+                ),
                 c.erase(),
                 Step("Run the command again and give the token as the password (the user name is your GitHub login)."),
                 c.check(),
@@ -293,7 +289,9 @@ def _credentials_rejected(c: _Context) -> Remedy:
             "GitLab refused the password or token: it is wrong, expired or lacks the read_repository/write_repository scope, or it is a password where GitLab needs a token (two-factor authentication).",
             (
                 c.erase(),
-                Step(f"Create a personal access token with read_repository and write_repository ({c.fact('gitlab-token-docs')}); in GitLab CI use the job token or a project access token."),
+                Step(
+                    f"Create a personal access token with read_repository and write_repository ({c.fact('gitlab-token-docs')}); in GitLab CI use the job token or a project access token."
+                ),
                 Step("Run the command again with your GitLab user name and the token as the password."),
                 c.check(),
             ),
@@ -368,14 +366,20 @@ def _credentials_missing(c: _Context) -> Remedy:
             Step(
                 f"In CI, keep a Bitbucket token in a secured variable and hand it to git without writing it into the URL "
                 f"(user name {c.fact('bitbucket-access-token-username')} for an access token, your Bitbucket user name for an API token):",
-                "git -c credential.helper='!f() { echo username=x-token-auth; echo \"password=$BITBUCKET_TOKEN\"; }; f' "
-                f"fetch {c.remote}",
+                f"git -c credential.helper='!f() {{ echo username=x-token-auth; echo \"password=$BITBUCKET_TOKEN\"; }}; f' fetch {c.remote}",
             )
         )
     elif c.host == "github":
-        steps.append(Step("In GitHub Actions, check out with a token that can reach this repository (actions/checkout `token:`), or log in once on a workstation:", "gh auth login"))
+        steps.append(
+            Step(
+                "In GitHub Actions, check out with a token that can reach this repository (actions/checkout `token:`), or log in once on a workstation:",
+                "gh auth login",
+            )
+        )
     elif c.host == "azure-devops":
-        steps.append(Step("In Azure Pipelines, allow scripts to use the OAuth token (persistCredentials: true on the checkout step) or pass a PAT as an extra header."))
+        steps.append(
+            Step("In Azure Pipelines, allow scripts to use the OAuth token (persistCredentials: true on the checkout step) or pass a PAT as an extra header.")
+        )
     steps.append(Step("On a workstation, set up a credential helper once:", "git config --global credential.helper manager"))
     steps.append(c.check())
     return Remedy("Git needed a credential and could not ask for one", "Git asked for a user name or password where nobody could answer.", tuple(steps))
@@ -406,7 +410,9 @@ def _sso(c: _Context) -> Remedy:
         "The token is not authorised for the organisation's SAML SSO",
         "The organisation enforces SAML single sign-on; each token, SSH key or OAuth app must be authorised for it once.",
         (
-            Step(f"Open {c.fact('github-token-page')} (or https://github.com/settings/keys for an SSH key), choose Configure SSO next to the token and authorise the organisation."),
+            Step(
+                f"Open {c.fact('github-token-page')} (or https://github.com/settings/keys for an SSH key), choose Configure SSO next to the token and authorise the organisation."
+            ),
             Step("For the GitHub CLI, refresh its authorisation:", "gh auth refresh"),
             c.check(),
         ),
@@ -419,7 +425,10 @@ def _proxy(c: _Context) -> Remedy:
         "The proxy wants credentials",
         "A proxy between git and the host answered 407: it is the proxy's login, not the Git host's, that is missing.",
         (
-            Step("Give git the proxy with your proxy user name (git asks for the password, or set http.proxyAuthMethod):", "git config --global http.proxy http://<proxy-user>@<proxy-host>:<port>"),
+            Step(
+                "Give git the proxy with your proxy user name (git asks for the password, or set http.proxyAuthMethod):",
+                "git config --global http.proxy http://<proxy-user>@<proxy-host>:<port>",
+            ),
             Step("Check what proxy git uses now:", "git config --show-origin --get-regexp '^https?\\.proxy'"),
         ),
     )
@@ -435,18 +444,22 @@ def _helper_failed(c: _Context) -> Remedy:
         Step("Remove a helper that is not installed or does not work here, and configure one that is:", "git config --global --unset-all credential.helper"),
         c.check(),
     ]
-    return Remedy("The credential helper failed", "Git's credential helper could not run or could not reach its store, so git had no credential to send.", tuple(steps))
+    return Remedy(
+        "The credential helper failed", "Git's credential helper could not run or could not reach its store, so git had no credential to send.", tuple(steps)
+    )
 
 
 def _ssh_key(c: _Context) -> Remedy:
-    keys_page = {"bitbucket-cloud": c.fact("bitbucket-ssh-keys-page"), "github": c.fact("github-ssh-keys-page")}.get(c.host, f"your account's SSH keys page on {c.host_name}")
+    keys_page = {"bitbucket-cloud": c.fact("bitbucket-ssh-keys-page"), "github": c.fact("github-ssh-keys-page")}.get(
+        c.host, f"your account's SSH keys page on {c.host_name}"
+    )
     return Remedy(
         "No SSH key the host accepts was offered",
         "Over SSH the host authenticates by key: none of the keys ssh offered is registered to an account with access "
         "(no key, a key not added to the account, an agent that is not running, a key file ssh cannot read, or an old RSA/SHA-1 key).",
         (
             Step("See which key ssh offers and what the host answers:", f"ssh -vT git@{c.hostname}"),
-            Step("If you have no key yet, create one:", "ssh-keygen -t ed25519 -C \"<you@example.com>\""),
+            Step("If you have no key yet, create one:", 'ssh-keygen -t ed25519 -C "<you@example.com>"'),
             Step("Load it into the agent:", "ssh-add ~/.ssh/id_ed25519"),
             Step(f"Add the public key (~/.ssh/id_ed25519.pub) at {keys_page}. A repository access/deploy key is read-only: pushing needs a personal key."),
             Step("Check that it works:", f"ssh -T git@{c.hostname}"),
@@ -462,7 +475,10 @@ def _ssh_host_key(c: _Context) -> Remedy:
             f"Bitbucket Cloud rotated its RSA host key in June 2023 ({c.policy_date('bitbucket-rsa-host-key-rotated')}); a known_hosts entry with the old key now fails. {NOT_CREDENTIALS}",
             (
                 Step("Remove the old key:", "ssh-keygen -R bitbucket.org"),
-                Step("Add Bitbucket's current keys (check the RSA fingerprint is " + c.fact("bitbucket-rsa-fingerprint") + "):", f"curl -fsS {c.fact('bitbucket-ssh-host-keys')} | sed 's/^/bitbucket.org /' >> ~/.ssh/known_hosts"),
+                Step(
+                    "Add Bitbucket's current keys (check the RSA fingerprint is " + c.fact("bitbucket-rsa-fingerprint") + "):",
+                    f"curl -fsS {c.fact('bitbucket-ssh-host-keys')} | sed 's/^/bitbucket.org /' >> ~/.ssh/known_hosts",
+                ),
                 Step("Check that it works:", "ssh -T git@bitbucket.org"),
             ),
             ("https://bitbucket.org/blog/ssh-host-key-changes",),
@@ -473,7 +489,10 @@ def _ssh_host_key(c: _Context) -> Remedy:
             f"GitHub rotated its RSA host key on {c.policy_date('github-rsa-host-key-rotated')}; a known_hosts entry with the old key now fails. {NOT_CREDENTIALS}",
             (
                 Step("Remove the old key:", "ssh-keygen -R github.com"),
-                Step("Add GitHub's current keys (the RSA fingerprint is " + c.fact("github-rsa-fingerprint") + "):", "ssh-keyscan github.com >> ~/.ssh/known_hosts"),
+                Step(
+                    "Add GitHub's current keys (the RSA fingerprint is " + c.fact("github-rsa-fingerprint") + "):",
+                    "ssh-keyscan github.com >> ~/.ssh/known_hosts",
+                ),
                 Step("Check that it works:", "ssh -T git@github.com"),
             ),
             ("https://github.blog/2023-03-23-we-updated-our-rsa-ssh-host-key/",),
@@ -499,7 +518,10 @@ def _tls(c: _Context) -> Remedy:
         "git could not verify the server's certificate: an internal or intercepting proxy's CA, a self-signed or expired certificate, or a missing CA bundle.",
         [
             Step("Look at the certificate chain the server presents:", f"openssl s_client -connect {c.hostname}:443 -servername {c.hostname} </dev/null"),
-            Step("Trust your organisation's CA for this host only (never set http.sslVerify false):", f"git config --global http.https://{c.hostname}/.sslCAInfo /path/to/company-ca.pem"),
+            Step(
+                "Trust your organisation's CA for this host only (never set http.sslVerify false):",
+                f"git config --global http.https://{c.hostname}/.sslCAInfo /path/to/company-ca.pem",
+            ),
             Step("On Windows, let git use the system certificate store:", "git config --global http.sslBackend schannel"),
         ],
     )
@@ -523,7 +545,10 @@ def _remote_misconfigured(c: _Context) -> Remedy:
         "The remote URL or name does not lead to a repository: a typo, mixed scp/ssh syntax, a web page's URL, or credentials pasted into the URL.",
         [
             Step("See the remotes as configured:", "git remote -v"),
-            Step("Set the clone URL the host shows on the repository page (HTTPS, or SSH as git@host:owner/repo.git):", f"git remote set-url {c.remote} <clone-url>"),
+            Step(
+                "Set the clone URL the host shows on the repository page (HTTPS, or SSH as git@host:owner/repo.git):",
+                f"git remote set-url {c.remote} <clone-url>",
+            ),
         ],
     )
 
@@ -533,14 +558,29 @@ def _access(title: str, why: str, steps: list[Step], docs: tuple[str, ...] = ())
 
 
 def _permission_denied(c: _Context) -> Remedy:
-    steps = [Step("Check which account git authenticates as (a different account than you think is common):", f"ssh -T git@{c.hostname}" if c.url and c.url.is_ssh else f"git credential fill <<< $'protocol=https\\nhost={c.hostname}\\n' | grep username")]
+    steps = [
+        Step(
+            "Check which account git authenticates as (a different account than you think is common):",
+            f"ssh -T git@{c.hostname}" if c.url and c.url.is_ssh else f"git credential fill <<< $'protocol=https\\nhost={c.hostname}\\n' | grep username",
+        )
+    ]
     who = c.d.primary.captures.get("who", "")
     if "github-actions" in who:
-        steps.insert(0, Step("Give the workflow's token write access: add `permissions: contents: write` to the job (and allow it in the repository's Actions settings)."))
+        steps.insert(
+            0,
+            Step("Give the workflow's token write access: add `permissions: contents: write` to the job (and allow it in the repository's Actions settings)."),
+        )
     elif "deploy key" in who or c.d.primary.pattern.id in ("bitbucket-deploy-key-read-only", "read-only-key", "github-write-access-not-granted"):
-        steps.insert(0, Step("A deploy/access key is read-only unless write access was granted when it was added: use a key of a user with write access, or allow write access for the key."))
+        steps.insert(
+            0,
+            Step(
+                "A deploy/access key is read-only unless write access was granted when it was added: use a key of a user with write access, or allow write access for the key."
+            ),
+        )
     elif c.host == "azure-devops":
-        steps.insert(0, Step("Grant the identity named in the message the Contribute permission on the repository (Project settings > Repositories > Security)."))
+        steps.insert(
+            0, Step("Grant the identity named in the message the Contribute permission on the repository (Project settings > Repositories > Security).")
+        )
     steps.append(Step(f"Ask an administrator of the repository on {c.host_name} for write access for that account."))
     return _access("This identity may not do this to the repository", "The host knows who you are and refused the operation for that identity.", steps)
 
@@ -551,7 +591,9 @@ def _repository_not_found(c: _Context) -> Remedy:
         "Hosts answer 'not found' for a private repository the account cannot see, as for one that does not exist.",
         [
             Step("Check the URL for typos, the owner/workspace and the repository name:", "git remote -v"),
-            Step("If the repository is private, check that git authenticates as an account that can see it (a stored credential of another account is common)."),
+            Step(
+                "If the repository is private, check that git authenticates as an account that can see it (a stored credential of another account is common)."
+            ),
             Step(f"Ask for access on {c.host_name}, or set the right URL:", f"git remote set-url {c.remote} <clone-url>"),
         ],
     )
@@ -575,7 +617,10 @@ def _policy(c: _Context) -> Remedy:
         "A server policy refused the push",
         "A hook or policy on the server refused the content of the push; the `remote:` lines in the evidence say which rule.",
         [
-            Step("Read the remote's lines above, fix the commits they name (author email, a secret, a missing issue key), then rewrite them:", "git rebase -i @{upstream}"),
+            Step(
+                "Read the remote's lines above, fix the commits they name (author email, a secret, a missing issue key), then rewrite them:",
+                "git rebase -i @{upstream}",
+            ),
             Step("Push again:", f"git push {c.remote}"),
         ],
     )
@@ -600,11 +645,16 @@ def _size_limit(c: _Context) -> Remedy:
             ],
         )
     steps = [
-        Step("Find the large files in the history:", "git rev-list --objects --all | git cat-file --batch-check='%(objecttype) %(objectname) %(objectsize) %(rest)' | sort -k3 -n | tail -20"),
+        Step(
+            "Find the large files in the history:",
+            "git rev-list --objects --all | git cat-file --batch-check='%(objecttype) %(objectname) %(objectsize) %(rest)' | sort -k3 -n | tail -20",
+        ),
         Step("Move them to Git LFS, rewriting the unpushed commits:", "git lfs migrate import --include='<pattern>'"),
     ]
     docs = (c.fact("bitbucket-size-docs"),) if c.cloud else ()
-    return _not_credentials("A size or quota limit refused the push", "The repository, a file in it, or the account's storage is over the host's limit.", steps, docs)
+    return _not_credentials(
+        "A size or quota limit refused the push", "The repository, a file in it, or the account's storage is over the host's limit.", steps, docs
+    )
 
 
 _REMEDIES: dict[str, Callable[[_Context], Remedy]] = {

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,13 +60,19 @@ class Knowledge:
 
 
 def load(directory: Path = HERE) -> Knowledge:
+    from bbdiag import cache
+
+    return cache.memoised("knowledge", directory, (".toml",), lambda: _parse(directory))
+
+
+def _parse(directory: Path) -> Knowledge:
     policies = {key: _policy(key, entry) for key, entry in _read(directory / "policies.toml").items()}
     facts = {key: _fact(key, entry) for key, entry in _read(directory / "facts.toml").items()}
     return Knowledge(policies, facts)
 
 
 def today(as_of: str | None = None) -> dt.date:
-    """"Today" for remedies: --as-of, else $BBDIAG_AS_OF, else the real date."""
+    """ "Today" for remedies: --as-of, else $BBDIAG_AS_OF, else the real date."""
     text = as_of or os.environ.get(AS_OF_VARIABLE)
     if not text:
         return dt.date.today()
@@ -79,6 +84,8 @@ def today(as_of: str | None = None) -> dt.date:
 
 
 def _read(path: Path) -> dict[str, dict[str, object]]:
+    import tomllib
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -1,0 +1,65 @@
+"""A per-user cache of parsed data files, keyed by the files' names, sizes and mtimes.
+
+Parsing ~120 TOML pattern files costs more than the rest of `bbdiag explain` together; a pickle
+of the result loads in a millisecond. The key is stored with the value and compared on every
+load, so a stale entry is never used and nothing ever needs clearing. When the cache directory
+cannot be written, bbdiag simply parses every time.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from bbdiag import __version__
+
+T = TypeVar("T")
+FORMAT = 1  # bump when the pickled classes change shape
+
+
+def directory() -> Path:
+    explicit = os.environ.get("BBDIAG_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "bbdiag"
+
+
+def memoised(name: str, source_dir: Path, suffixes: tuple[str, ...], build: Callable[[], T]) -> T:
+    """`build()`, or its result from the cache when no file in `source_dir` has changed since."""
+    if os.environ.get("BBDIAG_NO_CACHE"):
+        return build()
+    try:
+        key = fingerprint(source_dir, suffixes)
+    except OSError:
+        return build()
+    path = directory() / f"{name}.pickle"
+    try:
+        with open(path, "rb") as handle:
+            stored_key, value = pickle.load(handle)
+        if stored_key == key:
+            return value  # type: ignore[no-any-return]
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    value = build()
+    _store(path, (key, value))
+    return value
+
+
+def fingerprint(source_dir: Path, suffixes: tuple[str, ...]) -> str:
+    entries = sorted(f"{entry.name}:{entry.stat().st_size}:{entry.stat().st_mtime_ns}" for entry in os.scandir(source_dir) if entry.name.endswith(suffixes))
+    return f"{FORMAT}:{__version__}:{source_dir}\n" + "\n".join(entries)
+
+
+def _store(path: Path, value: object) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.stem}-", delete=False) as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except (OSError, pickle.PicklingError):
+        pass

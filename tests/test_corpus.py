@@ -1,0 +1,31 @@
+"""Every real transcript in tests/fixtures/corpus gets the cause and host an expert reads from it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bbdiag import library, pipeline
+from bbdiag.causes import CAUSES
+from tests.conftest import CORPUS, labels
+
+LIB = library.load()
+AUTH_FREE = {c for c, cause in CAUSES.items() if not cause.auth}
+
+
+@pytest.mark.parametrize("label", labels(), ids=lambda r: r["id"])
+def test_corpus_case(label: dict[str, str]) -> None:
+    text = (CORPUS / f"{label['id']}.txt").read_bytes()
+    import io
+
+    result = pipeline.diagnose_stream(io.BytesIO(text), label["id"], LIB)
+    accepted = {label["cause"], *filter(None, label["accept"].split(","))}
+    if label["cause"] == "none":
+        assert result.diagnoses == [], [d.cause for d in result.diagnoses]
+        return
+    assert result.diagnoses, "nothing recognised"
+    primary = result.diagnoses[0]
+    assert primary.cause in accepted
+    if label["host"] not in ("unknown", "none"):
+        assert primary.host == label["host"]
+    if label["cause"] in AUTH_FREE and accepted <= AUTH_FREE | {"none"}:
+        assert not primary.auth, "a credential is blamed where it is not the problem"

@@ -1,0 +1,67 @@
+"""hosts: URLs in output and config, and the host id each one names."""
+
+from __future__ import annotations
+
+import pytest
+
+from bbdiag import hosts
+
+
+@pytest.mark.parametrize(
+    ("text", "host_id"),
+    [
+        ("https://bitbucket.org/ws/repo.git", "bitbucket-cloud"),
+        ("git@bitbucket.org:ws/repo.git", "bitbucket-cloud"),
+        ("ssh://git@altssh.bitbucket.org:443/ws/repo.git", "bitbucket-cloud"),
+        ("https://git.corp.example/scm/PROJ/repo.git", "bitbucket-dc"),
+        ("ssh://git@server:7999/proj/repo.git", "bitbucket-dc"),
+        ("https://bitbucket.corp.example/projects/x", "bitbucket-dc"),
+        ("https://github.com/o/r.git", "github"),
+        ("git@github.com:o/r.git", "github"),
+        ("https://ghe.corp.example/o/r.git", "github"),
+        ("https://gitlab.com/g/r.git", "gitlab"),
+        ("https://gitlab.corp.example/g/r.git", "gitlab"),
+        ("https://dev.azure.com/org/p/_git/r", "azure-devops"),
+        ("https://org.visualstudio.com/p/_git/r", "azure-devops"),
+        ("https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/r", "codecommit"),
+        ("https://forgejo.example.com/o/r", "gitea"),
+        ("https://codeberg.org/o/r.git", "gitea"),
+        ("https://git.example.org/o/r.git", "generic"),
+        ("http://10.0.0.5:22827/o/r.git", "generic"),
+    ],
+)
+def test_classify(text: str, host_id: str) -> None:
+    url = hosts.parse(text)
+    assert url is not None and url.host_id == host_id
+
+
+def test_find_urls_in_a_line_without_leaking_userinfo() -> None:
+    (url,) = hosts.find("fatal: unable to access 'https://user:s3cret@bitbucket.org/ws/repo.git/': x")
+    assert url.username == "user" and url.has_secret
+    assert url.display == "https://bitbucket.org/ws/repo.git/"
+    assert "s3cret" not in url.display
+
+
+def test_a_placeholder_port_is_not_a_url() -> None:
+    assert hosts.find("Username for 'http://host:port': username") == []
+
+
+def test_scp_syntax_needs_a_user() -> None:
+    assert [u.display for u in hosts.find("Submodule 'x' (git@github.com:o/r.git) registered")] == ["git@github.com:o/r.git"]
+    assert hosts.find("error: src/main.c:12: warning") == []
+
+
+def test_ssh_commands_name_a_host() -> None:
+    (url,) = hosts.find_ssh_commands("$ ssh -T git@bitbucket.org")
+    assert url.host_id == "bitbucket-cloud"
+
+
+def test_loose_classification_of_unparseable_urls() -> None:
+    assert hosts.classify_loose("https://<GHE url where clone fails>") == "github"
+    assert hosts.classify_loose("'.../my-repo.git/'") is None
+
+
+def test_bitbucket_slug() -> None:
+    assert hosts.parse("https://bitbucket.org/acme/widgets.git").bitbucket_slug() == ("acme", "widgets")  # type: ignore[union-attr]
+    assert hosts.parse("https://bb.corp/scm/PROJ/repo.git").bitbucket_slug() == ("PROJ", "repo")  # type: ignore[union-attr]
+    assert hosts.parse("git@bitbucket.org:acme/widgets.git").bitbucket_slug() == ("acme", "widgets")  # type: ignore[union-attr]

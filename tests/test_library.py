@@ -1,0 +1,115 @@
+"""The pattern library: every pattern's own examples, validation that names file and field,
+and linear behaviour on long adversarial lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bbdiag import library
+from bbdiag.causes import CAUSES, HOSTS
+from bbdiag.library import LibraryError, Pattern
+from tests.conftest import FIXTURES
+
+LIB = library.load()
+PATTERNS = sorted(LIB.patterns, key=lambda p: p.id)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.id)
+def test_pattern_matches_its_examples(pattern: Pattern) -> None:
+    for example in pattern.examples:
+        assert pattern.search(example), f"{pattern.file}: does not match {example!r}"
+        assert pattern in LIB.candidates(example.lower()), f"{pattern.file}: keywords do not select {example!r}"
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.id)
+def test_pattern_rejects_its_counter_examples(pattern: Pattern) -> None:
+    for example in pattern.counter_examples:
+        assert not pattern.search(example), f"{pattern.file}: matches the near miss {example!r}"
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.id)
+def test_pattern_is_linear_on_long_adversarial_lines(pattern: Pattern) -> None:
+    # Keywords and example fragments repeated without the rest of the message: a backtracking
+    # regex explodes here. The regex module's own timeout turns an explosion into a failure.
+    fragments = [*pattern.keywords, *(e[: len(e) // 2] for e in pattern.examples), "'", " ", "@", ":"]
+    line = "".join(fragments) * (20_000 // max(1, len("".join(fragments))) + 1)
+    pattern.compiled.search(line, timeout=2.0)
+
+
+def test_every_cause_and_every_bitbucket_message_is_covered() -> None:
+    causes = {c for p in LIB.patterns for c in p.causes}
+    assert causes == set(CAUSES)
+    for text in [
+        "remote: CHANGE-3222 - Functionality has been deprecated",
+        "remote: App passwords are deprecated and must be replaced with API tokens.",
+        "remote: Bitbucket Cloud recently stopped supporting account passwords for Git authentication.",
+        "remote: Invalid username or password. If you log in via a third party service you must ensure you have an account password set in your account profile.",
+        "remote: Invalid username or password",
+        "remote: Invalid credentials",
+        "remote: Login failed due to incorrect login credentials or method.",
+        "remote: You may not have access to this repository or it no longer exists in this workspace. If you think this repository exists and you have access, make sure you are authenticated.",
+        "remote: Because you enabled two-step verification for your Atlassian account, you'll need to authenticate with an app password.",
+        "remote: Your credentials lack one or more required privilege scopes.",
+        "git@bitbucket.org: Permission denied (publickey).",
+        "conq: repository access denied. access via a deployment key is read-only.",
+        "conq: repository does not exist.",
+        "fatal: remote error: CAPTCHA required",
+        "The requested repository does not exist, or you do not have permission to",
+        "remote: Permission denied to update branch main.",
+        "remote: Branch refs/heads/main can only be modified through pull requests.",
+        "remote: repository is in read only mode (over 2 GB size limit).",
+        "This workspace is over the 1 GB size limit.",
+        "conq: invalid command syntax.",
+    ]:
+        assert any(p.search(text) for p in LIB.candidates(text.lower())), text
+
+
+def test_ids_hosts_and_references_are_sound() -> None:
+    for p in LIB.patterns:
+        assert p.host is None or p.host in HOSTS
+        assert all(r.startswith("https://") or r.startswith("shared/spec/") for r in p.references), p.file
+        assert p.checked <= dt.date.today()
+
+
+def test_git_messages_are_expanded_into_every_translation() -> None:
+    pattern = LIB["git-authentication-failed"]
+    for line in [
+        "fatal: Authentication failed for 'https://x.example/a.git/'",
+        "Schwerwiegend: Authentifizierung fehlgeschlagen für 'https://x.example/a.git/'",
+        "致命错误：'https://x.example/a.git/' 鉴权失败",
+        "fatal : Échec d'authentification pour 'https://x.example/a.git/'",
+        "fatal: Uwierzytelnienie nie powiodło się dla „https://x.example/a.git/”",
+    ]:
+        match = pattern.search(line)
+        assert match and match.group("url") == "https://x.example/a.git/", line
+
+
+INVALID = sorted((FIXTURES / "invalid-patterns").iterdir())
+
+
+@pytest.mark.parametrize("case", INVALID, ids=lambda p: p.name)
+def test_a_broken_pattern_file_is_named_with_its_field(case: Path, tmp_path: Path) -> None:
+    directory = tmp_path / "patterns"
+    shutil.copytree(case, directory)
+    shutil.copy(library.PATTERNS_DIR / library.L10N_FILE, directory)
+    with pytest.raises(LibraryError) as error:
+        library.check(library._parse(directory))
+    (broken,) = list(case.glob("*.toml"))
+    message = str(error.value)
+    assert message.startswith(broken.name + ":"), message
+    assert "field '" in message or "not valid TOML" in message, message
+
+
+def test_the_cache_never_serves_a_changed_library(tmp_path: Path) -> None:
+    directory = tmp_path / "patterns"
+    shutil.copytree(library.PATTERNS_DIR, directory)
+    first = library.load(directory)
+    target = directory / "remote-unauthorized.toml"
+    target.write_text(target.read_text().replace('strength = 2', 'strength = 3'))
+    second = library.load(directory)
+    assert first["remote-unauthorized"].strength == 2
+    assert second["remote-unauthorized"].strength == 3
