@@ -91,20 +91,27 @@ def _failure_url(group: list[Hit], seen_urls: Sequence[SeenURL]) -> tuple[hosts.
         quoted = hit.captures.get("url")
         if quoted:
             url = hosts.parse(quoted)
-            if url is not None and url.host:
+            # Only a URL parsed whole counts: 'https://bitbucket.org/<FOLDER>/<REPO>.git/' is a placeholder.
+            if url is not None and url.host and url.text.rstrip("/") == quoted.strip().rstrip("/"):
                 return url, None
             unparsed = unparsed or quoted
     for hit in group:
-        if hit.urls:
-            return hit.urls[0], None
+        remotes = [u for u in hit.urls if _names_repository(u)]
+        if remotes and not hit.text.lstrip().startswith("remote:"):
+            return remotes[0], unparsed
     first, last = group[0].line, group[-1].line
-    near = [s for s in seen_urls if first - NEAR_BEFORE <= s.line <= last + NEAR_AFTER]
+    near = [s for s in seen_urls if first - NEAR_BEFORE <= s.line <= last + NEAR_AFTER and not s.in_message and _names_repository(s.url)]
     before = [s for s in near if s.line <= last]
     if before:
         return before[-1].url, unparsed
     if near:
         return near[0].url, unparsed
     return None, unparsed
+
+
+def _names_repository(url: hosts.RemoteURL) -> bool:
+    """A URL that can be a remote: not a web page, and with a path (or scp/ssh syntax)."""
+    return not url.is_web_page and bool(url.path.strip("/") or url.is_ssh)
 
 
 def _host(group: list[Hit], url: hosts.RemoteURL | None, url_text: str | None, seen_urls: Sequence[SeenURL]) -> str:

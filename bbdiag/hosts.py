@@ -67,6 +67,17 @@ class RemoteURL:
     def is_ssh(self) -> bool:
         return self.scheme in ("ssh", "scp", "git+ssh", "ssh+git")
 
+    @property
+    def is_documentation(self) -> bool:
+        """A help page quoted in a host's message: it names neither the remote nor the host."""
+        return self.host.startswith(_DOC_HOST_PREFIXES) or self.host in _DOC_HOSTS or self.host.endswith(".blog")
+
+    @property
+    def is_web_page(self) -> bool:
+        """A page on the host (settings, pull requests, docs): right host, but not the remote's URL."""
+        segments = set(self.path.lower().split("/"))
+        return self.is_documentation or bool(segments & _WEB_SEGMENTS) or "?" in self.path
+
     def bitbucket_slug(self) -> tuple[str, str] | None:
         """(workspace, repository) for Bitbucket Cloud, (PROJECT, repository) for Data Center."""
         parts = [p for p in self.path.strip("/").split("/") if p]
@@ -165,6 +176,10 @@ def _from_match(match: re.Match[str], scheme: str) -> RemoteURL:
         has_secret=has_secret,
     )
 
+
+_DOC_HOST_PREFIXES = ("docs.", "support.", "help.", "developer.", "community.", "confluence.", "learn.", "git-lfs.")
+_DOC_HOSTS = frozenset({"atlassian.community", "gh.io", "aka.ms", "git-scm.com", "github.blog", "bitbucket.status.atlassian.com"})
+_WEB_SEGMENTS = frozenset({"help", "docs", "blog", "settings", "account", "pull-requests", "merge_requests", "pull", "changelog", "rules", "-"})
 
 _TOKEN_SHAPE = re.compile(r"^(?:ATBB|ATATT3|ATCTT3|gh[pousr]_|github_pat_|glpat-|gldt-|glcbt-|AKIA)[A-Za-z0-9_\-=+/]{8,}$|^[A-Za-z0-9+/=_-]{32,}$")
 

@@ -255,7 +255,28 @@ class _Fields:
     """Typed access to one file's fields, naming the file and field in every error."""
 
     _KNOWN = frozenset(
-        ["id", "summary", "cause", "cause_by_host", "host", "host_hint", "role", "strength", "regex", "git_message", "git_message_groups", "keywords", "requires", "references", "checked", "match", "no_match", "status", "host_mismatch_cause", "ignore_case"]
+        [
+            "id",
+            "summary",
+            "cause",
+            "cause_by_host",
+            "host",
+            "host_hint",
+            "role",
+            "strength",
+            "regex",
+            "git_message",
+            "git_message_groups",
+            "keywords",
+            "requires",
+            "references",
+            "checked",
+            "match",
+            "no_match",
+            "status",
+            "host_mismatch_cause",
+            "ignore_case",
+        ]
     )
 
     def __init__(self, name: str, data: dict[str, Any]) -> None:

@@ -34,6 +34,7 @@ class Hit:
 class SeenURL:
     line: int
     url: hosts.RemoteURL
+    in_message: bool  # quoted in a host's `remote:` message: a link, not the remote
 
 
 @dataclass
@@ -49,9 +50,10 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
         text = line.text
         urls: tuple[hosts.RemoteURL, ...] = ()
         if "://" in text or "@" in text:
-            urls = (*hosts.find(text), *hosts.find_ssh_commands(text), *hosts.find_remote_commands(text))
+            urls = tuple(u for u in (*hosts.find(text), *hosts.find_ssh_commands(text), *hosts.find_remote_commands(text)) if not u.is_documentation)
             if len(found.urls) < MAX_URLS:
-                found.urls += [SeenURL(line.number, u) for u in urls]
+                in_message = text.lstrip().startswith("remote:")
+                found.urls += [SeenURL(line.number, u, in_message or u.is_web_page) for u in urls]
         candidates = library.candidates(text.lower())
         for pattern in candidates:
             match = pattern.search(text)

@@ -67,7 +67,8 @@ class _Context:
     def https_url(self) -> str:
         """The remote as an HTTPS URL without secrets: what to `set-url` back to."""
         if self.url and self.url.scheme in ("https", "http"):
-            return self.url.display
+            # git prints the URL with a trailing '/' that the configured one does not have.
+            return self.url.display.removesuffix("/") if self.url.path.endswith(".git/") else self.url.display
         slug = self.url.bitbucket_slug() if self.url else None
         if self.cloud:
             workspace, repo = slug or ("<workspace>", "<repository>")
@@ -186,6 +187,8 @@ def _bitbucket_docs(c: _Context) -> tuple[str, ...]:
 
 
 def _app_password_retired(c: _Context) -> Remedy:
+    if not c.cloud:  # only Bitbucket Cloud had app passwords of this kind
+        return _credentials_rejected(c)
     if c.k.in_force("bitbucket-app-password-brownouts", c.today):
         why = (
             "This was a brownout: between 2026-06-09 and 2026-07-27 Bitbucket Cloud refuses app passwords during announced "
@@ -534,9 +537,16 @@ def _network(c: _Context) -> Remedy:
         [
             Step("Check name resolution and the connection:", f"git ls-remote {c.https_url if not (c.url and c.url.is_ssh) else c.remote}"),
             Step("Check the proxy settings git uses:", "git config --show-origin --get-regexp '^https?\\.proxy'"),
-            Step("Over SSH on a network that blocks port 22, Bitbucket and GitHub also answer on 443 (altssh.bitbucket.org, ssh.github.com)."),
+            *_ssh_over_443(c),
         ],
     )
+
+
+def _ssh_over_443(c: _Context) -> list[Step]:
+    alternative = {"bitbucket-cloud": "altssh.bitbucket.org", "github": "ssh.github.com"}.get(c.host)
+    if not alternative or not (c.url and c.url.is_ssh):
+        return []
+    return [Step(f"On a network that blocks SSH's port 22, {c.host_name} also answers SSH on port 443:", f"ssh -T -p 443 git@{alternative}")]
 
 
 def _remote_misconfigured(c: _Context) -> Remedy:

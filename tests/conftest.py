@@ -18,7 +18,15 @@ CORPUS = FIXTURES / "corpus"
 def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("home")
     for name in list(os.environ):
-        if name.startswith(("GIT_", "GCM_", "BBDIAG_", "SSH_")) or name in ("NO_COLOR", "CI", "GITHUB_ACTIONS", "GITLAB_CI", "BITBUCKET_BUILD_NUMBER", "JENKINS_URL", "TF_BUILD"):
+        if name.startswith(("GIT_", "GCM_", "BBDIAG_", "SSH_")) or name in (
+            "NO_COLOR",
+            "CI",
+            "GITHUB_ACTIONS",
+            "GITLAB_CI",
+            "BITBUCKET_BUILD_NUMBER",
+            "JENKINS_URL",
+            "TF_BUILD",
+        ):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))

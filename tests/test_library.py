@@ -109,7 +109,7 @@ def test_the_cache_never_serves_a_changed_library(tmp_path: Path) -> None:
     shutil.copytree(library.PATTERNS_DIR, directory)
     first = library.load(directory)
     target = directory / "remote-unauthorized.toml"
-    target.write_text(target.read_text().replace('strength = 2', 'strength = 3'))
+    target.write_text(target.read_text().replace("strength = 2", "strength = 3"))
     second = library.load(directory)
     assert first["remote-unauthorized"].strength == 2
     assert second["remote-unauthorized"].strength == 3

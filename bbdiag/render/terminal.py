@@ -34,10 +34,15 @@ def _panel(d: DiagnosisView, index: int, total: int) -> Panel:
     parts.append(Text(f"\nEvidence ({d.source}):", style="bold"))
     parts.append(evidence)
     parts.append(Text("\nWhat to do:", style="bold"))
+    steps = Table.grid(padding=(0, 1))
+    steps.add_column(justify="right")
+    steps.add_column()
     for number, step in enumerate(d.remedy, 1):
-        parts.append(Text(f"{number}. {step.text}"))
+        body: list[Text | Syntax] = [Text(step.text)]
         if step.command:
-            parts.append(Syntax(step.command, "bash", theme="ansi_dark", background_color="default", word_wrap=True, padding=(0, 0, 0, 3)))
+            body.append(Syntax(step.command, "bash", theme="ansi_dark", background_color="default", word_wrap=True, padding=(0, 0, 0, 2)))
+        steps.add_row(f"{number}.", Group(*body))
+    parts.append(steps)
     for url in d.docs:
         parts.append(Text.assemble(("\nDocs: ", "bold"), (url, f"link {url}")))
     counter = f"[{index + 1}/{total}] " if total > 1 else ""
