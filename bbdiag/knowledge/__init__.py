@@ -133,3 +133,14 @@ def _fact(key: str, entry: dict[str, object]) -> Fact:
         sources=_sources(where, entry),
         checked=_field(where, entry, "checked", dt.date),  # type: ignore[arg-type]
     )
+
+
+def policy_table(known: Knowledge) -> str:
+    """The dated policies as a Markdown table, for the README (tools/update-readme writes it)."""
+    from bbdiag.causes import HOSTS
+
+    rows = ["| from | until | host | policy | source | checked |", "|---|---|---|---|---|---|"]
+    for p in sorted(known.policies.values(), key=lambda p: (p.starts, p.id)):
+        until = p.ends.isoformat() if p.ends else ""
+        rows.append(f"| {p.starts} | {until} | {HOSTS[p.host]} | {p.summary} | {p.sources[0]} | {p.checked} |")
+    return "\n".join(rows) + "\n"
