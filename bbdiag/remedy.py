@@ -440,6 +440,8 @@ def _proxy(c: _Context) -> Remedy:
 def _helper_failed(c: _Context) -> Remedy:
     helper = c.d.primary.captures.get("helper")
     steps = []
+    if c.host == "codecommit":
+        steps.append(Step("Install the remote helper that signs requests to CodeCommit with your AWS credentials:", "pip install git-remote-codecommit"))
     if helper and "manager-core" in helper:
         steps.append(Step("Git Credential Manager was renamed: point git at its new name:", "git config --global credential.helper manager"))
     steps += [

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CORPUS = FIXTURES / "corpus"
+CORPUS = FIXTURES / "corpus"  # the shared corpus of real transcripts, labelled
+EXTRA = FIXTURES / "extra"  # more transcripts written from known real wordings, labelled the same way
+CASES = CORPUS / "cases"
 
 
 @pytest.fixture(autouse=True)
@@ -47,8 +49,8 @@ def git(*args: str, cwd: Path | None = None, check: bool = True, env: dict[str, 
     return subprocess.run(["git", *args], cwd=cwd, check=check, capture_output=True, text=True, env=env)
 
 
-def labels() -> list[dict[str, str]]:
+def labels(corpus: Path = CORPUS) -> list[dict[str, str]]:
     import csv
 
-    with open(CORPUS / "labels.tsv", newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle, delimiter="\t"))
+    with open(corpus / "labels.tsv", newline="", encoding="utf-8") as handle:
+        return [dict(row, corpus=str(corpus)) for row in csv.DictReader(handle, delimiter="\t")]

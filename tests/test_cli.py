@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bbdiag import cli
-from tests.conftest import CORPUS
+from tests.conftest import CASES
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -29,7 +29,7 @@ def golden(name: str, actual: str) -> None:
 
 
 def test_explain_from_stdin_plain_text_golden() -> None:
-    done = run(["explain", "--no-repo"], stdin=(CORPUS / "p001.txt").read_bytes())
+    done = run(["explain", "--no-repo"], stdin=(CASES / "p001.txt").read_bytes())
     assert done.returncode == cli.EXIT_EXPLAINED
     golden("p001.txt", done.stdout.decode())
 
@@ -38,14 +38,14 @@ def test_explain_terminal_golden(capsys: pytest.CaptureFixture[str]) -> None:
     from bbdiag import library, pipeline
     from bbdiag.render import terminal, view
 
-    result = pipeline.diagnose_text((CORPUS / "p028.txt").read_text(), "p028.txt", library.load())
+    result = pipeline.diagnose_text((CASES / "p028.txt").read_text(), "p028.txt", library.load())
     out = io.StringIO()
     terminal.render(view.build("p028.txt", pipeline.remedies(result.diagnoses), []), out, width=100, color=False)
     golden("p028-terminal.txt", out.getvalue())
 
 
 def test_json_output_follows_the_contract() -> None:
-    done = run(["explain", "--format", "json", "--no-repo", str(CORPUS / "p040.txt")])
+    done = run(["explain", "--format", "json", "--no-repo", str(CASES / "p040.txt")])
     doc = json.loads(done.stdout)
     assert doc["version"] == 1
     first, second = doc["diagnoses"]
@@ -62,7 +62,7 @@ def test_json_output_follows_the_contract() -> None:
 
 
 def test_nothing_recognised_exits_1_and_says_what_to_send() -> None:
-    done = run(["explain", "--no-repo", str(CORPUS / "p119.txt")])
+    done = run(["explain", "--no-repo", str(CASES / "p119.txt")])
     assert done.returncode == cli.EXIT_NOTHING
     assert b"no git failure recognised in 16 line(s)" in done.stderr
     done = run(["explain", "--format", "json", "--no-repo", "-"], stdin=b"")
@@ -112,7 +112,7 @@ def test_help_documents_exit_codes() -> None:
 def test_patterns_lists_and_tests() -> None:
     listing = run(["patterns"]).stdout.decode()
     assert "bitbucket-change-3222" in listing and "app-password-retired" in listing and "2026-" in listing
-    tested = run(["patterns", "--test", str(CORPUS / "p001.txt")]).stdout.decode()
+    tested = run(["patterns", "--test", str(CASES / "p001.txt")]).stdout.decode()
     assert "bitbucket-change-3222" in tested and "http-410" in tested
     assert run(["patterns", "--check"]).returncode == 0
 

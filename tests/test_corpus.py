@@ -1,20 +1,22 @@
-"""Every real transcript in tests/fixtures/corpus gets the cause and host an expert reads from it."""
+"""Every transcript in tests/fixtures/{corpus,extra} gets the cause and host an expert reads from it."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from bbdiag import library, pipeline
 from bbdiag.causes import CAUSES
-from tests.conftest import CORPUS, labels
+from tests.conftest import EXTRA, labels
 
 LIB = library.load()
 AUTH_FREE = {c for c, cause in CAUSES.items() if not cause.auth}
 
 
-@pytest.mark.parametrize("label", labels(), ids=lambda r: r["id"])
+@pytest.mark.parametrize("label", labels() + labels(EXTRA), ids=lambda r: r["id"])
 def test_corpus_case(label: dict[str, str]) -> None:
-    text = (CORPUS / f"{label['id']}.txt").read_bytes()
+    text = (Path(label["corpus"]) / "cases" / f"{label['id']}.txt").read_bytes()
     import io
 
     result = pipeline.diagnose_stream(io.BytesIO(text), label["id"], LIB)

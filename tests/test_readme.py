@@ -22,7 +22,7 @@ def test_the_example_output_is_what_bbdiag_prints() -> None:
     shown = readme.split("$ git push 2>&1 | bbdiag explain\n", 1)[1].split("```", 1)[0]
     done = subprocess.run(
         [sys.executable, "-m", "bbdiag", "explain", "--no-repo", "--format", "text", "--as-of", "2026-11-28", "-"],
-        input=(ROOT / "tests/fixtures/corpus/p001.txt").read_bytes(),
+        input=(ROOT / "tests/fixtures/corpus/cases/p001.txt").read_bytes(),
         capture_output=True,
         check=True,
     )
@@ -31,7 +31,7 @@ def test_the_example_output_is_what_bbdiag_prints() -> None:
 
 def test_the_documented_commands_exist() -> None:
     readme = (ROOT / "README.md").read_text()
-    assert ".venv/bin/pip install . && .venv/bin/bbdiag explain tests/fixtures/corpus/p001.txt" in readme
+    assert ".venv/bin/pip install . && .venv/bin/bbdiag explain tests/fixtures/corpus/cases/p001.txt" in readme
     assert "pip install -e '.[test]' && .venv/bin/python -m pytest" in readme
     assert ".venv/bin/python -m pytest" in (ROOT / ".ci" / "run").read_text()
-    assert (ROOT / "tests/fixtures/corpus/p001.txt").exists()
+    assert (ROOT / "tests/fixtures/corpus/cases/p001.txt").exists()
