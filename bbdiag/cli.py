@@ -7,12 +7,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from bbdiag import __version__
 
 if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's benchmark)
-    from bbdiag.diagnose import Diagnosis
+    from bbdiag.doctor import Finding
     from bbdiag.remedy import Facts
 
 EXIT_EXPLAINED = 0
@@ -84,6 +85,23 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--as-of", metavar="DATE", help="give the advice that was right on DATE (YYYY-MM-DD); also $BBDIAG_AS_OF")
     explain.set_defaults(command=_explain, name="explain")
 
+    doctor = sub.add_parser(
+        "doctor",
+        help="check this repository's git setup for what will fail to authenticate",
+        description="Check the remotes, credential helpers, stored credentials, SSH keys and known hosts that git will use, "
+        "and say what will fail or leak, with the fix. Offline unless --online.",
+        epilog="exit codes:\n  0  no error-severity finding\n  1  an error-severity finding\n  2  usage error\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    doctor.add_argument("--remote", metavar="NAME", help="check only this remote")
+    doctor.add_argument("--repo", metavar="PATH", help="the repository to check (default: the current directory's)")
+    doctor.add_argument("--online", action="store_true", help="also run a read-only, non-interactive git ls-remote against the remote")
+    doctor.add_argument("--push", action="store_true", help="with --online: also git push --dry-run (still changes nothing)")
+    doctor.add_argument("--probe-stored", action="store_true", help="ask the configured credential helpers what they hold (never prompts; never shows it)")
+    doctor.add_argument("--as-of", metavar="DATE", help="judge dated policies as on DATE (YYYY-MM-DD); also $BBDIAG_AS_OF")
+    _add_output_options(doctor)
+    doctor.set_defaults(command=_doctor, name="doctor")
+
     patterns = sub.add_parser(
         "patterns",
         help="list the pattern library, or test it on a file",
@@ -116,8 +134,12 @@ def _explain(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         stream, source = _open_input(args.file, stack)
         result = pipeline.diagnose_stream(stream, source, library.load())
-    facts_for = {} if args.no_repo else _facts(result.diagnoses, args.repo)
-    results = pipeline.remedies(result.diagnoses, facts_for, as_of)
+    diagnoses, facts_for = result.diagnoses, dict[int, "Facts"]()
+    if not args.no_repo and diagnoses:
+        from bbdiag import inspector
+
+        diagnoses, facts_for = pipeline.fit(diagnoses, inspector.inspect(_repo_path(args.repo)))
+    results = pipeline.remedies(diagnoses, facts_for, as_of)
     report = view.build(source, results, result.remarks())
     _render(report, args.format, sys.stdout)
     if not report.diagnoses:
@@ -127,9 +149,13 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_EXPLAINED
 
 
-def _facts(diagnoses: Sequence[Diagnosis], repo: str | None) -> dict[int, Facts]:
-    """Facts about the user's repository for each diagnosis (the inspector; issue 3)."""
-    return {}
+def _repo_path(repo: str | None) -> Path | None:
+    if repo is None:
+        return None
+    path = Path(repo)
+    if not path.is_dir():
+        raise UsageError(f"--repo {repo}: no such directory")
+    return path
 
 
 def _say_nothing_found(lines: int, source: str) -> None:
@@ -179,6 +205,44 @@ def _render(report: object, fmt: str, out: TextIO) -> None:
         from bbdiag.render import plain
 
         plain.render(report, out)
+
+
+# ------------------------------------------------------------------------------ doctor
+def _doctor(args: argparse.Namespace) -> int:
+    from bbdiag import doctor, inspector, knowledge
+
+    try:
+        today = knowledge.today(args.as_of)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.push and not args.online:
+        raise UsageError("--push goes with --online")
+    setup = inspector.inspect(_repo_path(args.repo))
+    findings = doctor.check(setup, knowledge.load(), today, args.remote, args.probe_stored)
+    if args.online:
+        for remote in setup.remotes:
+            if args.remote in (None, remote.name):
+                findings = [f for f in findings if f.id != "no-problem"] + doctor.online_checks(setup, remote, args.push)
+    repository = str(setup.repository) if setup.repository else None
+    _render_findings(repository, findings, args.format, sys.stdout)
+    return EXIT_NOTHING if any(f.severity == "error" for f in findings) else EXIT_EXPLAINED
+
+
+def _render_findings(repository: str | None, findings: list[Finding], fmt: str, out: TextIO) -> None:
+    if fmt == "auto":
+        fmt = "terminal" if out.isatty() and not os.environ.get("NO_COLOR") else "text"
+    if fmt == "json":
+        from bbdiag.render import json as json_renderer
+
+        json_renderer.render_findings(repository, findings, out)
+    elif fmt == "terminal":
+        from bbdiag.render import terminal
+
+        terminal.render_findings(repository, findings, out, color=not os.environ.get("NO_COLOR"))
+    else:
+        from bbdiag.render import plain
+
+        plain.render_findings(repository, findings, out)
 
 
 # ------------------------------------------------------------------------------ patterns

@@ -8,17 +8,21 @@ reads in bounded memory whatever the input's size.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from bbdiag import knowledge, library, normalise, remedy
 from bbdiag.diagnose import Diagnosis, diagnose
 from bbdiag.match import match_lines
 from bbdiag.normalise import MAX_INPUT, Line, Reading
 from bbdiag.remedy import Facts, Remedy
+
+if TYPE_CHECKING:
+    from bbdiag.inspector import Remote, Setup
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,49 @@ def diagnose_stream(stream: BinaryIO, source: str, lib: library.Library, limit: 
 def diagnose_text(text: str, source: str = "-", lib: library.Library | None = None) -> Result:
     """Convenience for callers holding text (tests, hooks, the credential-helper observer)."""
     return diagnose_stream(io.BytesIO(text.encode("utf-8")), source, lib or library.load())
+
+
+def fit(diagnoses: list[Diagnosis], setup: Setup) -> tuple[list[Diagnosis], dict[int, Facts]]:
+    """Join each diagnosis with the repository's remote it is about (issue 3: explain, fitted).
+
+    The remote is the one whose URL the output names, else one named in the output
+    (`git push upstream`), else the current branch's remote, else origin, else the only one. A
+    failure about another host (a submodule, another clone) is left alone. When the output does
+    not name the host, the remote's URL decides (causes.md).
+    """
+    from bbdiag.doctor import facts_for
+
+    fitted: list[Diagnosis] = []
+    facts: dict[int, Facts] = {}
+    for index, diagnosis in enumerate(diagnoses):
+        remote = _remote_for(diagnosis, setup)
+        if remote is None or remote.push is None:
+            fitted.append(diagnosis)
+            continue
+        if diagnosis.host in ("unknown", "generic") and remote.push.host_id not in ("unknown", "generic"):
+            diagnosis = dataclasses.replace(diagnosis, host=remote.push.host_id)
+        fitted.append(diagnosis)
+        facts[index] = facts_for(setup, remote)
+    return fitted, facts
+
+
+def _remote_for(diagnosis: Diagnosis, setup: Setup) -> Remote | None:
+    if not setup.remotes:
+        return None
+    url = diagnosis.url
+    if url is not None and url.host:
+        same_host = [r for r in setup.remotes if any(u is not None and u.host == url.host for u in (r.url, r.push_url))]
+        same_path = [r for r in same_host if any(u is not None and u.path.rstrip("/") == url.path.rstrip("/") for u in (r.url, r.push_url))]
+        return next(iter(same_path or same_host), None)
+    text = " ".join(h.text for h in diagnosis.evidence)
+    named = [r for r in setup.remotes if f" {r.name} " in f" {text} " or f"'{r.name}'" in text]
+    if named:
+        return named[0]
+    by_name = {r.name: r for r in setup.remotes}
+    for name in (setup.branch_remote, "origin"):
+        if name in by_name:
+            return by_name[name]
+    return setup.remotes[0] if len(setup.remotes) == 1 else None
 
 
 def remedies(diagnoses: list[Diagnosis], facts_for: dict[int, Facts] | None = None, as_of: dt.date | None = None) -> list[tuple[Diagnosis, Remedy]]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bbdiag.render.view import DiagnosisView, ReportView
+
+if TYPE_CHECKING:
+    from bbdiag.doctor import Finding
 
 
 def diagnosis_document(d: DiagnosisView) -> dict[str, Any]:
@@ -28,5 +31,26 @@ def diagnosis_document(d: DiagnosisView) -> dict[str, Any]:
 
 def render(report: ReportView, out: TextIO) -> None:
     doc = {"version": 1, "diagnoses": [diagnosis_document(d) for d in report.diagnoses], "notes": list(report.remarks)}
+    json.dump(doc, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def render_findings(repository: str | None, findings: list[Finding], out: TextIO) -> None:
+    """`bbdiag doctor --format json` (../shared/spec/output.md); findings are redacted when made."""
+    doc = {
+        "version": 1,
+        "repository": repository,
+        "findings": [
+            {
+                "id": f.id,
+                "severity": f.severity,
+                **({"remote": f.remote} if f.remote else {}),
+                "title": f.title,
+                "detail": f.detail,
+                "fix": [{"text": s.text, "command": s.command} if s.command else {"text": s.text} for s in f.fix],
+            }
+            for f in findings
+        ],
+    }
     json.dump(doc, out, ensure_ascii=False, indent=2)
     out.write("\n")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bbdiag.render.view import DiagnosisView, ReportView
+
+if TYPE_CHECKING:
+    from bbdiag.doctor import Finding
 
 WIDTH = 100
 
@@ -40,3 +43,20 @@ def _diagnosis(d: DiagnosisView, out: TextIO, index: int, total: int) -> None:
 
 def _wrap(text: str, first: str, rest: str | None = None) -> str:
     return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=first if rest is None else rest, break_long_words=False, break_on_hyphens=False)
+
+
+MARKS = {"error": "ERROR", "warning": "WARN ", "info": "info ", "ok": "ok   "}
+
+
+def render_findings(repository: str | None, findings: list[Finding], out: TextIO) -> None:
+    out.write(f"bbdiag doctor: {repository or 'not in a repository'}\n\n")
+    for f in findings:
+        remote = f" [{f.remote}]" if f.remote else ""
+        out.write(f"{MARKS[f.severity]} {f.title}{remote}  ({f.id})\n")
+        if f.severity != "ok" or not f.fix:
+            out.write(_wrap(f.detail, "      ") + "\n")
+        for number, step in enumerate(f.fix, 1):
+            out.write(_wrap(step.text, f"      {number}. ", "         ") + "\n")
+            if step.command:
+                out.write(f"           {step.command}\n")
+        out.write("\n")

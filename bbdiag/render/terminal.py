@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -11,6 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from bbdiag.render.view import DiagnosisView, ReportView
+
+if TYPE_CHECKING:
+    from bbdiag.doctor import Finding
 
 
 def render(report: ReportView, out: TextIO, width: int | None = None, color: bool = True) -> None:
@@ -49,3 +52,25 @@ def _panel(d: DiagnosisView, index: int, total: int) -> Panel:
     style = "red" if d.auth else "yellow"
     title = Text.assemble((counter + d.title, f"bold {style}"), (f"  {d.cause} · {d.host}", "dim"))
     return Panel(Group(*parts), title=title, title_align="left", border_style=style)  # type: ignore[arg-type]
+
+
+STYLES = {"error": ("✗", "bold red"), "warning": ("!", "bold yellow"), "info": ("i", "cyan"), "ok": ("✓", "bold green")}
+
+
+def render_findings(repository: str | None, findings: list[Finding], out: TextIO, width: int | None = None, color: bool = True) -> None:
+    console = Console(file=out, width=width, no_color=not color, highlight=False, emoji=False)
+    console.print(Text.assemble(("bbdiag doctor: ", "bold"), repository or "not in a repository"))
+    for f in findings:
+        mark, style = STYLES[f.severity]
+        remote = f" [{f.remote}]" if f.remote else ""
+        console.print(Text.assemble((f"{mark} ", style), (f.title, style), remote, (f"  {f.id}", "dim")))
+        body = Table.grid(padding=(0, 1))
+        body.add_column(width=2)
+        body.add_column()
+        body.add_row("", Text(f.detail, style="dim" if f.severity in ("ok", "info") else ""))
+        for number, step in enumerate(f.fix, 1):
+            parts: list[Text | Syntax] = [Text(f"{number}. {step.text}")]
+            if step.command:
+                parts.append(Syntax(step.command, "bash", theme="ansi_dark", background_color="default", word_wrap=True, padding=(0, 0, 0, 3)))
+            body.add_row("", Group(*parts))
+        console.print(body)

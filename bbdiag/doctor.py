@@ -1,0 +1,362 @@
+"""Setup in, findings out: what in the user's git setup will fail or harm, and the fix.
+
+Each check reads the inspector's `Setup` (offline); `online_checks` additionally runs git
+read-only against the remote and explains its output with the same library as `explain`.
+Finding ids are a public contract, like cause ids (../shared/spec/output.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from bbdiag import hosts
+from bbdiag.inspector import KIND_NAMES, Remote, Setup, StoredCredential, probe_stored, ssh_settings_for
+from bbdiag.knowledge import Knowledge
+from bbdiag.redact import redact
+from bbdiag.remedy import Facts, Step
+
+SEVERITIES = ("error", "warning", "info", "ok")
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    severity: str
+    title: str
+    detail: str
+    fix: tuple[Step, ...] = ()
+    remote: str | None = None
+
+
+def _finding(id: str, severity: str, title: str, detail: str, fix: tuple[Step, ...] = (), remote: str | None = None) -> Finding:
+    """Every string of a finding passes through redact here, before anything can print it."""
+    return Finding(id, severity, redact(title), redact(detail), tuple(Step(redact(s.text), redact(s.command) if s.command else None) for s in fix), remote)
+
+
+def check(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str | None = None, probe: bool = False) -> list[Finding]:
+    findings = list(_repository(setup))
+    remotes = [r for r in setup.remotes if remote_name in (None, r.name)]
+    if remote_name and not remotes and setup.git_dir:
+        findings.append(
+            _finding(
+                "no-such-remote",
+                "error",
+                f"There is no remote named {remote_name}",
+                "git remote -v lists the remotes this repository has.",
+                (Step("See the remotes:", "git remote -v"),),
+            )
+        )
+    for remote in remotes:
+        findings += _remote(setup, remote, knowledge, today, probe)
+    findings += _environment(setup)
+    if not any(f.severity in ("error", "warning") for f in findings):
+        checked = ", ".join(r.name for r in remotes) or "your user-level setup"
+        findings.append(
+            _finding("no-problem", "ok", "No problems found", f"Checked {checked}: URLs, credential helpers, stored credentials, SSH keys and known hosts.")
+        )
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(findings, key=lambda f: order[f.severity])
+
+
+def _repository(setup: Setup) -> Iterator[Finding]:
+    if setup.problem:
+        yield _finding(
+            "repository-unreadable",
+            "error",
+            "git cannot read this repository",
+            setup.problem,
+            (Step("See what git says, and fix the file it names:", "git status"),),
+        )
+    elif setup.git_dir is None:
+        yield _finding(
+            "not-a-repository",
+            "info",
+            "Not inside a git repository",
+            "Only your user-level git setup was checked; run doctor inside a repository (or with --repo) to check its remotes.",
+        )
+    elif not setup.remotes:
+        yield _finding(
+            "no-remote",
+            "info",
+            "This repository has no remotes",
+            "Nothing to push to or fetch from yet.",
+            (Step("Add one:", "git remote add origin <clone-url>"),),
+        )
+
+
+def _remote(setup: Setup, remote: Remote, k: Knowledge, today: dt.date, probe: bool) -> Iterator[Finding]:
+    url = remote.push
+    if url is None:
+        return
+    host_id = url.host_id
+    for secret in (s for s in setup.secrets_in_urls if s.remote == remote.name):
+        yield _finding(
+            "credential-in-url",
+            "error",
+            f"A secret is written into {remote.name}'s {secret.where}",
+            f"{remote.name}'s {secret.where} holds {KIND_NAMES[secret.kind]} in plain text in {secret.origin}; every tool that prints the URL can leak it. git shows the URL without it since 2.22, older tools do not.",
+            (
+                Step(
+                    "Put the URL back without the secret:",
+                    f"git remote set-url {'--push ' if secret.where == 'pushurl' else ''}{remote.name} {url.with_username(_safe_username(url))}",
+                ),
+                Step("Revoke that secret on the host and let a credential helper keep its replacement:", "git config --global credential.helper manager"),
+            ),
+            remote.name,
+        )
+    if url.scheme in ("https", "http"):
+        yield from _https(setup, remote, url, host_id, k, today, probe)
+    elif url.is_ssh:
+        yield from _ssh(setup, remote, url, host_id)
+
+
+def _safe_username(url: hosts.RemoteURL) -> str | None:
+    return url.username if url.username and not hosts.looks_like_token(url.username) else None
+
+
+def _https(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str, k: Knowledge, today: dt.date, probe: bool) -> Iterator[Finding]:
+    username = remote.username or url.username
+    if host_id == "bitbucket-cloud" and username and "@" in username:
+        yield _finding(
+            "email-username",
+            "error",
+            f"{remote.name} uses an email address as the Bitbucket user name",
+            f"Bitbucket Cloud refuses an email address as the Git user name over HTTPS (401), even with a valid API token. Use your Bitbucket user name (see {k.fact('bitbucket-username-page')}) or {k.fact('bitbucket-api-token-git-username')}.",
+            (Step("Set the user name in the URL:", f"git remote set-url {remote.name} {url.with_username('<your-bitbucket-username>')}"),),
+            remote.name,
+        )
+    helpers = remote.helpers
+    for helper in helpers:
+        if helper.installed is False:
+            renamed = helper.name == "manager-core"
+            yield _finding(
+                "helper-not-installed",
+                "error",
+                f"The credential helper '{helper.name}' is not installed",
+                f"{helper.origin} configures credential.helper = {helper.command}, which git cannot run: git skips it and asks (or fails in CI)."
+                + (" Git Credential Manager renamed manager-core to manager in version 2.3." if renamed else ""),
+                (
+                    Step(
+                        "Point git at Git Credential Manager's current name:",
+                        f"git config --{_scope_flag(helper.scope)} --replace-all credential.helper manager '^manager-core$'",
+                    )
+                    if renamed
+                    else Step(
+                        "Remove it (then configure a helper that is installed):",
+                        f"git config --{_scope_flag(helper.scope)} --unset-all credential.helper '^{re.escape(helper.command)}$'",
+                    ),
+                ),
+                remote.name,
+            )
+    distinct = list(dict.fromkeys(h.name for h in helpers))
+    if len(distinct) > 1:
+        yield _finding(
+            "several-helpers",
+            "warning",
+            f"{len(distinct)} credential helpers are in effect for {url.host}: {', '.join(distinct)}",
+            "git asks each in turn and stores every new credential in all of them, so a secret is copied into each store and a stale one survives in whichever you forget. The list comes from every config level.",
+            (
+                Step("See where each one is set:", "git config --show-origin --get-all credential.helper"),
+                Step(
+                    "Keep one at the user level:",
+                    f"git config --global --replace-all credential.helper {next((h.command for h in helpers if h.installed), 'manager')}",
+                ),
+                *(
+                    Step(f"Remove the ones set at the {scope} level:", f"git config --{_scope_flag(scope)} --unset-all credential.helper")
+                    for scope in dict.fromkeys(h.scope for h in helpers)
+                    if scope in ("local", "worktree", "system")
+                ),
+            ),
+            remote.name,
+        )
+    elif not helpers and not setup.ci:
+        yield _finding(
+            "no-credential-helper",
+            "info",
+            f"No credential helper for {url.host}",
+            "git will ask for the user name and token every time.",
+            (Step("Use Git Credential Manager (or osxkeychain, libsecret):", "git config --global credential.helper manager"),),
+            remote.name,
+        )
+    stored = [c for c in setup.stored if c.host == url.host and c.protocol == url.scheme]
+    if probe:
+        probed = probe_stored(url, setup.repository)
+        if probed:
+            stored.append(probed)
+    for credential in stored:
+        yield from _stored(remote, url, host_id, credential, k, today)
+
+
+def _stored(remote: Remote, url: hosts.RemoteURL, host_id: str, c: StoredCredential, k: Knowledge, today: dt.date) -> Iterator[Finding]:
+    where = f"{c.store}:{c.line}" if c.line else c.store
+    if c.line:
+        yield _finding(
+            "plaintext-credential",
+            "warning",
+            f"A plaintext file holds a credential for {c.host}",
+            f"{where} stores {KIND_NAMES[c.kind]} for {c.username or 'no user name'} unencrypted (the `store` helper).",
+            (Step("Move to an encrypted helper, then remove the line:", "git config --global credential.helper manager"),),
+            remote.name,
+        )
+    if host_id != "bitbucket-cloud":
+        return
+    removed = k.policies["bitbucket-app-passwords-removed"]
+    if c.kind == "app-password":
+        if today >= removed.starts:
+            severity, title = "error", f"The stored app password stopped working on {removed.starts}"
+        else:
+            severity, title = "warning", f"The stored app password stops working on {removed.starts}"
+        brownout = k.policies["bitbucket-app-password-brownouts"]
+        detail = f"{where} holds a Bitbucket app password for {c.username or 'an unknown user'}. {removed.summary}"
+        if brownout.in_force(today):
+            detail += f" Until then brownouts refuse it in announced windows ({brownout.starts} to {brownout.ends})."
+        yield _finding("app-password-stored", severity, title, detail, _replace_credential(url, k), remote.name)
+    elif c.kind == "password" and today >= k.policies["bitbucket-account-passwords-refused"].starts:
+        yield _finding(
+            "account-password-stored",
+            "error",
+            "The stored Bitbucket credential looks like an account password",
+            f"{where} holds what looks like an Atlassian account password for {c.username or 'an unknown user'}; Bitbucket Cloud has refused those for Git since {k.date_of('bitbucket-account-passwords-refused')}.",
+            _replace_credential(url, k),
+            remote.name,
+        )
+    elif c.kind == "api-token" and c.username and "@" in c.username:
+        yield _finding(
+            "email-username",
+            "error",
+            "The stored API token is paired with an email address",
+            f"{where} pairs an API token with {c.username}; Git over HTTPS needs the Bitbucket user name or {k.fact('bitbucket-api-token-git-username')} (an email gets 401).",
+            _replace_credential(url, k),
+            remote.name,
+        )
+
+
+def _replace_credential(url: hosts.RemoteURL, k: Knowledge) -> tuple[Step, ...]:
+    return (
+        Step(f"Create an API token with scopes at {k.fact('bitbucket-api-token-page')} ({k.fact('bitbucket-api-token-scopes')})."),
+        Step("Remove the stored credential:", f"printf 'protocol=https\\nhost={url.host}\\n\\n' | git credential reject"),
+        Step("Fetch once and give your Bitbucket user name and the token:", "git fetch"),
+    )
+
+
+def _ssh(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str) -> Iterator[Finding]:
+    ssh = setup.ssh
+    if host_id == "bitbucket-cloud" and ssh.old_bitbucket_key:
+        yield _finding(
+            "old-ssh-host-key",
+            "error",
+            "known_hosts pins Bitbucket's retired RSA host key",
+            f"{', '.join(ssh.old_bitbucket_key)} holds the RSA key Bitbucket Cloud replaced in June 2023: ssh refuses the connection (REMOTE HOST IDENTIFICATION HAS CHANGED).",
+            (
+                Step("Remove it:", "ssh-keygen -R bitbucket.org"),
+                Step("Add the current keys:", "curl -fsS https://bitbucket.org/site/ssh | sed 's/^/bitbucket.org /' >> ~/.ssh/known_hosts"),
+            ),
+            remote.name,
+        )
+    _, identities = ssh_settings_for(ssh, url.host)
+    if not ssh.keys and not identities and not ssh.agent:
+        yield _finding(
+            "ssh-no-key",
+            "warning",
+            f"No SSH key for {remote.name} ({url.host})",
+            "There is no key in ~/.ssh, no IdentityFile for this host in ~/.ssh/config and no agent: the host will answer Permission denied (publickey).",
+            (Step("Create a key, then add its .pub file to your account on the host:", 'ssh-keygen -t ed25519 -C "<you@example.com>"'),),
+            remote.name,
+        )
+    for key in ssh.loose_keys:
+        yield _finding(
+            "ssh-key-permissions",
+            "warning",
+            f"{key} is readable by others",
+            "ssh ignores a private key that group or others can read (UNPROTECTED PRIVATE KEY FILE).",
+            (Step("Make it private:", f"chmod 600 {key}"),),
+            remote.name,
+        )
+
+
+def _environment(setup: Setup) -> Iterator[Finding]:
+    env = setup.environment
+    askpass = env.get("GIT_ASKPASS")
+    if askpass and not (os.path.isabs(askpass) and os.access(askpass, os.X_OK)) and not _on_path(askpass):
+        yield _finding(
+            "askpass-missing",
+            "warning",
+            "GIT_ASKPASS names a program that does not run",
+            f"GIT_ASKPASS={askpass}: git cannot ask for a credential through it (unable to read askpass response).",
+            (Step("Unset it:", "unset GIT_ASKPASS"),),
+        )
+    if env.get("GIT_TERMINAL_PROMPT") == "0" and not setup.ci:
+        yield _finding(
+            "terminal-prompt-disabled",
+            "info",
+            "GIT_TERMINAL_PROMPT=0 is set",
+            "git will not ask for a user name or password; only credential helpers can supply one.",
+        )
+
+
+def _on_path(program: str) -> bool:
+    import shutil
+
+    return shutil.which(program.split()[0]) is not None if program.split() else False
+
+
+def _scope_flag(scope: str) -> str:
+    return {"system": "system", "global": "global", "local": "local", "worktree": "worktree"}.get(scope, "global")
+
+
+# ------------------------------------------------------------------------------ --online
+def online_checks(setup: Setup, remote: Remote, push: bool) -> list[Finding]:
+    """Read-only, non-interactive git against the remote; its output explained like `explain`'s."""
+    from bbdiag import library, pipeline
+
+    env = {k: v for k, v in os.environ.items() if k not in ("GIT_ASKPASS", "SSH_ASKPASS")}
+    env.update(
+        LC_ALL="C", LANGUAGE="C", GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", GIT_SSH_COMMAND=env.get("GIT_SSH_COMMAND", "ssh") + " -o BatchMode=yes"
+    )
+    commands = [["ls-remote", "--heads", remote.name]]
+    if push:
+        commands.append(["push", "--dry-run", "--porcelain", remote.name, "HEAD"])
+    findings = []
+    lib = library.load()
+    for args in commands:
+        try:
+            done = subprocess.run(["git", *args], cwd=setup.repository, env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=60, check=False)
+        except subprocess.TimeoutExpired:
+            findings.append(
+                _finding(
+                    "online-timeout",
+                    "error",
+                    f"git {args[0]} did not finish within 60 s",
+                    "The host did not answer in time: the network, a proxy or a firewall.",
+                    remote=remote.name,
+                )
+            )
+            continue
+        label = "git " + " ".join(args)
+        if done.returncode == 0:
+            findings.append(_finding("online-ok", "ok", f"{label} works", f"{remote.name} answered and accepted the credential.", remote=remote.name))
+            continue
+        result = pipeline.diagnose_text(done.stderr.decode("utf-8", "replace"), label, lib)
+        if not result.diagnoses:
+            findings.append(_finding("online-failed", "error", f"{label} failed", _tail(done.stderr), remote=remote.name))
+            continue
+        for diagnosis, remedy in pipeline.remedies(result.diagnoses[:1], {0: facts_for(setup, remote)}):
+            evidence = "; ".join(h.text.strip() for h in diagnosis.evidence[:4])
+            findings.append(
+                _finding(f"online-{diagnosis.cause}", "error", f"{label}: {remedy.title}", f"{remedy.why} git said: {evidence}", remedy.steps, remote.name)
+            )
+    return findings
+
+
+def _tail(data: bytes) -> str:
+    lines = data.decode("utf-8", "replace").strip().splitlines()
+    return " / ".join(lines[-3:]) if lines else "git printed nothing"
+
+
+def facts_for(setup: Setup, remote: Remote) -> Facts:
+    return Facts(remote=remote.name, url=remote.push, helpers=tuple(h.name for h in remote.helpers), username=remote.username)

@@ -1,0 +1,593 @@
+"""Read the user's git setup: read-only, offline, and never returning a secret.
+
+What git will do is decided by git's own reading of its configuration, so that is what the
+inspector trusts: `git config --list --show-origin --show-scope` (every level, includes,
+`includeIf`, `-c` and GIT_CONFIG_* as git sees them) and `git rev-parse` (GIT_DIR, worktrees,
+bare repositories, submodules, safe.directory). pygit2 is not used here: it ignores
+GIT_CONFIG_GLOBAL, GIT_CONFIG_COUNT/-c and `includeIf "hasconfig:"`, fixes HOME at import, and
+its import alone costs more than doctor's whole time budget; it serves where objects are read
+(hooks.py, the pushed range). A secret met on the way (a password in a URL, a stored credential)
+is classified and dropped: records hold its kind and where it lives, never its value.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bbdiag import hosts
+from bbdiag.hosts import RemoteURL
+
+GIT_TIMEOUT = 20
+
+
+@dataclass(frozen=True)
+class ConfigEntry:
+    scope: str  # system, global, local, worktree, command
+    origin: str  # "file:/home/u/.gitconfig", "command line:"
+    key: str  # section and name lower-case, subsection as written
+    value: str
+
+
+@dataclass(frozen=True)
+class Helper:
+    command: str  # as configured (may be a shell snippet: print it only through redact)
+    origin: str
+    scope: str
+    installed: bool | None  # None: a shell snippet, cannot tell
+
+    @property
+    def name(self) -> str:
+        first = self.command.split()[0] if self.command.split() else ""
+        return os.path.basename(first).removeprefix("git-credential-")
+
+
+@dataclass(frozen=True)
+class SecretInURL:
+    remote: str
+    where: str  # "url", "pushurl", "insteadOf target"
+    origin: str  # the config file that holds it
+    kind: str  # what the secret looks like (secret_kind)
+
+
+@dataclass(frozen=True)
+class Remote:
+    name: str
+    url: RemoteURL | None  # fetch URL after insteadOf
+    push_url: RemoteURL | None  # pushurl after insteadOf, or url after pushInsteadOf; None: same as url
+    helpers: tuple[Helper, ...]  # the credential helpers in effect for the push URL, in order
+    username: str | None  # credential.<url>.username
+    use_http_path: bool
+
+    @property
+    def push(self) -> RemoteURL | None:
+        return self.push_url or self.url
+
+
+@dataclass(frozen=True)
+class StoredCredential:
+    store: str  # the file
+    line: int
+    protocol: str
+    host: str
+    username: str | None
+    kind: str  # secret_kind() of the password
+
+
+@dataclass(frozen=True)
+class SshFacts:
+    keys: tuple[str, ...]  # private key files in ~/.ssh
+    loose_keys: tuple[str, ...]  # private keys readable by others (ssh refuses them)
+    config_users: Mapping[str, str]  # host -> User from ~/.ssh/config
+    config_identities: Mapping[str, tuple[str, ...]]  # host -> IdentityFile(s)
+    old_bitbucket_key: tuple[str, ...]  # known_hosts files:lines pinning Bitbucket's pre-2023 RSA key
+    agent: bool | None  # SSH_AUTH_SOCK set and present
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything the inspector found."""
+
+    repository: Path | None  # the work tree (or the git dir of a bare repository)
+    git_dir: Path | None
+    bare: bool
+    problem: str | None  # why the repository or its config could not be read
+    remotes: tuple[Remote, ...]
+    branch_remote: str | None  # the current branch's remote
+    secrets_in_urls: tuple[SecretInURL, ...]
+    stored: tuple[StoredCredential, ...]
+    environment: Mapping[str, str]  # variables that change authentication (values summarised)
+    ci: str | None
+    ssh: SshFacts
+    config: tuple[ConfigEntry, ...] = field(repr=False)
+
+    def remote(self, name: str | None) -> Remote | None:
+        return next((r for r in self.remotes if r.name == name), None)
+
+
+# ------------------------------------------------------------------------------ secrets
+_SECRET_KINDS: tuple[tuple[str, str], ...] = (
+    ("ATBB", "app-password"),
+    ("ATATT3", "api-token"),
+    ("ATCTT3", "access-token"),
+    ("ghp_", "github-token"),
+    ("gho_", "github-token"),
+    ("ghu_", "github-token"),
+    ("ghs_", "github-token"),
+    ("github_pat_", "github-token"),
+    ("glpat-", "gitlab-token"),
+)
+KIND_NAMES = {
+    "app-password": "a Bitbucket app password (ATBB…)",
+    "api-token": "an Atlassian API token (ATATT3…)",
+    "access-token": "a Bitbucket access token (ATCTT3…)",
+    "github-token": "a GitHub token",
+    "gitlab-token": "a GitLab token",
+    "token": "a token",
+    "password": "a password (probably the account password)",
+}
+
+
+def secret_kind(secret: str) -> str:
+    """What a secret looks like, from its shape alone. The secret itself is not kept."""
+    for prefix, kind in _SECRET_KINDS:
+        if secret.startswith(prefix):
+            return kind
+    if len(secret) >= 32 and re.fullmatch(r"[A-Za-z0-9_\-=+/.]+", secret):
+        return "token"
+    return "password"
+
+
+# ------------------------------------------------------------------------------ running git
+def _git(args: Sequence[str], cwd: Path | None, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes] | None:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=GIT_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def _first_line(data: bytes) -> str:
+    from bbdiag.redact import redact
+
+    text = data.decode("utf-8", "replace").strip().splitlines()
+    return redact(text[-1].removeprefix("fatal: ").removeprefix("error: ")) if text else "git gave no reason"
+
+
+# ------------------------------------------------------------------------------ the entry point
+def inspect(where: Path | None = None) -> Setup:
+    """Inspect the repository at or above `where` (default: the current directory) and the user's setup."""
+    from bbdiag.redact import redact
+
+    where = where or Path.cwd()
+    repository, git_dir, bare, problem = _discover(where)
+    config, config_problem = _read_config(where if git_dir else None)
+    problem = problem or config_problem
+    remotes, secrets = _remotes(config)
+    return Setup(
+        repository=repository,
+        git_dir=git_dir,
+        bare=bare,
+        problem=problem,
+        remotes=tuple(remotes),
+        branch_remote=_branch_remote(git_dir, config),
+        secrets_in_urls=tuple(secrets),
+        stored=tuple(_stored_credentials(config)),
+        environment=_environment(config),
+        ci=ci_system(),
+        ssh=_ssh(),
+        config=tuple(ConfigEntry(e.scope, e.origin, redact(e.key), redact(e.value)) for e in config),
+    )
+
+
+def _discover(where: Path) -> tuple[Path | None, Path | None, bool, str | None]:
+    done = _git(["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--is-inside-work-tree"], where)
+    if done is None:
+        return None, None, False, "git could not be run"
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace")
+        if "not a git repository" in message:
+            return None, None, False, None  # outside a repository: a normal case
+        # A repository git refuses to read (corrupt config, dubious ownership): still say where it is.
+        found = next((d for d in (where, *where.parents) if (d / ".git").exists()), None)
+        return found, found / ".git" if found else None, False, _first_line(done.stderr)
+    git_dir_text, bare_text, inside_text = [*done.stdout.decode("utf-8", "surrogateescape").splitlines(), "", "", ""][:3]
+    git_dir = Path(git_dir_text)
+    if bare_text == "true" or inside_text != "true":
+        return git_dir, git_dir, bare_text == "true", None
+    top = _git(["rev-parse", "--show-toplevel"], where)
+    repository = Path(top.stdout.decode("utf-8", "surrogateescape").strip()) if top and top.returncode == 0 else git_dir.parent
+    return repository, git_dir, False, None
+
+
+def _read_config(repository: Path | None) -> tuple[list[ConfigEntry], str | None]:
+    args = ["config", "--list", "--show-origin", "--show-scope", "-z"]
+    done = _git(args, repository) if repository else None
+    problem = None
+    if done is None or done.returncode != 0:
+        if done is not None:
+            problem = f"git cannot read the repository's configuration: {_first_line(done.stderr)}"
+        # Still read the user's and the system's configuration, from outside any repository.
+        env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")}
+        done = _git(args, Path(os.path.abspath(os.sep)), env)
+        if done is None or done.returncode != 0:
+            return [], problem or (f"git cannot read its configuration: {_first_line(done.stderr)}" if done else "git could not be run")
+    return parse_config_list(done.stdout), problem
+
+
+def parse_config_list(data: bytes) -> list[ConfigEntry]:
+    """`git config --list --show-scope --show-origin -z`: scope NUL origin NUL key LF value NUL."""
+    fields = data.decode("utf-8", "surrogateescape").split("\0")
+    entries = []
+    for index in range(0, len(fields) - 2, 3):
+        scope, origin, item = fields[index : index + 3]
+        key, _, value = item.partition("\n")
+        entries.append(ConfigEntry(scope, origin, key, value))
+    return entries
+
+
+# ------------------------------------------------------------------------------ remotes and URLs
+def _remotes(config: Sequence[ConfigEntry]) -> tuple[list[Remote], list[SecretInURL]]:
+    names: dict[str, dict[str, list[ConfigEntry]]] = {}
+    for entry in config:
+        section, _, rest = entry.key.partition(".")
+        if section != "remote" or "." not in rest:
+            continue
+        name, _, variable = rest.rpartition(".")
+        names.setdefault(name, {}).setdefault(variable, []).append(entry)
+    instead_of = _rewrites(config, "insteadof")
+    push_instead_of = _rewrites(config, "pushinsteadof")
+    remotes, secrets = [], []
+    for name, variables in names.items():
+        urls = variables.get("url", [])
+        push_urls = variables.get("pushurl", [])
+        if not urls and not push_urls:
+            continue
+        fetch_text = _rewrite(urls[0].value, instead_of) if urls else None
+        if push_urls:
+            push_text: str | None = _rewrite(push_urls[0].value, instead_of)
+        elif urls and push_instead_of and _rewrite(urls[0].value, push_instead_of) != urls[0].value:
+            push_text = _rewrite(urls[0].value, push_instead_of)
+        else:
+            push_text = None
+        for where, entries in (("url", urls), ("pushurl", push_urls)):
+            for entry in entries:
+                kind = _secret_kind_in_url(entry.value)
+                if kind:
+                    secrets.append(SecretInURL(name, where, _origin_file(entry.origin), kind))
+        for entry in {**instead_of, **push_instead_of}.values():
+            base = _rewrite_base(entry)
+            kind = _secret_kind_in_url(base)
+            if kind and any(text and text.startswith(base) for text in (fetch_text, push_text)):
+                secrets.append(SecretInURL(name, "insteadOf target", _origin_file(entry.origin), kind))
+        url = hosts.parse(_without_secret(fetch_text)) if fetch_text else None
+        push = hosts.parse(_without_secret(push_text)) if push_text else None
+        effective = push or url
+        helpers, username, use_path = credential_settings(config, effective) if effective else ((), None, False)
+        remotes.append(Remote(name, url, push, helpers, username, use_path))
+    return remotes, secrets
+
+
+def _rewrites(config: Sequence[ConfigEntry], variable: str) -> dict[str, ConfigEntry]:
+    """url.<base>.insteadOf = prefix  ->  {prefix: entry}; the entry's key holds <base>."""
+    found: dict[str, ConfigEntry] = {}
+    for entry in config:
+        if entry.key.startswith("url.") and entry.key.endswith("." + variable):
+            found[entry.value] = entry
+    return found
+
+
+def _rewrite(url: str, rules: Mapping[str, ConfigEntry]) -> str:
+    """git's rule: the longest matching prefix wins."""
+    best = max((prefix for prefix in rules if url.startswith(prefix)), key=len, default=None)
+    if best is None:
+        return url
+    return _rewrite_base(rules[best]) + url[len(best) :]
+
+
+def _rewrite_base(entry: ConfigEntry) -> str:
+    """url.<base>.insteadOf: the <base> (which may itself contain dots)."""
+    return entry.key[len("url.") :].rsplit(".", 1)[0]
+
+
+def _secret_kind_in_url(text: str) -> str | None:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.password:
+        return secret_kind(unquote(parts.password))
+    if parts.username and hosts.looks_like_token(unquote(parts.username)):
+        return secret_kind(unquote(parts.username))
+    return None
+
+
+def _without_secret(text: str) -> str:
+    """The URL with its password (or a token in the user part) removed, before anything keeps it."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return text
+    if not parts.scheme or "@" not in parts.netloc or not (parts.password or hosts.looks_like_token(unquote(parts.username or ""))):
+        return text
+    user = "" if parts.password is None else (parts.username or "")
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{user}@{host}" if user else host).geturl()
+
+
+def _origin_file(origin: str) -> str:
+    return origin.removeprefix("file:") if origin.startswith("file:") else origin.rstrip(":")
+
+
+# ------------------------------------------------------------------------------ credential helpers
+def credential_settings(config: Sequence[ConfigEntry], url: RemoteURL) -> tuple[tuple[Helper, ...], str | None, bool]:
+    """The helper chain, username and useHttpPath git uses for `url` (git's urlmatch rules).
+
+    `git config --get-urlmatch` returns one value only, so the chain is computed here: every
+    `credential.helper` and matching `credential.<url>.helper` in config order; an empty value
+    resets the list. For single values the most specific match wins, then the last one.
+    """
+    helpers: list[Helper] = []
+    username: tuple[int, str] | None = None
+    use_path = False
+    for entry in config:
+        if not entry.key.startswith("credential."):
+            continue
+        middle, _, variable = entry.key[len("credential.") :].rpartition(".")
+        score = 0 if not middle else _url_match(middle, url)
+        if score < 0:
+            continue
+        if variable == "helper":
+            if not entry.value:
+                helpers.clear()
+            else:
+                helpers.append(Helper(entry.value, _origin_file(entry.origin), entry.scope, _installed(entry.value)))
+        elif variable == "username" and (username is None or score >= username[0]):
+            username = (score, entry.value)
+        elif variable == "usehttppath":
+            use_path = entry.value.lower() in ("true", "yes", "on", "1")
+    return tuple(helpers), username[1] if username else None, use_path
+
+
+def _url_match(pattern: str, url: RemoteURL) -> int:
+    """-1 when `pattern` (a credential.<url> subsection) does not match `url`, else how specific it is."""
+    if "://" not in pattern:
+        # A bare host name: git treats it as https://host (credential.example.com.helper).
+        pattern = f"https://{pattern}"
+    parts = urlsplit(pattern)
+    scheme = "https" if url.scheme == "scp" else url.scheme
+    if parts.scheme and parts.scheme != scheme:
+        return -1
+    host = (parts.hostname or "").lower()
+    if host and not fnmatch.fnmatchcase(url.host, host.replace("*", "[!.]*") if "*" in host else host):
+        return -1
+    if parts.port and parts.port != (url.port or {"https": 443, "http": 80}.get(scheme)):
+        return -1
+    if parts.username and parts.username != url.username:
+        return -1
+    path = parts.path.rstrip("/")
+    if path and not (url.path == path or url.path.startswith(path + "/")):
+        return -1
+    return 1 + len(path) + (1 if parts.username else 0)
+
+
+def _installed(command: str) -> bool | None:
+    if command.startswith("!"):
+        return None
+    first = command.split()[0] if command.split() else ""
+    if os.path.isabs(first) or first.startswith("~"):
+        path = os.path.expanduser(first)
+        return os.path.isfile(path) and os.access(path, os.X_OK)
+    return helper_program(first) is not None
+
+
+def helper_program(name: str) -> str | None:
+    """Where git finds `git-credential-<name>`: git's exec path, then PATH."""
+    program = f"git-credential-{name}"
+    for directory in (_exec_path(), *os.environ.get("PATH", "").split(os.pathsep)):
+        if directory:
+            candidate = os.path.join(directory, program)
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                return candidate
+    return shutil.which(program)
+
+
+_EXEC_PATH: list[str] = []
+
+
+def _exec_path() -> str:
+    if not _EXEC_PATH:
+        done = _git(["--exec-path"], None)
+        _EXEC_PATH.append(done.stdout.decode().strip() if done and done.returncode == 0 else "")
+    return _EXEC_PATH[0]
+
+
+# ------------------------------------------------------------------------------ stored credentials
+def store_files(config: Sequence[ConfigEntry]) -> list[Path]:
+    """The plaintext files the `store` helper reads: --file= arguments, else its two defaults."""
+    files: list[Path] = []
+    for entry in config:
+        if entry.key.endswith(".helper") and entry.key.startswith("credential.") and entry.value.split()[:1] == ["store"]:
+            match = re.search(r"--file(?:=|\s+)(\S+)", entry.value)
+            if match:
+                files.append(Path(os.path.expanduser(match.group(1).strip("'\""))))
+    home = Path(os.path.expanduser("~"))
+    xdg = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    return [*files, home / ".git-credentials", xdg / "git" / "credentials"]
+
+
+def _stored_credentials(config: Sequence[ConfigEntry]) -> list[StoredCredential]:
+    found = []
+    for path in dict.fromkeys(store_files(config)):
+        try:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        for number, line in enumerate(lines, 1):
+            try:
+                parts = urlsplit(line.strip())
+            except ValueError:
+                continue
+            if not parts.hostname or parts.password is None:
+                continue
+            found.append(
+                StoredCredential(
+                    store=str(path),
+                    line=number,
+                    protocol=parts.scheme,
+                    host=parts.hostname.lower(),
+                    username=unquote(parts.username) if parts.username else None,
+                    kind=secret_kind(unquote(parts.password)),
+                )
+            )
+    return found
+
+
+def probe_stored(url: RemoteURL, cwd: Path | None) -> StoredCredential | None:
+    """Ask the configured helpers, without any prompt, what they would give git (--probe-stored only)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GIT_ASKPASS", "SSH_ASKPASS")}
+    env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", GIT_ASKPASS="true")
+    query = f"protocol={url.scheme}\nhost={url.host}\n" + (f"username={url.username}\n" if url.username else "") + "\n"
+    try:
+        done = subprocess.run(["git", "credential", "fill"], input=query.encode(), cwd=cwd, env=env, capture_output=True, timeout=GIT_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    answer = dict(line.partition("=")[::2] for line in done.stdout.decode("utf-8", "replace").splitlines() if "=" in line)
+    password = answer.pop("password", "")
+    if not password:
+        return None
+    kind = secret_kind(password)
+    del password
+    return StoredCredential("credential helpers", 0, url.scheme, url.host, answer.get("username") or None, kind)
+
+
+# ------------------------------------------------------------------------------ environment and CI
+_AUTH_VARIABLES = (
+    "GIT_ASKPASS",
+    "SSH_ASKPASS",
+    "GIT_TERMINAL_PROMPT",
+    "GIT_SSH_COMMAND",
+    "GIT_SSH",
+    "SSH_AUTH_SOCK",
+    "GCM_INTERACTIVE",
+    "GCM_BITBUCKET_AUTHMODES",
+    "GCM_CREDENTIAL_STORE",
+)
+_CI_MARKERS = (
+    ("BITBUCKET_BUILD_NUMBER", "Bitbucket Pipelines"),
+    ("GITHUB_ACTIONS", "GitHub Actions"),
+    ("GITLAB_CI", "GitLab CI"),
+    ("JENKINS_URL", "Jenkins"),
+    ("TF_BUILD", "Azure Pipelines"),
+    ("CIRCLECI", "CircleCI"),
+    ("TEAMCITY_VERSION", "TeamCity"),
+    ("BUILDKITE", "Buildkite"),
+)
+
+
+def ci_system() -> str | None:
+    for variable, name in _CI_MARKERS:
+        if os.environ.get(variable):
+            return name
+    return "a CI system" if os.environ.get("CI", "").lower() in ("true", "1") else None
+
+
+def _environment(config: Sequence[ConfigEntry]) -> dict[str, str]:
+    from bbdiag.redact import redact
+
+    found = {name: redact(os.environ[name]) for name in _AUTH_VARIABLES if name in os.environ}
+    found.update({k: redact(v) for k, v in os.environ.items() if k.startswith("GCM_") and k not in found})
+    for entry in config:
+        if entry.key in ("core.sshcommand", "credential.bitbucketauthmodes", "credential.interactive", "core.askpass"):
+            found[entry.key] = redact(entry.value)
+    return found
+
+
+# ------------------------------------------------------------------------------ SSH
+OLD_BITBUCKET_RSA = "AAAAB3NzaC1yc2EAAAABIwAAAQEAubiN81eDcafrgMeLzaFPsw2kNvEcqTKl/VqLat/MaB33pZy0y3rJZtnqwR2qOOvbwKZYKiEO1O6VqNEBxKvJJelCq0dTXWT5pbO2gDXC6h6QDXCaHo6pOHGPUy+YBaGQRGuSusMEASYiWunYN0vCAI8QaXnWMXNMdFP3jHAJH0eDsoiGnLPBlBp4TNm6rYI74nMzgz3B9IikW4WVK+dc8KZJZWYjAuORU3jc1c/NPskD2ASinf8v3xnfXeukU0sJ5N6m5E8VLjObPEO+mN2t/FZTMZLiFqPWc/ALSqnMnnhwrNi2rbfg/rd/IpL8Le3pSBne8+seeFVBoGqzHM9yXw=="
+
+
+def _ssh() -> SshFacts:
+    ssh_dir = Path(os.path.expanduser("~")) / ".ssh"
+    keys, loose = [], []
+    try:
+        entries = sorted(ssh_dir.iterdir())
+    except OSError:
+        entries = []
+    for path in entries:
+        if path.name.startswith("id_") and not path.name.endswith(".pub") and path.is_file():
+            keys.append(str(path))
+            try:
+                if path.stat().st_mode & 0o077:
+                    loose.append(str(path))
+            except OSError:
+                pass
+    users, identities = _ssh_config(ssh_dir / "config")
+    old = []
+    for known in (ssh_dir / "known_hosts", Path("/etc/ssh/ssh_known_hosts")):
+        try:
+            lines = known.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        old += [f"{known}:{n}" for n, line in enumerate(lines, 1) if OLD_BITBUCKET_RSA in line and not line.startswith("@revoked")]
+    sock = os.environ.get("SSH_AUTH_SOCK")
+    return SshFacts(tuple(keys), tuple(loose), users, identities, tuple(old), None if sock is None else os.path.exists(sock))
+
+
+def _ssh_config(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """User and IdentityFile per Host pattern (Match blocks are skipped: they need ssh itself)."""
+    users: dict[str, str] = {}
+    identities: dict[str, list[str]] = {}
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return {}, {}
+    patterns: list[str] = []
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        keyword, value = [*re.split(r"\s*=\s*|\s+", line, maxsplit=1), ""][:2]
+        keyword, value = keyword.lower(), value.strip().strip('"')
+        if keyword == "host":
+            patterns = value.split()
+        elif keyword == "match":
+            patterns = []
+        elif keyword == "user":
+            for pattern in patterns:
+                users.setdefault(pattern, value)
+        elif keyword == "identityfile":
+            for pattern in patterns:
+                identities.setdefault(pattern, []).append(value)
+    return users, {k: tuple(v) for k, v in identities.items()}
+
+
+def ssh_settings_for(ssh: SshFacts, host: str) -> tuple[str | None, tuple[str, ...]]:
+    """User and IdentityFiles that ~/.ssh/config gives `host` (first match wins, as in ssh)."""
+    user = next((u for p, u in ssh.config_users.items() if fnmatch.fnmatchcase(host, p) and not p.startswith("!")), None)
+    identities = tuple(i for p, ids in ssh.config_identities.items() if fnmatch.fnmatchcase(host, p) for i in ids)
+    return user, identities
+
+
+# ------------------------------------------------------------------------------ the current branch
+def _branch_remote(git_dir: Path | None, config: Sequence[ConfigEntry]) -> str | None:
+    if git_dir is None:
+        return None
+    try:
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    if not head.startswith("ref: refs/heads/"):
+        return None
+    branch = head[len("ref: refs/heads/") :]
+    key = f"branch.{branch}.remote"
+    values = [e.value for e in config if e.key == key]
+    return values[-1] if values else None
