@@ -135,10 +135,11 @@ def _explain(args: argparse.Namespace) -> int:
         stream, source = _open_input(args.file, stack)
         result = pipeline.diagnose_stream(stream, source, library.load())
     diagnoses, facts_for = result.diagnoses, dict[int, "Facts"]()
-    if not args.no_repo and diagnoses:
+    repo = _repo_path(args.repo)
+    if not args.no_repo and diagnoses and _probably_in_repository(repo):
         from bbdiag import inspector
 
-        diagnoses, facts_for = pipeline.fit(diagnoses, inspector.inspect(_repo_path(args.repo)))
+        diagnoses, facts_for = pipeline.fit(diagnoses, inspector.inspect(repo))
     results = pipeline.remedies(diagnoses, facts_for, as_of)
     report = view.build(source, results, result.remarks())
     _render(report, args.format, sys.stdout)
@@ -147,6 +148,14 @@ def _explain(args: argparse.Namespace) -> int:
             _say_nothing_found(result.reading.lines, source)
         return EXIT_NOTHING
     return EXIT_EXPLAINED
+
+
+def _probably_in_repository(where: Path | None) -> bool:
+    """A look without starting git (outside a repository, explain must not pay for the inspector)."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    where = (where or Path.cwd()).absolute()
+    return any((d / ".git").exists() or ((d / "HEAD").is_file() and (d / "objects").is_dir()) for d in (where, *where.parents))
 
 
 def _repo_path(repo: str | None) -> Path | None:

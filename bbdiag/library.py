@@ -9,7 +9,6 @@ regex; the library expands it into every translation git ships (`_git-l10n.json`
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -149,6 +148,8 @@ def _parse(directory: Path) -> Library:
 
 
 def _load_translations(path: Path) -> Mapping[str, Mapping[str, list[str]]]:
+    import json
+
     if not path.exists():
         return {}
     try:

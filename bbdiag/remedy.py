@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bbdiag.causes import CAUSES, HOSTS
-from bbdiag.diagnose import Diagnosis
 from bbdiag.hosts import RemoteURL
-from bbdiag.knowledge import Knowledge
+
+if TYPE_CHECKING:  # doctor uses Step and Facts without loading the pattern machinery
+    from bbdiag.diagnose import Diagnosis
+    from bbdiag.knowledge import Knowledge
 
 
 @dataclass(frozen=True)
