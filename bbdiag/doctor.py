@@ -54,6 +54,7 @@ def check(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str |
     for remote in remotes:
         findings += _remote(setup, remote, knowledge, today, probe)
     findings += _environment(setup)
+    findings += _installation(setup)
     if not any(f.severity in ("error", "warning") for f in findings):
         checked = ", ".join(r.name for r in remotes) or "your user-level setup"
         findings.append(
@@ -153,7 +154,8 @@ def _https(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str, k: 
                 ),
                 remote.name,
             )
-    distinct = list(dict.fromkeys(h.name for h in helpers))
+    # bbdiag's own observer never supplies a credential, so it does not make copies of secrets.
+    distinct = list(dict.fromkeys(h.name for h in helpers if "bbdiag.observer" not in h.command))
     if len(distinct) > 1:
         yield _finding(
             "several-helpers",
@@ -296,6 +298,21 @@ def _environment(setup: Setup) -> Iterator[Finding]:
             "info",
             "GIT_TERMINAL_PROMPT=0 is set",
             "git will not ask for a user name or password; only credential helpers can supply one.",
+        )
+
+
+def _installation(setup: Setup) -> Iterator[Finding]:
+    from bbdiag.hooks import stale_installations
+
+    directories = [setup.hooks_dir] if setup.hooks_dir else []
+    values = [e.value for e in setup.config if e.key == "credential.helper" or (e.key.startswith("credential.") and e.key.endswith(".helper"))]
+    for problem in stale_installations(directories, values):
+        yield _finding(
+            "bbdiag-install-stale",
+            "warning",
+            "A bbdiag installation points at an interpreter that is gone",
+            f"{problem}. The hook lets pushes through and says so; the observer stays silent.",
+            (Step("Reinstall from the bbdiag you use now:", "bbdiag install"),),
         )
 
 

@@ -98,6 +98,7 @@ class Setup:
     repository: Path | None  # the work tree (or the git dir of a bare repository)
     git_dir: Path | None
     bare: bool
+    hooks_dir: Path | None  # where git runs hooks from (core.hooksPath respected)
     problem: str | None  # why the repository or its config could not be read
     remotes: tuple[Remote, ...]
     branch_remote: str | None  # the current branch's remote
@@ -166,7 +167,7 @@ def inspect(where: Path | None = None) -> Setup:
     from bbdiag.redact import redact
 
     where = where or Path.cwd()
-    repository, git_dir, bare, problem = _discover(where)
+    repository, git_dir, bare, hooks_dir, problem = _discover(where)
     config, config_problem = _read_config(where if git_dir else None)
     problem = problem or config_problem
     remotes, secrets = _remotes(config)
@@ -174,6 +175,7 @@ def inspect(where: Path | None = None) -> Setup:
         repository=repository,
         git_dir=git_dir,
         bare=bare,
+        hooks_dir=hooks_dir,
         problem=problem,
         remotes=tuple(remotes),
         branch_remote=_branch_remote(git_dir, config),
@@ -186,24 +188,26 @@ def inspect(where: Path | None = None) -> Setup:
     )
 
 
-def _discover(where: Path) -> tuple[Path | None, Path | None, bool, str | None]:
-    done = _git(["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--is-inside-work-tree"], where)
+def _discover(where: Path) -> tuple[Path | None, Path | None, bool, Path | None, str | None]:
+    """(work tree, git dir, bare, hooks dir, problem) as git itself finds them."""
+    done = _git(["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--is-inside-work-tree", "--git-path", "hooks"], where)
     if done is None:
-        return None, None, False, "git could not be run"
+        return None, None, False, None, "git could not be run"
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace")
         if "not a git repository" in message:
-            return None, None, False, None  # outside a repository: a normal case
+            return None, None, False, None, None  # outside a repository: a normal case
         # A repository git refuses to read (corrupt config, dubious ownership): still say where it is.
         found = next((d for d in (where, *where.parents) if (d / ".git").exists()), None)
-        return found, found / ".git" if found else None, False, _first_line(done.stderr)
-    git_dir_text, bare_text, inside_text = [*done.stdout.decode("utf-8", "surrogateescape").splitlines(), "", "", ""][:3]
+        return found, found / ".git" if found else None, False, None, _first_line(done.stderr)
+    git_dir_text, bare_text, inside_text, hooks_text = [*done.stdout.decode("utf-8", "surrogateescape").splitlines(), "", "", "", ""][:4]
     git_dir = Path(git_dir_text)
+    hooks = Path(hooks_text) if os.path.isabs(hooks_text) else where / hooks_text
     if bare_text == "true" or inside_text != "true":
-        return git_dir, git_dir, bare_text == "true", None
+        return git_dir, git_dir, bare_text == "true", hooks, None
     top = _git(["rev-parse", "--show-toplevel"], where)
     repository = Path(top.stdout.decode("utf-8", "surrogateescape").strip()) if top and top.returncode == 0 else git_dir.parent
-    return repository, git_dir, False, None
+    return repository, git_dir, False, hooks, None
 
 
 def _read_config(repository: Path | None) -> tuple[list[ConfigEntry], str | None]:
@@ -379,6 +383,14 @@ def _url_match(pattern: str, url: RemoteURL) -> int:
 
 def _installed(command: str) -> bool | None:
     if command.startswith("!"):
+        if "bbdiag.observer" in command:  # bbdiag's own observer: is its interpreter still there?
+            import shlex
+
+            try:
+                program = shlex.split(command[1:])[0]
+            except (ValueError, IndexError):
+                return False
+            return os.access(program, os.X_OK)
         return None
     first = command.split()[0] if command.split() else ""
     if os.path.isabs(first) or first.startswith("~"):

@@ -42,7 +42,8 @@ class Facts:
     remote: str | None = None  # the remote's name
     url: RemoteURL | None = None  # the remote's configured URL (push URL for a push)
     helpers: tuple[str, ...] = ()  # credential helpers in effect for that URL, in order
-    username: str | None = None  # credential.<url>.username or the URL's user
+    username: str | None = None  # credential.<url>.username, the URL's user, or the one git sent
+    secret_kind: str | None = None  # what the rejected secret looked like (the observer knows)
     notes: tuple[str, ...] = field(default=())  # facts worth a line under the remedy
 
 
@@ -127,7 +128,7 @@ class _Context:
         known = self.facts.username or (self.url.username if self.url else None)
         if known and "@" in known and self.cloud:
             return Step(
-                f"The URL uses an email address ({known}) as the Git user name. Git over HTTPS needs your Bitbucket "
+                f"The Git user name is an email address ({known}). Git over HTTPS needs your Bitbucket "
                 f"user name (shown at {self.k.fact('bitbucket-username-page')}), or "
                 f"{self.k.fact('bitbucket-api-token-git-username')} with an API token."
             )
@@ -251,8 +252,44 @@ def _token_instead_of_password(c: _Context, title: str) -> Remedy:
     )
 
 
+def _bitbucket_rejected_by_kind(c: _Context) -> Remedy | None:
+    """When the rejected secret's kind is known (the credential-helper observer), say exactly what is wrong."""
+    kind, user = c.facts.secret_kind, c.facts.username or ""
+    token_user = c.fact("bitbucket-api-token-git-username")
+    if kind == "api-token" and "@" in user:
+        return Remedy(
+            "An API token was sent with an email address as the user name",
+            f"Bitbucket Cloud's Git over HTTPS takes an API token only with your Bitbucket user name or {token_user}; with the email address ({user}) it answers 401. The token itself may be fine.",
+            (c.erase(), c.set_url(c.username("bitbucket")), Step("Run the command again and give the same API token as the password."), c.check()),
+            _bitbucket_docs(c),
+        )
+    if kind == "access-token" and user != c.fact("bitbucket-access-token-username"):
+        return Remedy(
+            "A Bitbucket access token was sent with the wrong user name",
+            f"Repository, project and workspace access tokens take the user name {c.fact('bitbucket-access-token-username')}, not '{user or 'none'}'.",
+            (
+                c.erase(),
+                c.set_url(c.fact("bitbucket-access-token-username")),
+                Step("Run the command again and give the access token as the password."),
+                c.check(),
+            ),
+            ("https://support.atlassian.com/bitbucket-cloud/docs/using-access-tokens/",),
+        )
+    if kind == "api-token":
+        return Remedy(
+            "Bitbucket Cloud rejected the API token",
+            'The user name is right, so the token itself was refused: revoked, expired, or created without scopes (only tokens made with "Create API token with scopes" work for Git).',
+            _bitbucket_token_steps(c, []),
+            _bitbucket_docs(c),
+        )
+    return None
+
+
 def _credentials_rejected(c: _Context) -> Remedy:
     if c.cloud:
+        specific = _bitbucket_rejected_by_kind(c)
+        if specific:
+            return specific
         if c.after("bitbucket-app-passwords-removed"):
             why = (
                 "Bitbucket Cloud refused the credential git sent. Since app passwords stopped working "
