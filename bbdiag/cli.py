@@ -316,7 +316,7 @@ def _run(args: argparse.Namespace) -> int:
         return 126
     if code != 0:
         try:
-            run.explain_output(output, " ".join(argv[:3]), args.format)
+            run.explain_output(argv, output, args.format)
         except Exception as exc:
             from bbdiag.redact import redact
 

@@ -208,6 +208,9 @@ _PLACEHOLDER_HOSTS = frozenset({"host", "hostname", "server", "example", "your-h
 
 def classify(host: str, path: str = "", port: int | None = None, user: str | None = None, scheme: str = "") -> str:
     """The host id (causes.md) for a host name and, where the name says nothing, its path and port."""
+    bracketed = re.fullmatch(r"\[([^\]]+)\](?::(\d+))?", host)  # ssh writes [host]:port
+    if bracketed:
+        host, port = bracketed.group(1), int(bracketed.group(2)) if bracketed.group(2) else port
     host = host.lower().rstrip(".")
     if not host:
         return "unknown"

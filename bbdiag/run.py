@@ -96,12 +96,19 @@ def _copy_window_size(out: BinaryIO, child_side: int) -> None:
         pass
 
 
-def explain_output(output: bytes, label: str, fmt: str, out: io.TextIOBase | None = None) -> bool:
-    """Explain captured output on stderr; True when something was recognised."""
+def explain_output(command: Sequence[str], output: bytes, fmt: str, out: io.TextIOBase | None = None) -> bool:
+    """Explain captured output on stderr; True when something was recognised.
+
+    The command line goes first, as line 1, as in a pasted transcript: its URL often names the host.
+    """
+    import shlex
+
     from bbdiag import library, pipeline
     from bbdiag.render import view
 
-    result = pipeline.diagnose_stream(io.BytesIO(output), label, library.load())
+    label = " ".join(command[:3])
+    transcript = f"$ {shlex.join(command)}\n".encode("utf-8", "surrogateescape") + output
+    result = pipeline.diagnose_stream(io.BytesIO(transcript), label, library.load())
     if not result.diagnoses:
         return False
     diagnoses = result.diagnoses

@@ -331,3 +331,22 @@ def test_the_shipped_hook_is_the_installed_one_with_python3() -> None:
 
     shipped = Path(__file__).parent.parent / "hooks" / "pre-push"
     assert shipped.read_text() == render_hook("python3") and os.access(shipped, os.X_OK)
+
+
+def test_doctor_online_explains_what_the_remote_answers(server: bb.Server, tmp_path: Path, isolated: Path) -> None:
+    import json
+
+    store(isolated, bb.USER, bb.API_TOKEN, observer=False)
+    clone = tmp_path / "a"
+    run_git(server, "clone", URL, str(clone))
+    git("config", "http.proxy", server.proxy, cwd=clone)
+    ok = subprocess.run([*BBDIAG, "doctor", "--online", "--push", "--format", "json"], cwd=clone, capture_output=True, text=True, timeout=120)
+    ids = {f["id"]: f["severity"] for f in json.loads(ok.stdout)["findings"]}
+    assert ids.get("online-ok") == "ok", ok.stdout
+    store(isolated, bb.USER, bb.APP_PASSWORD, observer=False)
+    failed = subprocess.run([*BBDIAG, "doctor", "--online", "--format", "json"], cwd=clone, capture_output=True, text=True, timeout=120)
+    doc = json.loads(failed.stdout)
+    assert failed.returncode == 1
+    assert {f["id"] for f in doc["findings"]} >= {"online-app-password-retired", "plaintext-credential"}
+    assert bb.APP_PASSWORD not in failed.stdout
+    assert not (tmp_path / "a" / ".git" / "refs" / "heads" / "new").exists(), "--push is a dry run"
