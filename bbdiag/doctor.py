@@ -155,7 +155,7 @@ def _https(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str, k: 
                 remote.name,
             )
     # bbdiag's own observer never supplies a credential, so it does not make copies of secrets.
-    distinct = list(dict.fromkeys(h.name for h in helpers if "bbdiag.observer" not in h.command))
+    distinct = list(dict.fromkeys(h.name for h in helpers if h.stores_credentials))
     if len(distinct) > 1:
         yield _finding(
             "several-helpers",
@@ -376,4 +376,4 @@ def _tail(data: bytes) -> str:
 
 
 def facts_for(setup: Setup, remote: Remote) -> Facts:
-    return Facts(remote=remote.name, url=remote.push, helpers=tuple(h.name for h in remote.helpers), username=remote.username)
+    return Facts(remote=remote.name, url=remote.push, helpers=tuple(h.name for h in remote.helpers if h.stores_credentials), username=remote.username)

@@ -45,8 +45,18 @@ class Helper:
 
     @property
     def name(self) -> str:
+        """`osxkeychain`, `store`, `manager`…; `bbdiag-observer` for bbdiag's; `!…` for a shell snippet."""
+        if self.command.startswith("!"):
+            return (
+                "bbdiag-observer" if "bbdiag.observer" in self.command else "!" + self.command[1:].split()[0].strip("'\"") if self.command[1:].split() else "!"
+            )
         first = self.command.split()[0] if self.command.split() else ""
         return os.path.basename(first).removeprefix("git-credential-")
+
+    @property
+    def stores_credentials(self) -> bool:
+        """bbdiag's observer never supplies or keeps a credential."""
+        return self.name != "bbdiag-observer"
 
 
 @dataclass(frozen=True)

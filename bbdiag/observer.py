@@ -82,7 +82,13 @@ def explain(rejected: Rejected, out: TextIO) -> None:
     today = knowledge.today()
     cause = _cause(diagnosis.host, rejected.kind, today, known)
     diagnosis = dataclasses.replace(diagnosis, cause=cause)
-    facts = remedy.Facts(username=rejected.username, secret_kind=rejected.kind)
+    facts = remedy.Facts()
+    if _in_repository():  # a fetch or push: the repository says which remote and helpers
+        from bbdiag import inspector
+
+        _, fitted = pipeline.fit([diagnosis], inspector.inspect())
+        facts = fitted.get(0, facts)
+    facts = dataclasses.replace(facts, username=rejected.username, secret_kind=rejected.kind)
     fix = remedy.build(diagnosis, facts, known, today)
     sent = KIND_NAMES.get(rejected.kind or "", "no password")
     user = f"the user name '{rejected.username}'" if rejected.username else "no user name"
@@ -98,6 +104,14 @@ def explain(rejected: Rejected, out: TextIO) -> None:
             lines.append(f"       {step.command}")
     out.write("\n".join(redact(text) for text in lines) + "\n")
     out.flush()
+
+
+def _in_repository() -> bool:
+    import os
+    from pathlib import Path
+
+    here = Path.cwd()
+    return bool(os.environ.get("GIT_DIR")) or any((d / ".git").exists() for d in (here, *here.parents))
 
 
 def _cause(host: str, kind: str | None, today: object, known: object) -> str:

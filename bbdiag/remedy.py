@@ -70,7 +70,7 @@ class _Context:
     @property
     def https_url(self) -> str:
         """The remote as an HTTPS URL without secrets: what to `set-url` back to."""
-        if self.url and self.url.scheme in ("https", "http"):
+        if self.url and self.url.scheme in ("https", "http") and self.url.path.strip("/"):
             # git prints the URL with a trailing '/' that the configured one does not have.
             return self.url.display.removesuffix("/") if self.url.path.endswith(".git/") else self.url.display
         slug = self.url.bitbucket_slug() if self.url else None
@@ -94,7 +94,8 @@ class _Context:
     def erase(self) -> Step:
         """Remove the stored credential from the helper the user actually has."""
         query = f"printf 'protocol=https\\nhost={self.hostname}\\n\\n'"
-        helper = self.facts.helpers[-1] if self.facts.helpers else None
+        # With one helper its own command is exact; with several, `git credential reject` reaches them all.
+        helper = self.facts.helpers[0] if len(set(self.facts.helpers)) == 1 else None
         generic = f"{query} | git credential reject"
         specific = {
             "osxkeychain": f"{query} | git credential-osxkeychain erase",
@@ -104,7 +105,7 @@ class _Context:
             "libsecret": f"secret-tool clear protocol https server {self.hostname}",
             "cache": "git credential-cache exit",
         }
-        if helper is None:
+        if helper is None or helper.startswith("!"):
             return Step(f"Make git forget the credential it has stored for {self.hostname} (every configured helper erases it):", generic)
         name = helper.split()[0].removeprefix("git-credential-").removeprefix("credential-")
         if name == "store":
