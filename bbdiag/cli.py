@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 from bbdiag import __version__
 
 if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's benchmark)
+    from rich.progress import Progress, TaskID
+
     from bbdiag.doctor import Finding
     from bbdiag.remedy import Facts
+    from bbdiag.render.view import ScanView, SourceView
 
 EXIT_EXPLAINED = 0
 EXIT_NOTHING = 1
@@ -84,6 +87,29 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--no-repo", action="store_true", help="do not look at any repository: advice from the output alone")
     explain.add_argument("--as-of", metavar="DATE", help="give the advice that was right on DATE (YYYY-MM-DD); also $BBDIAG_AS_OF")
     explain.set_defaults(command=_explain, name="explain")
+
+    scan = sub.add_parser(
+        "scan",
+        help="find and explain every git failure in CI logs (files, folders, .gz, .zip, stdin)",
+        description="Find every failed git command in build logs and explain each: files, folders (recursive), .gz files, "
+        "the .zip archives CI systems hand out for a run's logs, or standard input. Memory stays bounded whatever the size; "
+        "several files use every core.",
+        epilog="formats: terminal, text, json, jsonl, sarif (SARIF 2.1.0), github (workflow commands; --summary writes the "
+        "Markdown job summary, default $GITHUB_STEP_SUMMARY), gitlab (Code Quality report), junit, bitbucket (Code Insights "
+        "report and annotations)\n\nexit codes:\n  0  nothing found, or found but not gated by --fail-on\n  1  --fail-on matched\n"
+        "  2  usage or input error\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    scan.add_argument("paths", nargs="*", metavar="PATH", help="log files, folders, .gz or .zip; '-' or nothing: standard input")
+    scan.add_argument("--format", choices=("auto", "terminal", "text", "json", "jsonl", "sarif", "github", "gitlab", "junit", "bitbucket"), default="auto")
+    scan.add_argument("--include", action="append", default=[], metavar="GLOB", help="in folders, only files matching GLOB (repeatable)")
+    scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="in folders, skip files matching GLOB (repeatable)")
+    scan.add_argument("--fail-on", choices=("none", "auth", "any"), default="none", help="exit 1 when a credential problem (auth) or any failure was found")
+    scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    scan.add_argument("--summary", metavar="FILE", help="with --format github: also write a Markdown job summary (default: $GITHUB_STEP_SUMMARY)")
+    scan.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes for several files (default: one per core)")
+    scan.add_argument("--as-of", metavar="DATE", help="give the advice that was right on DATE (YYYY-MM-DD)")
+    scan.set_defaults(command=_scan, name="scan")
 
     doctor = sub.add_parser(
         "doctor",
@@ -259,6 +285,126 @@ def _render(report: object, fmt: str, out: TextIO) -> None:
         from bbdiag.render import plain
 
         plain.render(report, out)
+
+
+# ------------------------------------------------------------------------------ scan
+def _scan(args: argparse.Namespace) -> int:
+    from bbdiag import knowledge, scan
+    from bbdiag.render.view import ScanView
+
+    try:
+        knowledge.today(args.as_of)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    names = args.paths or ["-"]
+    for name in names:
+        if name != "-" and not os.path.exists(name):
+            raise UsageError(f"{name}: no such file or directory")
+    files = [str(p) for p in scan.iter_sources([Path(n) for n in names if n != "-"], args.include, args.exclude)]
+    sources = []
+    if "-" in names:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise UsageError("no input: name log files or folders, or pipe a log in")
+        sources += scan.views_of([scan.scan_stream(sys.stdin.buffer, "-")], args.as_of)
+    sources += _scan_files(files, args.jobs, args.as_of)
+    report = ScanView(tuple(sources))
+    with ExitStack() as stack:
+        out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
+        _render_scan(report, args, out)
+    found = report.diagnoses
+    if (args.fail_on == "any" and found) or (args.fail_on == "auth" and any(d.auth for d in found)):
+        return EXIT_NOTHING
+    return EXIT_EXPLAINED
+
+
+def _scan_files(files: list[str], jobs: int, as_of: str | None) -> list[SourceView]:
+    """Every file, in order; several large ones on every core, with a progress bar on a terminal."""
+    from bbdiag import scan
+
+    sizes = {f: _size(f) for f in files}
+    total = sum(sizes.values())
+    workers = jobs or os.cpu_count() or 1
+    progress = _progress(total) if sys.stderr.isatty() and total > 32 << 20 else None
+    results: dict[str, list[SourceView]] = {}
+    try:
+        if workers > 1 and len(files) > 1 and total > 4 << 20:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=min(workers, len(files))) as pool:
+                futures = {f: pool.submit(scan.scan_file_views, f, as_of) for f in files}
+                for name, future in futures.items():
+                    results[name] = _or_unreadable(name, future.result)
+                    if progress:
+                        progress[0].update(progress[1], advance=sizes[name])
+        else:
+            for name in files:
+                results[name] = _or_unreadable(name, lambda n=name: scan.scan_file_views(n, as_of))  # type: ignore[misc]
+                if progress:
+                    progress[0].update(progress[1], advance=sizes[name])
+    finally:
+        if progress:
+            progress[0].stop()
+    return [view for name in files for view in results[name]]
+
+
+def _or_unreadable(name: str, produce: Callable[[], list[SourceView]]) -> list[SourceView]:
+    """A file that cannot be read is a note in the report, not the end of the scan."""
+    from bbdiag.render.view import SourceView
+
+    try:
+        return produce()
+    except (OSError, EOFError, ValueError) as exc:  # unreadable, truncated .gz, broken .zip
+        import zipfile
+
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return [SourceView(name, 0, (), (f"could not be read: {reason}",))]
+    except zipfile.BadZipFile as exc:  # pragma: no cover - a ValueError subclass in some versions
+        return [SourceView(name, 0, (), (f"could not be read: {exc}",))]
+
+
+def _size(name: str) -> int:
+    try:
+        return os.path.getsize(name)
+    except OSError:
+        return 0
+
+
+def _progress(total: int) -> tuple[Progress, TaskID]:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+    bar = Progress("scanning", BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(), transient=True)
+    task = bar.add_task("scan", total=total)
+    bar.start()
+    return bar, task
+
+
+def _render_scan(report: ScanView, args: argparse.Namespace, out: TextIO) -> None:
+    from bbdiag.render import annotations, plain, sarif
+    from bbdiag.render import json as json_renderer
+
+    fmt = args.format
+    if fmt == "auto":
+        fmt = "terminal" if out.isatty() and not os.environ.get("NO_COLOR") else "text"
+    if fmt == "terminal":
+        from bbdiag.render import terminal
+
+        terminal.render_scan(report, out, color=not os.environ.get("NO_COLOR"))
+        return
+    renderers: dict[str, Callable[[ScanView, TextIO], None]] = {
+        "text": plain.render_scan,
+        "json": json_renderer.render_scan,
+        "jsonl": json_renderer.render_scan_jsonl,
+        "sarif": sarif.render,
+        "github": annotations.github,
+        "gitlab": annotations.gitlab,
+        "junit": annotations.junit,
+        "bitbucket": annotations.bitbucket,
+    }
+    renderers[fmt](report, out)
+    summary = args.summary or (os.environ.get("GITHUB_STEP_SUMMARY") if fmt == "github" else None)
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(annotations.github_summary(report))
 
 
 # ------------------------------------------------------------------------------ doctor

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bbdiag.render.view import DiagnosisView, ReportView
+from bbdiag.render.view import DiagnosisView, ReportView, ScanView
 
 if TYPE_CHECKING:
     from bbdiag.doctor import Finding
@@ -26,6 +26,8 @@ def diagnosis_document(d: DiagnosisView) -> dict[str, Any]:
     }
     if d.remote:
         doc["remote"] = d.remote
+    if d.step:
+        doc["step"] = d.step
     return doc
 
 
@@ -54,3 +56,20 @@ def render_findings(repository: str | None, findings: list[Finding], out: TextIO
     }
     json.dump(doc, out, ensure_ascii=False, indent=2)
     out.write("\n")
+
+
+def render_scan(report: ScanView, out: TextIO) -> None:
+    """`bbdiag scan --format json`: the same document as explain's, one entry per failure."""
+    doc = {
+        "version": 1,
+        "diagnoses": [diagnosis_document(d) for d in report.diagnoses],
+        "sources": [{"source": s.source, "lines": s.lines, "failures": len(s.diagnoses), "notes": list(s.remarks)} for s in report.sources],
+    }
+    json.dump(doc, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def render_scan_jsonl(report: ScanView, out: TextIO) -> None:
+    """One diagnosis per line, for pipelines."""
+    for d in report.diagnoses:
+        out.write(json.dumps(diagnosis_document(d), ensure_ascii=False) + "\n")

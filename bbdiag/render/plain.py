@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING, TextIO
 
-from bbdiag.render.view import DiagnosisView, ReportView
+from bbdiag.render.view import DiagnosisView, ReportView, ScanView
 
 if TYPE_CHECKING:
     from bbdiag.doctor import Finding
@@ -28,7 +28,8 @@ def _diagnosis(d: DiagnosisView, out: TextIO, index: int, total: int) -> None:
     out.write(_wrap(d.why, "") + "\n")
     if d.remote:
         out.write(f"\nRemote: {d.remote}\n")
-    out.write(f"\nEvidence ({d.source}):\n")
+    where = f", {d.step}" if d.step else ""
+    out.write(f"\nEvidence ({d.source}{where}):\n")
     width = len(str(d.evidence[-1].line)) if d.evidence else 1
     for e in d.evidence:
         out.write(f"  {e.line:>{width}} | {e.text}\n")
@@ -60,3 +61,35 @@ def render_findings(repository: str | None, findings: list[Finding], out: TextIO
             if step.command:
                 out.write(f"           {step.command}\n")
         out.write("\n")
+
+
+FULL = 20  # diagnoses shown in full; the rest get one line each
+
+
+def render_scan(report: ScanView, out: TextIO) -> None:
+    out.write(summary(report))
+    for index, d in enumerate(report.diagnoses):
+        out.write("\n" + "-" * 40 + "\n\n")
+        if index < FULL:
+            _diagnosis(d, out, index, len(report.diagnoses))
+        else:
+            out.write(f"[{index + 1}/{len(report.diagnoses)}] {d.title}  ({d.cause}, {d.host})  {d.source}:{d.lines[0]}\n")
+    for source in report.sources:
+        for remark in source.remarks:
+            out.write(f"\nnote: {source.source}: {remark}\n")
+
+
+def summary(report: ScanView) -> str:
+    from collections import Counter
+
+    found = report.diagnoses
+    failing = [s for s in report.sources if s.diagnoses]
+    lines = [f"bbdiag scan: {len(found)} git failure(s) in {len(failing)} of {len(report.sources)} log(s)"]
+    if found:
+        lines.append("")
+        for cause, count in Counter(d.cause for d in found).most_common():
+            lines.append(f"  {count:>4}  {cause}")
+        lines.append("")
+        for source in failing:
+            lines.append(f"  {len(source.diagnoses):>4}  {source.source}")
+    return "\n".join(lines) + "\n"

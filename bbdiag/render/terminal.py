@@ -10,7 +10,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from bbdiag.render.view import DiagnosisView, ReportView
+from bbdiag.render.view import DiagnosisView, ReportView, ScanView
 
 if TYPE_CHECKING:
     from bbdiag.doctor import Finding
@@ -34,7 +34,8 @@ def _panel(d: DiagnosisView, index: int, total: int) -> Panel:
     evidence.add_column()
     for e in d.evidence:
         evidence.add_row(str(e.line), Text(e.text, style="red"))
-    parts.append(Text(f"\nEvidence ({d.source}):", style="bold"))
+    where = f", {d.step}" if d.step else ""
+    parts.append(Text(f"\nEvidence ({d.source}{where}):", style="bold"))
     parts.append(evidence)
     parts.append(Text("\nWhat to do:", style="bold"))
     steps = Table.grid(padding=(0, 1))
@@ -74,3 +75,35 @@ def render_findings(repository: str | None, findings: list[Finding], out: TextIO
                 parts.append(Syntax(step.command, "bash", theme="ansi_dark", background_color="default", word_wrap=True, padding=(0, 0, 0, 3)))
             body.add_row("", Group(*parts))
         console.print(body)
+
+
+def render_scan(report: ScanView, out: TextIO, width: int | None = None, color: bool = True) -> None:
+    from collections import Counter
+
+    from bbdiag.render.plain import FULL
+
+    console = Console(file=out, width=width, no_color=not color, highlight=False, emoji=False)
+    found = report.diagnoses
+    failing = [s for s in report.sources if s.diagnoses]
+    console.print(Text(f"bbdiag scan: {len(found)} git failure(s) in {len(failing)} of {len(report.sources)} log(s)", style="bold"))
+    if found:
+        table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
+        table.add_column("failures", justify="right")
+        table.add_column("cause")
+        for cause, count in Counter(d.cause for d in found).most_common():
+            table.add_row(str(count), cause)
+        console.print(table)
+        files = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
+        files.add_column("failures", justify="right")
+        files.add_column("log")
+        for source in failing:
+            files.add_row(str(len(source.diagnoses)), source.source)
+        console.print(files)
+    for index, d in enumerate(found):
+        if index < FULL:
+            console.print(_panel(d, index, len(found)))
+        else:
+            console.print(Text(f"[{index + 1}/{len(found)}] {d.title}  ({d.cause}, {d.host})  {d.source}:{d.lines[0]}"))
+    for source in report.sources:
+        for remark in source.remarks:
+            console.print(Text(f"note: {source.source}: {remark}", style="yellow"))

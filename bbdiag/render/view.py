@@ -39,6 +39,7 @@ class DiagnosisView:
     remote: str | None
     remedy: tuple[StepView, ...]
     docs: tuple[str, ...]
+    step: str | None = None  # scan: the CI step or job the failure happened in
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,12 @@ class ReportView:
 def build(source: str, results: list[tuple[Diagnosis, Remedy]], remarks: list[str]) -> ReportView:
     return ReportView(
         source=redact(source),
-        diagnoses=tuple(_diagnosis(source, d, r) for d, r in results),
+        diagnoses=tuple(diagnosis_view(source, d, r) for d, r in results),
         remarks=tuple(redact(r) for r in remarks),
     )
 
 
-def _diagnosis(source: str, d: Diagnosis, r: Remedy) -> DiagnosisView:
+def diagnosis_view(source: str, d: Diagnosis, r: Remedy, step: str | None = None) -> DiagnosisView:
     seen: set[tuple[int, str]] = set()
     evidence = []
     for hit in d.evidence:
@@ -79,8 +80,28 @@ def _diagnosis(source: str, d: Diagnosis, r: Remedy) -> DiagnosisView:
         remote=redact(remote) if remote else None,
         remedy=tuple(StepView(redact(s.text), redact(s.command) if s.command else None) for s in r.steps),
         docs=tuple(redact(u) for u in r.docs),
+        step=redact(step) if step else None,
     )
 
 
 def _shorten(text: str) -> str:
     return text if len(text) <= MAX_EVIDENCE_CHARS else text[: MAX_EVIDENCE_CHARS - 1] + "…"
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """One scanned log: what was read, and the failures in it."""
+
+    source: str
+    lines: int
+    diagnoses: tuple[DiagnosisView, ...]
+    remarks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScanView:
+    sources: tuple[SourceView, ...]
+
+    @property
+    def diagnoses(self) -> tuple[DiagnosisView, ...]:
+        return tuple(d for s in self.sources for d in s.diagnoses)

@@ -1,0 +1,397 @@
+"""The scanning core: logs in (text, streams, files, folders, .gz, .zip), diagnoses out.
+
+A plain library function, so that one log on a laptop and millions of logs on a cluster run the
+same code (see `bbdiag.contrib.dask`):
+
+    from bbdiag.scan import scan_stream, scan_text, scan_path
+    result = scan_path(Path("build.log"))          # -> list[ScanResult], one per log
+    for d in result[0].diagnoses: print(d.cause, d.host, d.lines)
+
+Speed comes from one pass over large chunks with every keyword of the library at once
+(Hyperscan where it is installed, case-insensitive, GB/s); only the few lines that hold a
+keyword go through normalise, match and diagnose, with the lines around them for URLs and CI
+step markers. Memory is bounded by the chunk size whatever the log's size; lines of any length
+are read in pieces. Without Hyperscan (not x86-64) the same result comes from the line-by-line
+path that `explain` uses.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, BinaryIO, cast
+
+from bbdiag import library as library_module
+from bbdiag import normalise
+from bbdiag.diagnose import Diagnosis, diagnose
+from bbdiag.library import Library
+from bbdiag.match import Matches, match_lines
+from bbdiag.normalise import Line, Reading
+
+if TYPE_CHECKING:
+    from bbdiag.render.view import SourceView
+
+CHUNK = 8 << 20
+CONTEXT_BEFORE, CONTEXT_AFTER = 40, 12  # lines around a hit searched for URLs (diagnose.NEAR_*)
+MAX_CONTEXT_LINE = 4096  # a context line longer than this cannot hold a URL worth reading
+# CI systems' step and job markers, so each failure can say where in the run it happened.
+STEP_MARKERS = (
+    "##[group]",  # GitHub Actions
+    "section_start:",  # GitLab CI
+    "##[section]starting:",  # Azure Pipelines
+    "[pipeline] stage",  # Jenkins declarative
+    "[pipeline] { (",  # Jenkins stage block
+    "##teamcity[blockopened",  # TeamCity
+    "##teamcity[progressstart",
+)
+# A test that prints a git error as data is not a failed git command.
+_TEST_DATA = re.compile(
+    r"^\s*(?:E\s{2,}|>\s+)?(?:assert\b|self\.assert|expect\(|it\(|test\()|\b(?:assert(?:Equal|In|That)?|toContain|toMatch|toEqual|should)\b\s*\(?\s*[\"'`]"
+)
+
+
+@dataclass
+class ScanResult:
+    source: str
+    diagnoses: list[Diagnosis]
+    steps: dict[int, str]  # first evidence line of a diagnosis -> the CI step it happened in
+    reading: Reading
+    skipped: list[str] = field(default_factory=list)
+
+    def step_of(self, diagnosis: Diagnosis) -> str | None:
+        return self.steps.get(diagnosis.lines[0])
+
+
+def scan_text(text: str, source: str = "-", library: Library | None = None) -> ScanResult:
+    return scan_stream(io.BytesIO(text.encode("utf-8")), source, library)
+
+
+def scan_stream(stream: BinaryIO, source: str = "-", library: Library | None = None, step: str | None = None) -> ScanResult:
+    """Every git failure in one log, in bounded memory."""
+    lib = library or library_module.load()
+    head = stream.read(4)
+    stream = cast(BinaryIO, _Prefixed(head, stream))
+    reading = Reading(source)
+    steps: dict[int, str] = {}
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) == 4 and head[1::2] == b"\0\0")
+    prefilter = None if utf16 else _prefilter(lib)
+    if prefilter is None:  # UTF-16, or no Hyperscan here: the line-by-line path of explain
+        lines = normalise.read(stream, reading, limit=1 << 62)
+        return _finish(source, match_lines(_steps_from_lines(lines, step, steps), lib), steps, reading)
+    candidates = _candidate_lines(stream, reading, prefilter, step, steps)
+    return _finish(source, match_lines(candidates, lib), steps, reading)
+
+
+def _finish(source: str, matches: Matches, steps: dict[int, str], reading: Reading) -> ScanResult:
+    matches.hits = [h for h in matches.hits if not _TEST_DATA.search(h.text)]
+    diagnoses = diagnose(matches)
+    step_at: dict[int, str] = {}
+    if steps:
+        marks = sorted(steps.items())
+        for d in diagnoses:
+            before = [name for line, name in marks if line <= d.lines[0]]
+            if before:
+                step_at[d.lines[0]] = before[-1]
+    return ScanResult(source, diagnoses, step_at, reading)
+
+
+def _steps_from_lines(lines: Iterable[Line], step: str | None, steps: dict[int, str]) -> Iterator[Line]:
+    if step:
+        steps[0] = step
+    for line in lines:
+        name = step_name(line.text)
+        if name:
+            steps[line.number] = name
+        yield line
+
+
+_STEP_NAME = re.compile(
+    r"##\[group\](?P<gh>.+)|section_start:\d+:(?P<gl>[\w.-]+)|##\[section\]Starting: (?P<az>.+)|\[Pipeline\] \{ \((?P<jk>[^)]+)\)"
+    r"|##teamcity\[(?:blockOpened|progressStart) (?:name=)?'(?P<tc>[^']+)'",
+    re.IGNORECASE,
+)
+
+
+def step_name(text: str) -> str | None:
+    match = _STEP_NAME.search(text)
+    if not match:
+        return None
+    return next(v for v in match.groupdict().values() if v).strip()
+
+
+# ------------------------------------------------------------------------------ the fast path
+class _Prefilter:
+    """Hyperscan over every keyword and step marker: match end offsets of a whole chunk."""
+
+    def __init__(self, keywords: Iterable[str]) -> None:
+        import hyperscan  # type: ignore[import-not-found, import-untyped, unused-ignore]
+
+        literals = sorted({variant for k in (*keywords, *STEP_MARKERS) for variant in _variants(k)})
+        self.database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self.database.compile(
+            expressions=[re.escape(k).encode("utf-8") for k in literals],
+            ids=list(range(len(literals))),
+            elements=len(literals),
+            flags=[hyperscan.HS_FLAG_CASELESS] * len(literals),
+        )
+
+    def offsets(self, chunk: bytes | memoryview) -> list[int]:
+        found: list[int] = []
+
+        def on_match(_id: int, _start: int, end: int, _flags: int, _context: object) -> None:
+            found.append(end)
+
+        self.database.scan(chunk, match_event_handler=on_match)
+        return found
+
+
+def _variants(keyword: str) -> set[str]:
+    """Hyperscan's caseless is ASCII-only: give non-ASCII keywords their capitalised forms too."""
+    if keyword.isascii():
+        return {keyword}
+    return {keyword, keyword.capitalize(), keyword.upper()}
+
+
+_PREFILTERS: dict[int, _Prefilter | None] = {}
+
+
+def _prefilter(lib: Library) -> _Prefilter | None:
+    key = id(lib)
+    if key not in _PREFILTERS:
+        try:
+            _PREFILTERS[key] = _Prefilter(lib.keywords)
+        except ImportError:
+            _PREFILTERS[key] = None
+    return _PREFILTERS[key]
+
+
+def _candidate_lines(stream: BinaryIO, reading: Reading, prefilter: _Prefilter, step: str | None, steps: dict[int, str]) -> Iterator[Line]:
+    """The lines that hold a keyword, plus URL-bearing lines near them, numbered as in the input.
+
+    Chunks are scanned in place (offsets into the block read, no copies); only the partial line
+    at a chunk's end is carried over, and a line longer than MAX_LINE is read in pieces.
+    """
+    if step:
+        steps[0] = step
+    carry = b""
+    line_base = 0  # complete lines before the current position
+    recent: list[tuple[int, bytes]] = []  # URL-bearing lines at the end of what was scanned so far
+    while True:
+        block = stream.read(CHUNK)
+        reading.bytes_read += len(block)
+        if not block:
+            if carry:
+                lines, _ = _lines_of_chunk(carry, 0, len(carry), line_base, prefilter, recent, steps)
+                yield from lines
+                line_base += 1
+            break
+        position = 0
+        if carry:
+            first = block.find(b"\n")
+            if first == -1:
+                carry += block
+                if len(carry) >= normalise.MAX_LINE:  # one enormous line: read it in pieces
+                    reading.long_lines += 1
+                    lines, _ = _lines_of_chunk(carry, 0, len(carry), line_base, prefilter, recent, steps)
+                    yield from lines
+                    carry = b""
+                continue
+            head = carry + block[: first + 1]
+            lines, count = _lines_of_chunk(head, 0, len(head), line_base, prefilter, recent, steps)
+            yield from lines
+            line_base += count
+            position = first + 1
+        last = block.rfind(b"\n")
+        if last >= position:
+            lines, count = _lines_of_chunk(block, position, last + 1, line_base, prefilter, recent, steps)
+            yield from lines
+            line_base += count
+            carry = block[last + 1 :]
+        else:
+            carry = block[position:]
+    reading.lines = line_base
+
+
+def _lines_of_chunk(
+    buf: bytes, start: int, end: int, line_base: int, prefilter: _Prefilter, recent: list[tuple[int, bytes]], steps: dict[int, str]
+) -> tuple[list[Line], int]:
+    """Candidate lines of buf[start:end] (whole lines) and the number of newlines in it."""
+    ends = prefilter.offsets(memoryview(buf)[start:end])
+    line_starts = sorted({buf.rfind(b"\n", start, start + e) + 1 or start for e in ends})
+    line_starts = [max(start, ls) for ls in line_starts]
+    hits: list[tuple[int, int]] = []  # (offset, line number)
+    counted_to, newlines = start, 0
+    for offset in line_starts:
+        newlines += buf.count(b"\n", counted_to, offset)
+        counted_to = offset
+        hits.append((offset, line_base + newlines + 1))
+    newlines += buf.count(b"\n", counted_to, end)
+    wanted: dict[int, int] = dict(hits)  # line start offset -> line number
+    for offset, number in hits:  # URL-bearing lines around each hit: the remote is often named there
+        position, n = offset, number
+        for _ in range(CONTEXT_BEFORE):
+            if position <= start:
+                break
+            previous = max(start, buf.rfind(b"\n", start, position - 1) + 1)
+            n -= 1
+            if _may_hold_url(buf, previous, position):
+                wanted.setdefault(previous, n)
+            position = previous
+        position, n = buf.find(b"\n", offset, end) + 1, number
+        for _ in range(CONTEXT_AFTER):
+            if position <= 0 or position >= end:
+                break
+            n += 1
+            following = buf.find(b"\n", position, end) + 1 or end
+            if _may_hold_url(buf, position, following):
+                wanted.setdefault(position, n)
+            position = following
+    lines: list[Line] = []
+    if hits and hits[0][1] - line_base <= CONTEXT_BEFORE:  # the host may be named just before this chunk
+        for n, raw in recent:
+            lines += _to_lines(raw, n, steps)
+    for offset in sorted(wanted):
+        line_end = buf.find(b"\n", offset, end)
+        lines += _to_lines(buf[offset : line_end if line_end != -1 else end], wanted[offset], steps)
+    # Remember the URL-bearing lines at the end of this stretch for a hit at the start of the next.
+    tail: list[tuple[int, bytes]] = []
+    position, n = end, line_base + newlines
+    for _ in range(CONTEXT_BEFORE):
+        if position <= start:
+            break
+        previous = max(start, buf.rfind(b"\n", start, position - 1) + 1)
+        if _may_hold_url(buf, previous, position):
+            tail.insert(0, (n, buf[previous:position]))
+        n -= 1
+        position = previous
+    recent[:] = tail if end - start > 0 and newlines >= CONTEXT_BEFORE else (recent + tail)[-CONTEXT_BEFORE:]
+    return lines, newlines
+
+
+def _may_hold_url(body: bytes, start: int, end: int) -> bool:
+    if end - start > MAX_CONTEXT_LINE:
+        return False
+    return body.find(b"://", start, end) != -1 or body.find(b"@", start, end) != -1
+
+
+def _to_lines(raw: bytes, number: int, steps: dict[int, str]) -> Iterator[Line]:
+    if b"\0" in raw:
+        raw = raw.replace(b"\0", b"")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    text = text.rstrip("\r\n")
+    name = step_name(text)
+    if name:
+        steps[number] = name
+    for piece in normalise.clean(text):
+        yield Line(number, piece)
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream with bytes already read put back in front."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self.head, self.rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            if size < 0:
+                data, self.head = self.head + self.rest.read(), b""
+                return data
+            data, self.head = self.head[:size], self.head[size:]
+            if len(data) < size:
+                data += self.rest.read(size - len(data))
+            return data
+        return self.rest.read(size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        limit = -1 if size is None else size
+        if self.head:
+            newline = self.head.find(b"\n")
+            if newline != -1 and (limit < 0 or newline < limit):
+                data, self.head = self.head[: newline + 1], self.head[newline + 1 :]
+                return data
+            data, self.head = self.head, b""
+            more = self.rest.readline(-1 if limit < 0 else max(0, limit - len(data)))
+            return data + more
+        return self.rest.readline(limit)
+
+    def peek(self, size: int = 0) -> bytes:
+        return self.head
+
+
+# ------------------------------------------------------------------------------ files, folders, archives
+def iter_sources(paths: Iterable[Path], include: Iterable[str] = (), exclude: Iterable[str] = ()) -> Iterator[Path]:
+    """Files named, and every file below folders named, filtered by glob patterns."""
+    include, exclude = list(include), list(exclude)
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                relative = PurePosixPath(child.relative_to(path).as_posix())
+                if include and not any(relative.match(g) or child.match(g) for g in include):
+                    continue
+                if any(relative.match(g) or child.match(g) for g in exclude):
+                    continue
+                yield child
+        else:
+            yield path
+
+
+def scan_path(path: Path, library: Library | None = None) -> list[ScanResult]:
+    """One log file, a .gz, or a .zip of logs (a GitHub Actions run's archive: job/step files)."""
+    lib = library or library_module.load()
+    name = str(path)
+    if path.suffix == ".zip" or (path.suffix not in (".gz", ".log", ".txt") and zipfile.is_zipfile(path)):
+        results = []
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                if member.is_dir():
+                    continue
+                step = _step_from_member(member.filename)
+                with archive.open(member) as handle:
+                    results.append(scan_stream(handle, f"{name}!{member.filename}", lib, step))  # type: ignore[arg-type]
+        return results
+    if path.suffix == ".gz":
+        with gzip.open(path, "rb") as handle:
+            return [scan_stream(handle, name, lib)]  # type: ignore[arg-type]
+    with open(path, "rb") as handle:
+        return [scan_stream(handle, name, lib)]
+
+
+def _step_from_member(member: str) -> str | None:
+    """GitHub Actions archives: `job name/3_Push changes.txt` -> `job name / Push changes`."""
+    parts = PurePosixPath(member).parts
+    stem = PurePosixPath(parts[-1]).stem
+    step = re.sub(r"^\d+_", "", stem)
+    return f"{parts[-2]} / {step}" if len(parts) > 1 else step
+
+
+# ------------------------------------------------------------------------------ to views (one worker's job)
+def views_of(results: Iterable[ScanResult], as_of: str | None = None) -> list[SourceView]:
+    """Diagnoses with their remedies, as redacted records: what a worker process hands back."""
+    from bbdiag import knowledge, pipeline
+    from bbdiag.redact import redact
+    from bbdiag.render.view import SourceView, diagnosis_view
+
+    day = knowledge.today(as_of)
+    views = []
+    for result in results:
+        pairs = pipeline.remedies(result.diagnoses, as_of=day)
+        diagnoses = tuple(diagnosis_view(result.source, d, r, result.step_of(d)) for d, r in pairs)
+        views.append(SourceView(redact(result.source), result.reading.lines, diagnoses, tuple(redact(r) for r in result.reading.remarks())))
+    return views
+
+
+def scan_file_views(path: str, as_of: str | None = None) -> list[SourceView]:
+    """`scan_path` then `views_of`: picklable in and out, for process pools and Dask."""
+    return views_of(scan_path(Path(path)), as_of)
