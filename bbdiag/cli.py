@@ -349,17 +349,16 @@ def _scan_files(files: list[str], jobs: int, as_of: str | None) -> list[SourceVi
 
 def _or_unreadable(name: str, produce: Callable[[], list[SourceView]]) -> list[SourceView]:
     """A file that cannot be read is a note in the report, not the end of the scan."""
+    import zipfile
+    import zlib
+
     from bbdiag.render.view import SourceView
 
     try:
         return produce()
-    except (OSError, EOFError, ValueError) as exc:  # unreadable, truncated .gz, broken .zip
-        import zipfile
-
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error) as exc:  # unreadable, corrupt .gz or .zip
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return [SourceView(name, 0, (), (f"could not be read: {reason}",))]
-    except zipfile.BadZipFile as exc:  # pragma: no cover - a ValueError subclass in some versions
-        return [SourceView(name, 0, (), (f"could not be read: {exc}",))]
 
 
 def _size(name: str) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -54,9 +54,15 @@ class Reading:
         return said
 
 
-def read(stream: BinaryIO, reading: Reading, limit: int = MAX_INPUT) -> Iterator[Line]:
-    """Numbered, cleaned lines from a byte stream, in bounded memory whatever its size."""
+def read(stream: BinaryIO, reading: Reading, limit: int = MAX_INPUT, raw: Callable[[int, str], bool] | None = None) -> Iterator[Line]:
+    """Numbered, cleaned lines from a byte stream, in bounded memory whatever its size.
+
+    `raw` sees each decoded line before cleaning (scan reads CI step markers there) and drops it
+    by returning True (scan drops test output that quotes git's messages).
+    """
     for number, text in _decoded_lines(stream, reading, limit):
+        if raw is not None and raw(number, text):
+            continue
         for piece in clean(text):
             yield Line(number, piece)
 
@@ -201,6 +207,8 @@ def clean(text: str) -> list[str]:
 def _fold_carriage_returns(text: str) -> list[str]:
     """`\\r` overwrote a line on the terminal: keep what was last shown of each progress run."""
     segments = [s for s in text.split("\r") if s.strip()]
+    if not segments:
+        return [""]
     kept = [s for s, following in zip(segments, [*segments[1:], ""], strict=True) if not _superseded(s, following)]
     return kept or [""]
 

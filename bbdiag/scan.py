@@ -49,9 +49,9 @@ STEP_MARKERS = (
     "##teamcity[blockopened",  # TeamCity
     "##teamcity[progressstart",
 )
-# A test that prints a git error as data is not a failed git command.
 _TEST_DATA = re.compile(
-    r"^\s*(?:E\s{2,}|>\s+)?(?:assert\b|self\.assert|expect\(|it\(|test\()|\b(?:assert(?:Equal|In|That)?|toContain|toMatch|toEqual|should)\b\s*\(?\s*[\"'`]"
+    r"^\s*(?:E\s{2,}|>\s{2,})"  # pytest's failure report
+    r"|\b(?:AssertionError|assert(?:Equal|In|That|Contains)?\s*\(|assert\s+[\"'`]|expect\(|toContain\(|toMatch\(|toEqual\(|should\.)"
 )
 
 
@@ -81,14 +81,28 @@ def scan_stream(stream: BinaryIO, source: str = "-", library: Library | None = N
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) == 4 and head[1::2] == b"\0\0")
     prefilter = None if utf16 else _prefilter(lib)
     if prefilter is None:  # UTF-16, or no Hyperscan here: the line-by-line path of explain
-        lines = normalise.read(stream, reading, limit=1 << 62)
-        return _finish(source, match_lines(_steps_from_lines(lines, step, steps), lib), steps, reading)
+        if step:
+            steps[0] = step
+
+        def raw(number: int, text: str) -> bool:
+            name = step_name(text)
+            if name:
+                steps[number] = name
+            return is_test_output(text)
+
+        lines = normalise.read(stream, reading, limit=1 << 62, raw=raw)
+        return _finish(source, match_lines(lines, lib), {0: step} if step else steps, reading)
     candidates = _candidate_lines(stream, reading, prefilter, step, steps)
-    return _finish(source, match_lines(candidates, lib), steps, reading)
+    # A step named by the archive (a GitHub Actions log file per step) beats the groups inside it.
+    return _finish(source, match_lines(candidates, lib), {0: step} if step else steps, reading)
+
+
+def is_test_output(line: str) -> bool:
+    """A test that prints a git error as data (an assertion, pytest's report) is not a failed git command."""
+    return bool(_TEST_DATA.search(line))
 
 
 def _finish(source: str, matches: Matches, steps: dict[int, str], reading: Reading) -> ScanResult:
-    matches.hits = [h for h in matches.hits if not _TEST_DATA.search(h.text)]
     diagnoses = diagnose(matches)
     step_at: dict[int, str] = {}
     if steps:
@@ -98,16 +112,6 @@ def _finish(source: str, matches: Matches, steps: dict[int, str], reading: Readi
             if before:
                 step_at[d.lines[0]] = before[-1]
     return ScanResult(source, diagnoses, step_at, reading)
-
-
-def _steps_from_lines(lines: Iterable[Line], step: str | None, steps: dict[int, str]) -> Iterator[Line]:
-    if step:
-        steps[0] = step
-    for line in lines:
-        name = step_name(line.text)
-        if name:
-            steps[line.number] = name
-        yield line
 
 
 _STEP_NAME = re.compile(
@@ -146,7 +150,7 @@ class _Prefilter:
         def on_match(_id: int, _start: int, end: int, _flags: int, _context: object) -> None:
             found.append(end)
 
-        self.database.scan(chunk, match_event_handler=on_match)
+        self.database.scan(cast(bytes, chunk), match_event_handler=on_match)  # any buffer works: no copy
         return found
 
 
@@ -180,13 +184,13 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, prefilter: _Prefilter, 
         steps[0] = step
     carry = b""
     line_base = 0  # complete lines before the current position
-    recent: list[tuple[int, bytes]] = []  # URL-bearing lines at the end of what was scanned so far
+    context = _Context()  # what one stretch leaves for the next
     while True:
         block = stream.read(CHUNK)
         reading.bytes_read += len(block)
         if not block:
             if carry:
-                lines, _ = _lines_of_chunk(carry, 0, len(carry), line_base, prefilter, recent, steps)
+                lines, _ = _lines_of_chunk(carry, 0, len(carry), line_base, prefilter, context, steps)
                 yield from lines
                 line_base += 1
             break
@@ -197,18 +201,18 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, prefilter: _Prefilter, 
                 carry += block
                 if len(carry) >= normalise.MAX_LINE:  # one enormous line: read it in pieces
                     reading.long_lines += 1
-                    lines, _ = _lines_of_chunk(carry, 0, len(carry), line_base, prefilter, recent, steps)
+                    lines, _ = _lines_of_chunk(carry, 0, len(carry), line_base, prefilter, context, steps)
                     yield from lines
                     carry = b""
                 continue
             head = carry + block[: first + 1]
-            lines, count = _lines_of_chunk(head, 0, len(head), line_base, prefilter, recent, steps)
+            lines, count = _lines_of_chunk(head, 0, len(head), line_base, prefilter, context, steps)
             yield from lines
             line_base += count
             position = first + 1
         last = block.rfind(b"\n")
         if last >= position:
-            lines, count = _lines_of_chunk(block, position, last + 1, line_base, prefilter, recent, steps)
+            lines, count = _lines_of_chunk(block, position, last + 1, line_base, prefilter, context, steps)
             yield from lines
             line_base += count
             carry = block[last + 1 :]
@@ -217,8 +221,17 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, prefilter: _Prefilter, 
     reading.lines = line_base
 
 
+class _Context:
+    """What one stretch of a log leaves for the next: URL lines not yet emitted, and how far
+    after the last hit URL lines are still wanted."""
+
+    def __init__(self) -> None:
+        self.recent: list[tuple[int, bytes]] = []
+        self.after_until = 0  # line number
+
+
 def _lines_of_chunk(
-    buf: bytes, start: int, end: int, line_base: int, prefilter: _Prefilter, recent: list[tuple[int, bytes]], steps: dict[int, str]
+    buf: bytes, start: int, end: int, line_base: int, prefilter: _Prefilter, context: _Context, steps: dict[int, str]
 ) -> tuple[list[Line], int]:
     """Candidate lines of buf[start:end] (whole lines) and the number of newlines in it."""
     ends = prefilter.offsets(memoryview(buf)[start:end])
@@ -232,6 +245,16 @@ def _lines_of_chunk(
         hits.append((offset, line_base + newlines + 1))
     newlines += buf.count(b"\n", counted_to, end)
     wanted: dict[int, int] = dict(hits)  # line start offset -> line number
+    # URL lines right after a hit at the end of the previous stretch.
+    position, n = start, line_base
+    while n < context.after_until and position < end:
+        n += 1
+        following = buf.find(b"\n", position, end) + 1 or end
+        if _may_hold_url(buf, position, following):
+            wanted.setdefault(position, n)
+        position = following
+    if hits:
+        context.after_until = hits[-1][1] + CONTEXT_AFTER
     for offset, number in hits:  # URL-bearing lines around each hit: the remote is often named there
         position, n = offset, number
         for _ in range(CONTEXT_BEFORE):
@@ -252,24 +275,25 @@ def _lines_of_chunk(
                 wanted.setdefault(position, n)
             position = following
     lines: list[Line] = []
-    if hits and hits[0][1] - line_base <= CONTEXT_BEFORE:  # the host may be named just before this chunk
-        for n, raw in recent:
-            lines += _to_lines(raw, n, steps)
+    if hits:  # the host may be named in URL lines just before this stretch, not emitted yet
+        first = hits[0][1]
+        lines += [line for n, raw in context.recent if first - CONTEXT_BEFORE <= n for line in _to_lines(raw, n, steps)]
+        context.recent.clear()
     for offset in sorted(wanted):
         line_end = buf.find(b"\n", offset, end)
         lines += _to_lines(buf[offset : line_end if line_end != -1 else end], wanted[offset], steps)
-    # Remember the URL-bearing lines at the end of this stretch for a hit at the start of the next.
+    # Remember the URL lines at the end of this stretch (not emitted) for a hit early in the next.
     tail: list[tuple[int, bytes]] = []
     position, n = end, line_base + newlines
     for _ in range(CONTEXT_BEFORE):
         if position <= start:
             break
         previous = max(start, buf.rfind(b"\n", start, position - 1) + 1)
-        if _may_hold_url(buf, previous, position):
+        if previous not in wanted and _may_hold_url(buf, previous, position):
             tail.insert(0, (n, buf[previous:position]))
         n -= 1
         position = previous
-    recent[:] = tail if end - start > 0 and newlines >= CONTEXT_BEFORE else (recent + tail)[-CONTEXT_BEFORE:]
+    context.recent = [(m, raw) for m, raw in [*context.recent, *tail] if m > line_base + newlines - CONTEXT_BEFORE]
     return lines, newlines
 
 
@@ -287,6 +311,8 @@ def _to_lines(raw: bytes, number: int, steps: dict[int, str]) -> Iterator[Line]:
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
     text = text.rstrip("\r\n")
+    if is_test_output(text):
+        return
     name = step_name(text)
     if name:
         steps[number] = name

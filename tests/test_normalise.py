@@ -92,3 +92,8 @@ def test_flattened_lines_are_split_before_git_prefixes() -> None:
         "Your credentials lack one or more required privilege scopes.",
         "fatal: unable to access 'x'",
     ]
+
+
+def test_a_line_of_only_carriage_returns() -> None:
+    assert clean("\r \r\r") == [""]
+    assert clean("\r") == [""]

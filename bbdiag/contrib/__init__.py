@@ -1,0 +1,1 @@
+"""Recipes that run bbdiag's scanning core on other engines (optional extras)."""
