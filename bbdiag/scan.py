@@ -17,6 +17,7 @@ path that `explain` uses.
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import io
 import re
@@ -135,7 +136,9 @@ class _Prefilter:
     def __init__(self, keywords: Iterable[str]) -> None:
         import hyperscan  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
-        literals = sorted({variant for k in (*keywords, *STEP_MARKERS) for variant in _variants(k)})
+        literals = sorted({variant for k in keywords for variant in _variants(k)})
+        self.markers = len(literals)  # ids from here on are CI step markers, not keywords
+        literals += STEP_MARKERS
         self.database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         self.database.compile(
             expressions=[re.escape(k).encode("utf-8") for k in literals],
@@ -144,14 +147,17 @@ class _Prefilter:
             flags=[hyperscan.HS_FLAG_CASELESS] * len(literals),
         )
 
-    def offsets(self, chunk: bytes | memoryview) -> list[int]:
+    def offsets(self, chunk: bytes | memoryview) -> tuple[list[int], list[int]]:
+        """End offsets of keyword matches, and of CI step markers."""
         found: list[int] = []
+        markers: list[int] = []
+        first_marker = self.markers
 
-        def on_match(_id: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            found.append(end)
+        def on_match(pattern: int, _start: int, end: int, _flags: int, _context: object) -> None:
+            (markers if pattern >= first_marker else found).append(end)
 
         self.database.scan(cast(bytes, chunk), match_event_handler=on_match)  # any buffer works: no copy
-        return found
+        return found, markers
 
 
 def _variants(keyword: str) -> set[str]:
@@ -234,15 +240,25 @@ def _lines_of_chunk(
     buf: bytes, start: int, end: int, line_base: int, prefilter: _Prefilter, context: _Context, steps: dict[int, str]
 ) -> tuple[list[Line], int]:
     """Candidate lines of buf[start:end] (whole lines) and the number of newlines in it."""
-    ends = prefilter.offsets(memoryview(buf)[start:end])
-    line_starts = sorted({buf.rfind(b"\n", start, start + e) + 1 or start for e in ends})
-    line_starts = [max(start, ls) for ls in line_starts]
+    ends, marker_ends = prefilter.offsets(memoryview(buf)[start:end])
+    line_starts = {max(start, buf.rfind(b"\n", start, start + e) + 1) for e in ends}
+    # Only the step markers that can name a failure's step: the last before each hit, and the
+    # last of the stretch (for hits in the next one). A log with a marker every few lines stays fast.
+    all_markers = sorted(start + e for e in marker_ends)
+    chosen = {all_markers[i - 1] for i in (bisect.bisect_left(all_markers, h) for h in line_starts) if i} | set(all_markers[-1:])
+    marker_starts = {max(start, buf.rfind(b"\n", start, m) + 1) for m in chosen} - line_starts
     hits: list[tuple[int, int]] = []  # (offset, line number)
     counted_to, newlines = start, 0
-    for offset in line_starts:
+    for offset in sorted(line_starts | marker_starts):
         newlines += buf.count(b"\n", counted_to, offset)
         counted_to = offset
-        hits.append((offset, line_base + newlines + 1))
+        if offset in marker_starts:  # a step marker: note the step, cheaply
+            line_end = buf.find(b"\n", offset, end)
+            name = step_name(buf[offset : line_end if line_end != -1 else end][:MAX_CONTEXT_LINE].decode("utf-8", "replace"))
+            if name:
+                steps[line_base + newlines + 1] = name
+        else:
+            hits.append((offset, line_base + newlines + 1))
     newlines += buf.count(b"\n", counted_to, end)
     wanted: dict[int, int] = dict(hits)  # line start offset -> line number
     # URL lines right after a hit at the end of the previous stretch.
