@@ -11,24 +11,23 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeVar
 
 from bbdiag import __version__
 
 T = TypeVar("T")
-FORMAT = 1  # bump when the pickled classes change shape
+FORMAT = 2  # bump when the pickled classes change shape
 
 
-def directory() -> Path:
+def directory() -> str:
     explicit = os.environ.get("BBDIAG_CACHE_DIR")
     if explicit:
-        return Path(explicit)
+        return explicit
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "bbdiag"
+    return os.path.join(base, "bbdiag")
 
 
-def memoised(name: str, source_dir: Path, suffixes: tuple[str, ...], build: Callable[[], T]) -> T:
+def memoised(name: str, source_dir: str, suffixes: tuple[str, ...], build: Callable[[], T]) -> T:
     """`build()`, or its result from the cache when no file in `source_dir` has changed since."""
     if os.environ.get("BBDIAG_NO_CACHE"):
         return build()
@@ -36,7 +35,7 @@ def memoised(name: str, source_dir: Path, suffixes: tuple[str, ...], build: Call
         key = fingerprint(source_dir, suffixes)
     except OSError:
         return build()
-    path = directory() / f"{name}.pickle"
+    path = os.path.join(directory(), f"{name}.pickle")
     try:
         with open(path, "rb") as handle:
             stored_key, value = pickle.load(handle)
@@ -49,17 +48,17 @@ def memoised(name: str, source_dir: Path, suffixes: tuple[str, ...], build: Call
     return value
 
 
-def fingerprint(source_dir: Path, suffixes: tuple[str, ...]) -> str:
+def fingerprint(source_dir: str, suffixes: tuple[str, ...]) -> str:
     entries = sorted(f"{entry.name}:{entry.stat().st_size}:{entry.stat().st_mtime_ns}" for entry in os.scandir(source_dir) if entry.name.endswith(suffixes))
     return f"{FORMAT}:{__version__}:{source_dir}\n" + "\n".join(entries)
 
 
-def _store(path: Path, value: object) -> None:
+def _store(path: str, value: object) -> None:
     import tempfile
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.stem}-", delete=False) as handle:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=os.path.dirname(path), prefix=".cache-", delete=False) as handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
     except (OSError, pickle.PicklingError):

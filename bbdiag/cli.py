@@ -7,12 +7,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from bbdiag import __version__
 
 if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's benchmark)
+    from pathlib import Path
+
     from rich.progress import Progress, TaskID
 
     from bbdiag.doctor import Finding
@@ -64,12 +65,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's formatter, with the width looked up here: its own lookup imports shutil on every run."""
+    try:
+        width = os.get_terminal_size(sys.stdout.fileno()).columns - 2
+    except (OSError, ValueError, AttributeError):
+        width = 78
+    return argparse.RawDescriptionHelpFormatter(prog, width=max(40, min(width, 118)))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bbdiag",
         description="Explain why a git push, pull or clone failed to authenticate, and exactly what to type to fix it.",
         epilog="Start with:  git push 2>&1 | bbdiag explain\n\n" + EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_formatter,
     )
     parser.add_argument("--version", action="version", version=f"bbdiag {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -79,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         help="explain a failed git command's output",
         description="Read the output of a failed git command and say what went wrong and what to type to fix it.",
         epilog="examples:\n  git push 2>&1 | bbdiag explain\n  bbdiag explain saved-output.txt\n  bbdiag explain --format json ci.log\n\n" + EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_formatter,
     )
     explain.add_argument("file", nargs="?", default="-", help="a file with git's output; '-' or nothing: standard input")
     _add_output_options(explain)
@@ -98,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         "Markdown job summary, default $GITHUB_STEP_SUMMARY), gitlab (Code Quality report), junit, bitbucket (Code Insights "
         "report and annotations)\n\nexit codes:\n  0  nothing found, or found but not gated by --fail-on\n  1  --fail-on matched\n"
         "  2  usage or input error\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_formatter,
     )
     scan.add_argument("paths", nargs="*", metavar="PATH", help="log files, folders, .gz or .zip; '-' or nothing: standard input")
     scan.add_argument("--format", choices=("auto", "terminal", "text", "json", "jsonl", "sarif", "github", "gitlab", "junit", "bitbucket"), default="auto")
@@ -117,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Check the remotes, credential helpers, stored credentials, SSH keys and known hosts that git will use, "
         "and say what will fail or leak, with the fix. Offline unless --online.",
         epilog="exit codes:\n  0  no error-severity finding\n  1  an error-severity finding\n  2  usage error\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_formatter,
     )
     doctor.add_argument("--remote", metavar="NAME", help="check only this remote")
     doctor.add_argument("--repo", metavar="PATH", help="the repository to check (default: the current directory's)")
@@ -134,17 +144,17 @@ def _parser() -> argparse.ArgumentParser:
         description="Run COMMAND (usually git push/pull/fetch/clone) with its output shown live (git keeps its progress "
         "display on a terminal); if it fails, explain the failure. Exits with COMMAND's own exit code.",
         epilog="example:\n  bbdiag run -- git push origin main\n\nexit code: the command's own (127: not found)\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_formatter,
     )
     run.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
     _add_output_options(run)
     run.set_defaults(command=_run, name="run")
 
-    shell = sub.add_parser("shell-init", help="print shell code that routes git push/pull/fetch/clone through bbdiag run")
+    shell = sub.add_parser("shell-init", formatter_class=_formatter, help="print shell code that routes git push/pull/fetch/clone through bbdiag run")
     shell.add_argument("shell", choices=("bash", "zsh", "fish"))
     shell.set_defaults(command=_shell_init, name="shell-init")
 
-    hook = sub.add_parser("hook", help="the pre-push preflight that `install --hook` runs (git calls it)")
+    hook = sub.add_parser("hook", formatter_class=_formatter, help="the pre-push preflight that `install --hook` runs (git calls it)")
     hook.add_argument("name", choices=("pre-push",))
     hook.add_argument("remote", nargs="?", default="")
     hook.add_argument("url", nargs="?", default="")
@@ -155,6 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     for verb in ("install", "uninstall"):
         installer = sub.add_parser(
             verb,
+            formatter_class=_formatter,
             help=f"{verb} the pre-push hook and/or the credential-helper observer",
             description=(
                 "Install the pre-push preflight hook (an existing hook is kept and runs first; core.hooksPath is respected) and the "
@@ -174,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
 
     patterns = sub.add_parser(
         "patterns",
+        formatter_class=_formatter,
         help="list the pattern library, or test it on a file",
         description="List every pattern (id, cause, host, last checked), or show which pattern matched which line of FILE.",
     )
@@ -225,13 +237,23 @@ def _probably_in_repository(where: Path | None) -> bool:
     """A look without starting git (outside a repository, explain must not pay for the inspector)."""
     if os.environ.get("GIT_DIR"):
         return True
-    where = (where or Path.cwd()).absolute()
-    return any((d / ".git").exists() or ((d / "HEAD").is_file() and (d / "objects").is_dir()) for d in (where, *where.parents))
+    directory = os.path.abspath(where or os.getcwd())
+    while True:
+        if os.path.exists(os.path.join(directory, ".git")) or (
+            os.path.isfile(os.path.join(directory, "HEAD")) and os.path.isdir(os.path.join(directory, "objects"))
+        ):
+            return True
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return False
+        directory = parent
 
 
 def _repo_path(repo: str | None) -> Path | None:
     if repo is None:
         return None
+    from pathlib import Path
+
     path = Path(repo)
     if not path.is_dir():
         raise UsageError(f"--repo {repo}: no such directory")
@@ -300,6 +322,8 @@ def _scan(args: argparse.Namespace) -> int:
     for name in names:
         if name != "-" and not os.path.exists(name):
             raise UsageError(f"{name}: no such file or directory")
+    from pathlib import Path
+
     files = [str(p) for p in scan.iter_sources([Path(n) for n in names if n != "-"], args.include, args.exclude)]
     sources = []
     if "-" in names:
@@ -508,6 +532,8 @@ def _installer(args: argparse.Namespace, install: bool) -> int:
     from bbdiag import hooks
 
     both = not args.hook and not args.credential_observer
+    from pathlib import Path
+
     cwd = _repo_path(args.repo) or Path.cwd()
     changes: list[hooks.Change] = []
     try:

@@ -9,19 +9,21 @@ regex; the library expands it into every translation git ships (`_git-l10n.json`
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import regex
 
 import ahocorasick  # type: ignore[import-not-found]
-import regex
 
 from bbdiag.causes import CAUSES, HOSTS
 
-PATTERNS_DIR = Path(__file__).parent / "patterns"
+PATTERNS_DIR = os.path.join(os.path.dirname(__file__), "patterns")  # os.path: pathlib costs start-up time
 L10N_FILE = "_git-l10n.json"
 ROLES = ("lead", "final", "follow")
 STATUSES = ("stable", "retired")
@@ -58,21 +60,44 @@ class Pattern:
     file: str
     git_message: str | None = None
     ignore_case: bool = False
+    # Per regex, the keyword that must occur for it to be tried (a translation's own literal), or
+    # None: so a line in English compiles and runs the English wording only.
+    regex_keywords: tuple[str | None, ...] = ()
 
     @cached_property
     def compiled(self) -> regex.Pattern[str]:
-        """Compiled on first use: most patterns are never needed for a given input."""
-        flags = regex.IGNORECASE if self.ignore_case else 0
+        """Every regex of the pattern as one (the library check and the linearity tests use it)."""
+        return self._compile("|".join(f"(?:{r})" for r in self.regexes))
+
+    @cached_property
+    def _parts(self) -> dict[int, regex.Pattern[str]]:
+        return {}
+
+    def _compile(self, source: str) -> regex.Pattern[str]:
+        import regex  # here, not at import: a run that needs no pattern never pays for it
+
         try:
-            return regex.compile("|".join(f"(?:{r})" for r in self.regexes), flags)
+            return regex.compile(source, regex.IGNORECASE if self.ignore_case else 0)
         except regex.error as exc:
             raise LibraryError(f"{self.file}: field 'regex': does not compile: {exc}") from exc
 
     def search(self, text: str) -> regex.Match[str] | None:
-        try:
-            return self.compiled.search(text, timeout=SEARCH_TIMEOUT)
-        except TimeoutError:
-            return None
+        """The first match of any of the pattern's regexes, each compiled on first use."""
+        lowered = text.lower() if any(self.regex_keywords) else text
+        for index, source in enumerate(self.regexes):
+            keyword = self.regex_keywords[index] if index < len(self.regex_keywords) else None
+            if keyword is not None and keyword not in lowered:
+                continue
+            part = self._parts.get(index)
+            if part is None:
+                part = self._parts[index] = self._compile(source)
+            try:
+                match = part.search(text, timeout=SEARCH_TIMEOUT)
+            except TimeoutError:
+                continue
+            if match is not None:
+                return match
+        return None
 
     def cause_for(self, host_id: str) -> str | None:
         return self.cause_by_host.get(host_id, self.cause)
@@ -118,7 +143,7 @@ class Library:
         return tuple(self._by_keyword)
 
 
-def load(directory: Path = PATTERNS_DIR) -> Library:
+def load(directory: str | os.PathLike[str] = PATTERNS_DIR) -> Library:
     """Load and validate every pattern file; raise LibraryError naming the first bad file and field.
 
     Regexes are compiled when first needed (`Pattern.compiled`); `check` compiles them all. The
@@ -126,12 +151,14 @@ def load(directory: Path = PATTERNS_DIR) -> Library:
     """
     from bbdiag import cache
 
-    return cache.memoised("library", directory, (".toml", ".json"), lambda: _parse(directory))
+    return cache.memoised("library", os.fspath(directory), (".toml", ".json"), lambda: _parse(directory))
 
 
-def _parse(directory: Path) -> Library:
-    translations = _load_translations(directory / L10N_FILE)
-    patterns = [_pattern_from_file(path, translations) for path in sorted(directory.glob("*.toml"))]
+def _parse(directory: str | os.PathLike[str]) -> Library:
+    directory = os.fspath(directory)
+    translations = _load_translations(os.path.join(directory, L10N_FILE))
+    files = sorted(os.path.join(directory, name) for name in os.listdir(directory) if name.endswith(".toml"))
+    patterns = [_pattern_from_file(path, translations) for path in files]
     if not patterns:
         raise LibraryError(f"{directory}: no pattern files (*.toml)")
     by_id = {p.id: p for p in patterns}
@@ -147,33 +174,36 @@ def _parse(directory: Path) -> Library:
     return Library(active, by_id, {k: tuple(v) for k, v in by_keyword.items()})
 
 
-def _load_translations(path: Path) -> Mapping[str, Mapping[str, list[str]]]:
+def _load_translations(path: str) -> Mapping[str, Mapping[str, list[str]]]:
     import json
 
-    if not path.exists():
+    if not os.path.exists(path):
         return {}
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as handle:
+            doc = json.load(handle)
         msgids: Mapping[str, Mapping[str, list[str]]] = doc["msgids"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise LibraryError(f"{path.name}: not a translations file: {exc}") from exc
+        raise LibraryError(f"{os.path.basename(path)}: not a translations file: {exc}") from exc
     return msgids
 
 
-def _pattern_from_file(path: Path, translations: Mapping[str, Mapping[str, list[str]]]) -> Pattern:
+def _pattern_from_file(path: str, translations: Mapping[str, Mapping[str, list[str]]]) -> Pattern:
     import tomllib  # only when the cache cannot answer
 
-    name = path.name
+    name = os.path.basename(path)
+    stem = name[: -len(".toml")]
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as handle:
+            data = tomllib.loads(handle.read())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LibraryError(f"{name}: not valid TOML: {exc}") from exc
     reader = _Fields(name, data)
     pattern_id = reader.text("id")
     if not _ID.fullmatch(pattern_id):
         raise LibraryError(f"{name}: field 'id': '{pattern_id}' is not lower-case words joined by '-'")
-    if pattern_id != path.stem:
-        raise LibraryError(f"{name}: field 'id': '{pattern_id}' must equal the file name '{path.stem}'")
+    if pattern_id != stem:
+        raise LibraryError(f"{name}: field 'id': '{pattern_id}' must equal the file name '{stem}'")
     cause = reader.choice("cause", CAUSES, optional=True)
     cause_by_host = reader.table("cause_by_host")
     for host_id, host_cause in cause_by_host.items():
@@ -182,6 +212,7 @@ def _pattern_from_file(path: Path, translations: Mapping[str, Mapping[str, list[
         if host_cause not in CAUSES:
             raise LibraryError(f"{name}: field 'cause_by_host': unknown cause '{host_cause}'")
     regexes = reader.texts("regex", optional=True)
+    regex_keywords: list[str | None] = [None] * len(regexes)
     git_message = reader.text("git_message", optional=True)
     keywords = [k.lower() for k in reader.texts("keywords", optional=True)]
     if git_message is not None:
@@ -190,7 +221,8 @@ def _pattern_from_file(path: Path, translations: Mapping[str, Mapping[str, list[
         groups = reader.texts("git_message_groups", optional=True)
         expanded, message_keywords = _expand_git_message(git_message, translations.get(git_message, {}), groups)
         regexes = expanded + regexes
-        keywords += message_keywords
+        regex_keywords = list(message_keywords) + regex_keywords
+        keywords += [k for k in message_keywords if k]
     if not regexes:
         raise LibraryError(f"{name}: field 'regex': a pattern needs 'regex' or 'git_message'")
     if not keywords:
@@ -216,6 +248,7 @@ def _pattern_from_file(path: Path, translations: Mapping[str, Mapping[str, list[
         file=name,
         git_message=git_message,
         ignore_case=reader.boolean("ignore_case", default=git_message is not None),
+        regex_keywords=tuple(regex_keywords),
     )
     reader.no_unknown_fields()
     for example in pattern.examples:
@@ -227,7 +260,7 @@ def _pattern_from_file(path: Path, translations: Mapping[str, Mapping[str, list[
     return pattern
 
 
-def _expand_git_message(msgid: str, per_language: Mapping[str, list[str]], groups: list[str]) -> tuple[list[str], list[str]]:
+def _expand_git_message(msgid: str, per_language: Mapping[str, list[str]], groups: list[str]) -> tuple[list[str], list[str | None]]:
     """One regex per distinct wording of a git message (English and every translation).
 
     Placeholders become captures named by `groups` in order (the rest match any text); only the
@@ -235,20 +268,19 @@ def _expand_git_message(msgid: str, per_language: Mapping[str, list[str]], group
     """
     wordings = [msgid] + [text for texts in per_language.values() for text in texts]
     regexes: list[str] = []
-    keywords: list[str] = []
+    keywords: list[str | None] = []  # one per regex: its own literal, or None when it has none long enough
     for wording in dict.fromkeys(w.split("\n", 1)[0] for w in wordings):
         pieces = _PLACEHOLDER.split(wording)
-        parts = [regex.escape(pieces[0], special_only=True)]
+        parts = [re.escape(pieces[0])]
         for index, piece in enumerate(pieces[1:]):
             name = groups[index] if index < len(groups) else None
             # A quoted argument stops at the closing quote; a trailing one takes the rest.
             body = r"[^\n]*?" if piece.strip() else r"[^\n]*"
             parts.append(f"(?P<{name}>{body})" if name else f"(?:{body})")
-            parts.append(regex.escape(piece, special_only=True))
+            parts.append(re.escape(piece))
         regexes.append("".join(parts))
         literal = max((p.strip() for p in pieces), key=len).lower()
-        if len(literal) >= 4:
-            keywords.append(literal)
+        keywords.append(literal if len(literal) >= 4 else None)
     return regexes, keywords
 
 

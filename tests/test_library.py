@@ -95,7 +95,7 @@ INVALID = sorted((FIXTURES / "invalid-patterns").iterdir())
 def test_a_broken_pattern_file_is_named_with_its_field(case: Path, tmp_path: Path) -> None:
     directory = tmp_path / "patterns"
     shutil.copytree(case, directory)
-    shutil.copy(library.PATTERNS_DIR / library.L10N_FILE, directory)
+    shutil.copy(Path(library.PATTERNS_DIR) / library.L10N_FILE, directory)
     with pytest.raises(LibraryError) as error:
         library.check(library._parse(directory))
     (broken,) = list(case.glob("*.toml"))
@@ -106,7 +106,7 @@ def test_a_broken_pattern_file_is_named_with_its_field(case: Path, tmp_path: Pat
 
 def test_the_cache_never_serves_a_changed_library(tmp_path: Path) -> None:
     directory = tmp_path / "patterns"
-    shutil.copytree(library.PATTERNS_DIR, directory)
+    shutil.copytree(Path(library.PATTERNS_DIR), directory)
     first = library.load(directory)
     target = directory / "remote-unauthorized.toml"
     target.write_text(target.read_text().replace("strength = 2", "strength = 3"))

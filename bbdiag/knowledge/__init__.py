@@ -10,11 +10,10 @@ import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from bbdiag.causes import HOSTS
 
-HERE = Path(__file__).parent
+HERE = os.path.dirname(__file__)
 AS_OF_VARIABLE = "BBDIAG_AS_OF"
 
 
@@ -59,15 +58,15 @@ class Knowledge:
         return self.policies[policy_id].starts.isoformat()
 
 
-def load(directory: Path = HERE) -> Knowledge:
+def load(directory: str | os.PathLike[str] = HERE) -> Knowledge:
     from bbdiag import cache
 
-    return cache.memoised("knowledge", directory, (".toml",), lambda: _parse(directory))
+    return cache.memoised("knowledge", os.fspath(directory), (".toml",), lambda: _parse(directory))
 
 
-def _parse(directory: Path) -> Knowledge:
-    policies = {key: _policy(key, entry) for key, entry in _read(directory / "policies.toml").items()}
-    facts = {key: _fact(key, entry) for key, entry in _read(directory / "facts.toml").items()}
+def _parse(directory: str | os.PathLike[str]) -> Knowledge:
+    policies = {key: _policy(key, entry) for key, entry in _read(os.path.join(directory, "policies.toml")).items()}
+    facts = {key: _fact(key, entry) for key, entry in _read(os.path.join(directory, "facts.toml")).items()}
     return Knowledge(policies, facts)
 
 
@@ -83,13 +82,14 @@ def today(as_of: str | None = None) -> dt.date:
         raise ValueError(f"{source}: '{text}' is not a date (YYYY-MM-DD)") from exc
 
 
-def _read(path: Path) -> dict[str, dict[str, object]]:
+def _read(path: str) -> dict[str, dict[str, object]]:
     import tomllib
 
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as handle:
+            return tomllib.loads(handle.read())
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise KnowledgeError(f"{path.name}: {exc}") from exc
+        raise KnowledgeError(f"{os.path.basename(path)}: {exc}") from exc
 
 
 def _field(where: str, entry: Mapping[str, object], key: str, kind: type, optional: bool = False) -> object:
