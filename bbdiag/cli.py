@@ -206,16 +206,17 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
 
 # ------------------------------------------------------------------------------ explain
 def _explain(args: argparse.Namespace) -> int:
-    from bbdiag import knowledge, library, pipeline
+    from bbdiag import knowledge, library, normalise, pipeline
     from bbdiag.render import view
 
     try:
         as_of = knowledge.today(args.as_of)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    limit = int(os.environ.get("BBDIAG_MAX_INPUT") or normalise.MAX_INPUT)
     with ExitStack() as stack:
         stream, source = _open_input(args.file, stack)
-        result = pipeline.diagnose_stream(stream, source, library.load())
+        result = pipeline.diagnose_stream(stream, source, library.load(), limit)
     diagnoses = result.diagnoses
     facts_for: dict[int, Facts] = {}
     repo = _repo_path(args.repo)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bbdiag import hosts
+from bbdiag.causes import HOSTS
 from bbdiag.inspector import KIND_NAMES, Remote, Setup, StoredCredential, probe_stored, ssh_settings_for
 from bbdiag.knowledge import Knowledge
 from bbdiag.redact import redact
@@ -185,6 +186,16 @@ def _https(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str, k: 
             (Step("Use Git Credential Manager (or osxkeychain, libsecret):", "git config --global credential.helper manager"),),
             remote.name,
         )
+    if host_id == "bitbucket-cloud" and any(h.name in ("manager", "manager-core") for h in helpers):
+        modes = setup.environment.get("GCM_BITBUCKET_AUTHMODES") or setup.environment.get("credential.bitbucketauthmodes")
+        yield _finding(
+            "gcm-bitbucket-auth-modes",
+            "info",
+            f"Git Credential Manager signs in to Bitbucket with: {modes or 'OAuth in a browser when a desktop is available, else user name and token'}",
+            "To use an API token (a headless machine, or a token you manage), make GCM ask for user name and token instead of OAuth.",
+            (Step("Ask for user name and token:", "git config --global credential.bitbucketAuthModes basic"),),
+            remote.name,
+        )
     stored = [c for c in setup.stored if c.host == url.host and c.protocol == url.scheme]
     if probe:
         probed = probe_stored(url, setup.repository)
@@ -260,7 +271,27 @@ def _ssh(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str) -> It
             ),
             remote.name,
         )
-    _, identities = ssh_settings_for(ssh, url.host)
+    user, identities = ssh_settings_for(ssh, url.host)
+    if host_id in ("bitbucket-cloud", "github", "gitlab") and ((url.username and url.username != "git") or (user and user != "git" and not url.username)):
+        wrong = url.username if url.username and url.username != "git" else user
+        yield _finding(
+            "ssh-wrong-user",
+            "error",
+            f"{remote.name} connects over SSH as '{wrong}', not 'git'",
+            f"{HOSTS[host_id]} accepts SSH only as the user git; the key decides the account. "
+            + ("~/.ssh/config sets this User for the host." if not url.username else "The remote URL names this user."),
+            (Step("Use the git user in the URL:", f"git remote set-url {remote.name} git@{url.host}:{url.path.lstrip('/')}"),),
+            remote.name,
+        )
+    if ssh.agent is False:
+        yield _finding(
+            "ssh-agent-unreachable",
+            "warning",
+            "SSH_AUTH_SOCK points at an agent that is not there",
+            "ssh asks that agent for keys first and gets no answer (Error connecting to agent); keys loaded into it are not offered.",
+            (Step("Start an agent and load your key:", 'eval "$(ssh-agent -s)" && ssh-add'),),
+            remote.name,
+        )
     if not ssh.keys and not identities and not ssh.agent:
         yield _finding(
             "ssh-no-key",

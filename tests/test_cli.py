@@ -142,3 +142,63 @@ def test_patterns_test_redacts_too(tmp_path: Path) -> None:
     done = run(["patterns", "--test", str(log)])
     for secret in SECRETS:
         assert secret not in done.stdout
+
+
+def test_gigabytes_on_stdin_in_bounded_memory() -> None:
+    """An endless stream: explain reads up to its limit in well under 400 MiB, then says what it skipped."""
+    import resource
+
+    limit = 400 << 20
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    script = (
+        "import sys\n"
+        "line = b'2026-11-28T10:00:00.0000000Z ' + b'x' * 200 + b'\\n'\n"
+        "sys.stdout.buffer.write(b\"remote: Invalid credentials\\nfatal: Authentication failed for 'https://bitbucket.org/a/b.git/'\\n\")\n"
+        "block = line * 5000\n"
+        "try:\n"
+        "    while True: sys.stdout.buffer.write(block)\n"
+        "except BrokenPipeError: pass\n"
+    )
+    producer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    env = {**os.environ, "BBDIAG_MAX_INPUT": str(300 << 20)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bbdiag", "explain", "--no-repo", "--format", "json"],
+        stdin=producer.stdout,
+        capture_output=True,
+        preexec_fn=cap,
+        env=env,
+        timeout=600,
+    )
+    producer.kill()
+    producer.wait()
+    assert done.returncode == cli.EXIT_EXPLAINED, done.stderr[-500:]
+    doc = json.loads(done.stdout)
+    assert doc["diagnoses"][0]["cause"] == "credentials-rejected"
+    assert any("the rest was left unread" in note for note in doc["notes"])
+
+
+def test_run_keeps_a_terminal_for_git_and_its_exit_code() -> None:
+    """On a terminal, the command gets a pty for stderr (git keeps its progress display)."""
+    import pty
+
+    probe = "import os, sys; sys.stderr.write('stderr is a tty\\n' if os.isatty(2) else 'stderr is a pipe\\n'); sys.exit(3)"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: bbdiag run on a terminal
+        os.execv(sys.executable, [sys.executable, "-m", "bbdiag", "run", "--", sys.executable, "-c", probe])
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    assert b"stderr is a tty" in output
+    assert os.waitstatus_to_exitcode(status) == 3
+    piped = run(["run", "--", sys.executable, "-c", probe])
+    assert b"stderr is a pipe" in piped.stderr and piped.returncode == 3

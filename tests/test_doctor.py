@@ -130,3 +130,22 @@ def test_only_the_named_remote(tmp_path: Path) -> None:
 def test_usage_errors(tmp_path: Path, args: list[str]) -> None:
     done = subprocess.run([sys.executable, "-m", "bbdiag", "doctor", *args], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.startswith("bbdiag doctor:")
+
+
+def test_ssh_as_another_user_and_an_unreachable_agent(tmp_path: Path, isolated: Path) -> None:
+    path = repo(tmp_path, url="ssh://jane@bitbucket.org/acme/widgets.git")
+    ssh = isolated / ".ssh"
+    ssh.mkdir()
+    (ssh / "id_ed25519").write_text("k")
+    os.chmod(ssh / "id_ed25519", 0o600)
+    code, doc, text = doctor(path, env={"SSH_AUTH_SOCK": str(tmp_path / "no-agent.sock")})
+    assert code == 1 and ids(doc)["ssh-wrong-user"] == "error" and ids(doc)["ssh-agent-unreachable"] == "warning"
+    assert "git remote set-url origin git@bitbucket.org:acme/widgets.git" in text
+
+
+def test_git_credential_manager_on_bitbucket_says_how_it_signs_in(tmp_path: Path) -> None:
+    path = repo(tmp_path)
+    git("config", "--global", "credential.helper", "manager")
+    git("config", "--global", "credential.bitbucketAuthModes", "basic")
+    _, doc, text = doctor(path)
+    assert ids(doc)["gcm-bitbucket-auth-modes"] == "info" and "signs in to Bitbucket with: basic" in " ".join(text.split())

@@ -96,3 +96,23 @@ def test_no_bitbucket_advice_for_another_host(cause: str, host: str) -> None:
 def test_auth_free_causes_say_credentials_are_not_the_problem(cause: str) -> None:
     r = remedy.build(_diagnosis_for(cause, "bitbucket-cloud"), Facts(), KNOWN, dt.date(2026, 11, 28))
     assert "not the problem" in r.why or "not a new password" in r.why
+
+
+@pytest.mark.parametrize(
+    ("helpers", "command"),
+    [
+        ((), "printf 'protocol=https\\nhost=bitbucket.org\\n\\n' | git credential reject"),
+        (("store",), "printf 'protocol=https\\nhost=bitbucket.org\\n\\n' | git credential reject"),
+        (("manager",), "printf 'protocol=https\\nhost=bitbucket.org\\n\\n' | git credential-manager erase"),
+        (("manager-core",), "printf 'protocol=https\\nhost=bitbucket.org\\n\\n' | git credential-manager erase"),
+        (("osxkeychain",), "printf 'protocol=https\\nhost=bitbucket.org\\n\\n' | git credential-osxkeychain erase"),
+        (("wincred",), "cmdkey /delete:git:https://bitbucket.org"),
+        (("libsecret",), "secret-tool clear protocol https server bitbucket.org"),
+        (("cache",), "git credential-cache exit"),
+        (("store", "osxkeychain"), "printf 'protocol=https\\nhost=bitbucket.org\\n\\n' | git credential reject"),
+        (("!f() { echo password=x; }; f",), "printf 'protocol=https\\nhost=bitbucket.org\\n\\n' | git credential reject"),
+    ],
+)
+def test_the_erase_command_fits_the_helper(helpers: tuple[str, ...], command: str) -> None:
+    steps = explain(INVALID_CREDENTIALS, facts=Facts(helpers=helpers)).steps
+    assert command in [s.command for s in steps]
