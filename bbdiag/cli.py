@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 from bbdiag import __version__
 
 if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's benchmark)
+    import datetime as dt
     from pathlib import Path
 
     from rich.progress import Progress, TaskID
@@ -95,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_output_options(explain)
     explain.add_argument("--repo", metavar="PATH", help="the repository whose setup fits the remedy (default: the current directory's)")
     explain.add_argument("--no-repo", action="store_true", help="do not look at any repository: advice from the output alone")
-    explain.add_argument("--as-of", metavar="DATE", help="give the advice that was right on DATE (YYYY-MM-DD); also $BBDIAG_AS_OF")
+    _add_as_of(explain)
     explain.set_defaults(command=_explain, name="explain")
 
     scan = sub.add_parser(
@@ -118,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     scan.add_argument("--summary", metavar="FILE", help="with --format github: also write a Markdown job summary (default: $GITHUB_STEP_SUMMARY)")
     scan.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes for several files (default: one per core)")
-    scan.add_argument("--as-of", metavar="DATE", help="give the advice that was right on DATE (YYYY-MM-DD)")
+    _add_as_of(scan)
     scan.set_defaults(command=_scan, name="scan")
 
     doctor = sub.add_parser(
@@ -134,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     doctor.add_argument("--online", action="store_true", help="also run a read-only, non-interactive git ls-remote against the remote")
     doctor.add_argument("--push", action="store_true", help="with --online: also git push --dry-run (still changes nothing)")
     doctor.add_argument("--probe-stored", action="store_true", help="ask the configured credential helpers what they hold (never prompts; never shows it)")
-    doctor.add_argument("--as-of", metavar="DATE", help="judge dated policies as on DATE (YYYY-MM-DD); also $BBDIAG_AS_OF")
+    _add_as_of(doctor)
     _add_output_options(doctor)
     doctor.set_defaults(command=_doctor, name="doctor")
 
@@ -195,6 +196,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", metavar="DATE", help="judge by the host policies in force on DATE (YYYY-MM-DD); also $BBDIAG_AS_OF")
+
+
+def _as_of(args: argparse.Namespace) -> dt.date:
+    """The day remedies and findings are judged on: --as-of, $BBDIAG_AS_OF, or today."""
+    from bbdiag import knowledge
+
+    try:
+        return knowledge.today(args.as_of)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def auto_format(fmt: str, out: TextIO) -> str:
+    """`auto`: colour on a terminal, plain text when piped or when NO_COLOR is set."""
+    if fmt != "auto":
+        return fmt
+    return "terminal" if out.isatty() and not os.environ.get("NO_COLOR") else "text"
+
+
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -206,13 +228,10 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
 
 # ------------------------------------------------------------------------------ explain
 def _explain(args: argparse.Namespace) -> int:
-    from bbdiag import knowledge, library, normalise, pipeline
+    from bbdiag import library, normalise, pipeline
     from bbdiag.render import view
 
-    try:
-        as_of = knowledge.today(args.as_of)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    as_of = _as_of(args)
     limit = int(os.environ.get("BBDIAG_MAX_INPUT") or normalise.MAX_INPUT)
     with ExitStack() as stack:
         stream, source = _open_input(args.file, stack)
@@ -294,8 +313,7 @@ def _render(report: object, fmt: str, out: TextIO) -> None:
     from bbdiag.render.view import ReportView
 
     assert isinstance(report, ReportView)
-    if fmt == "auto":
-        fmt = "terminal" if out.isatty() and not os.environ.get("NO_COLOR") else "text"
+    fmt = auto_format(fmt, out)
     if fmt == "json":
         from bbdiag.render import json as json_renderer
 
@@ -312,13 +330,10 @@ def _render(report: object, fmt: str, out: TextIO) -> None:
 
 # ------------------------------------------------------------------------------ scan
 def _scan(args: argparse.Namespace) -> int:
-    from bbdiag import knowledge, scan
+    from bbdiag import scan
     from bbdiag.render.view import ScanView
 
-    try:
-        knowledge.today(args.as_of)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    _as_of(args)
     names = args.paths or ["-"]
     for name in names:
         if name != "-" and not os.path.exists(name):
@@ -407,8 +422,7 @@ def _render_scan(report: ScanView, args: argparse.Namespace, out: TextIO) -> Non
     from bbdiag.render import json as json_renderer
 
     fmt = args.format
-    if fmt == "auto":
-        fmt = "terminal" if out.isatty() and not os.environ.get("NO_COLOR") else "text"
+    fmt = auto_format(fmt, out)
     if fmt == "terminal":
         from bbdiag.render import terminal
 
@@ -435,10 +449,7 @@ def _render_scan(report: ScanView, args: argparse.Namespace, out: TextIO) -> Non
 def _doctor(args: argparse.Namespace) -> int:
     from bbdiag import doctor, inspector, knowledge
 
-    try:
-        today = knowledge.today(args.as_of)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    today = _as_of(args)
     if args.push and not args.online:
         raise UsageError("--push goes with --online")
     setup = inspector.inspect(_repo_path(args.repo))
@@ -453,8 +464,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _render_findings(repository: str | None, findings: list[Finding], fmt: str, out: TextIO) -> None:
-    if fmt == "auto":
-        fmt = "terminal" if out.isatty() and not os.environ.get("NO_COLOR") else "text"
+    fmt = auto_format(fmt, out)
     if fmt == "json":
         from bbdiag.render import json as json_renderer
 

@@ -121,8 +121,9 @@ def explain_output(command: Sequence[str], output: bytes, fmt: str, out: io.Text
         pass
     report = view.build(label, pipeline.remedies(diagnoses, facts), [])
     stream = out or sys.stderr
-    if fmt == "auto":
-        fmt = "terminal" if stream.isatty() and not os.environ.get("NO_COLOR") else "text"
+    from bbdiag.cli import auto_format
+
+    fmt = auto_format(fmt, stream)  # type: ignore[arg-type]
     stream.write("\n")
     if fmt == "json":
         from bbdiag.render import json as json_renderer
