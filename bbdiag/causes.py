@@ -59,9 +59,6 @@ HOSTS: dict[str, str] = {
     "unknown": "the Git host",
 }
 
-BITBUCKET = frozenset({"bitbucket-cloud", "bitbucket-dc"})
-
-
 def urgency(cause_id: str) -> int:
     """Which failure the user must fix first: authentication, then access, then anything else."""
     cause = CAUSES[cause_id]

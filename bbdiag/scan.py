@@ -23,7 +23,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO, cast
 
@@ -62,7 +62,6 @@ class ScanResult:
     diagnoses: list[Diagnosis]
     steps: dict[int, str]  # first evidence line of a diagnosis -> the CI step it happened in
     reading: Reading
-    skipped: list[str] = field(default_factory=list)
 
     def step_of(self, diagnosis: Diagnosis) -> str | None:
         return self.steps.get(diagnosis.lines[0])
