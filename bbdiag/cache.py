@@ -35,7 +35,9 @@ def memoised(name: str, source_dir: str, suffixes: tuple[str, ...], build: Calla
         key = fingerprint(source_dir, suffixes)
     except OSError:
         return build()
-    path = os.path.join(directory(), f"{name}.pickle")
+    import zlib  # cheap; names the entry after the installation, so two installations do not take turns
+
+    path = os.path.join(directory(), f"{name}-{zlib.crc32(source_dir.encode('utf-8', 'surrogateescape')):08x}.pickle")
     try:
         with open(path, "rb") as handle:
             stored_key, value = pickle.load(handle)

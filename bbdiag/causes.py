@@ -59,6 +59,7 @@ HOSTS: dict[str, str] = {
     "unknown": "the Git host",
 }
 
+
 def urgency(cause_id: str) -> int:
     """Which failure the user must fix first: authentication, then access, then anything else."""
     cause = CAUSES[cause_id]

@@ -12,10 +12,8 @@ is classified and dropped: records hold its kind and where it lives, never its v
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -379,6 +377,8 @@ def _url_match(pattern: str, url: RemoteURL) -> int:
     if parts.scheme and parts.scheme != scheme:
         return -1
     host = (parts.hostname or "").lower()
+    import fnmatch
+
     if host and not fnmatch.fnmatchcase(url.host, host.replace("*", "[!.]*") if "*" in host else host):
         return -1
     if parts.port and parts.port != (url.port or {"https": 443, "http": 80}.get(scheme)):
@@ -417,7 +417,7 @@ def helper_program(name: str) -> str | None:
             candidate = os.path.join(directory, program)
             if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
                 return candidate
-    return shutil.which(program)
+    return None
 
 
 _EXEC_PATH: list[str] = []
@@ -594,6 +594,8 @@ def _ssh_config(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]
 
 def ssh_settings_for(ssh: SshFacts, host: str) -> tuple[str | None, tuple[str, ...]]:
     """User and IdentityFiles that ~/.ssh/config gives `host` (first match wins, as in ssh)."""
+    import fnmatch
+
     user = next((u for p, u in ssh.config_users.items() if fnmatch.fnmatchcase(host, p) and not p.startswith("!")), None)
     identities = tuple(i for p, ids in ssh.config_identities.items() if fnmatch.fnmatchcase(host, p) for i in ids)
     return user, identities

@@ -32,8 +32,10 @@ def main() -> int:
         subprocess.run(["git", "init", "-q", repository], env=env, check=True)
         subprocess.run(["git", "-C", repository, "remote", "add", "origin", "https://bitbucket.org/acme/widgets.git"], env=env, check=True)
         subprocess.run(["git", "config", "--global", "credential.helper", "cache"], env=env, check=True)
-        doctor = [sys.executable, "-m", "bbdiag", "doctor", "--format", "text"]
-        version = [sys.executable, "-m", "bbdiag", "--version"]
+        script = Path(sys.executable).parent / "bbdiag"
+        bbdiag = [str(script)] if script.exists() else [sys.executable, "-m", "bbdiag"]
+        doctor = [*bbdiag, "doctor", "--format", "text"]
+        version = [*bbdiag, "--version"]
         timed(doctor, repository, env)
         ours, theirs = [], []
         for _ in range(RUNS):

@@ -49,8 +49,10 @@ def main() -> int:
         git("-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-q", "-m", "one more", cwd=repository, env=env)
         local, remote = git("rev-parse", "main", cwd=repository, env=env), git("rev-parse", "origin/main", cwd=repository, env=env)
         update = f"refs/heads/main {local} refs/heads/main {remote}\n".encode()
-        hook = [sys.executable, "-m", "bbdiag", "hook", "pre-push", "origin", "https://bitbucket.org/acme/widgets.git"]
-        version = [sys.executable, "-m", "bbdiag", "--version"]
+        script = Path(sys.executable).parent / "bbdiag"
+        bbdiag = [str(script)] if script.exists() else [sys.executable, "-m", "bbdiag"]
+        hook = [*bbdiag, "hook", "pre-push", "origin", "https://bitbucket.org/acme/widgets.git"]
+        version = [*bbdiag, "--version"]
 
         def timed(args: list[str], stdin: bytes) -> float:
             start = time.perf_counter()

@@ -38,7 +38,9 @@ def timed(args: list[str], stdin: bytes, cwd: str) -> float:
 def main() -> int:
     # Installed packages are byte-compiled; a checkout under PYTHONDONTWRITEBYTECODE is not.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "bbdiag")], env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""}, check=True)
-    explain = [sys.executable, "-m", "bbdiag", "explain", "--format", "text"]
+    # The `bbdiag` command as installed beside this interpreter (what users run), else `python -m bbdiag`.
+    script = Path(sys.executable).parent / "bbdiag"
+    explain = [str(script) if script.exists() else sys.executable, *([] if script.exists() else ["-m", "bbdiag"]), "explain", "--format", "text"]
     reference = [sys.executable, "-c", "pass"]
     with tempfile.TemporaryDirectory() as outside_any_repository:
         timed(explain, TRANSCRIPT, outside_any_repository)  # fills the per-user cache, as any first run does

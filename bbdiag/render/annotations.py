@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from xml.etree import ElementTree
 
 from bbdiag.causes import CAUSES
-from bbdiag.render.view import DiagnosisView, ScanView
+
+if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
+    from bbdiag.render.view import DiagnosisView, ScanView
 
 # GitHub shows at most 10 error and 10 warning annotations per step (and 50 per job).
 GITHUB_PER_STEP = 10

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bbdiag.render.view import DiagnosisView, ReportView, ScanView
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
     from bbdiag.doctor import Finding
+    from bbdiag.render.view import DiagnosisView, ReportView, ScanView
 
 
 def diagnosis_document(d: DiagnosisView) -> dict[str, Any]:

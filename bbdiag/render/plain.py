@@ -5,10 +5,9 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING, TextIO
 
-from bbdiag.render.view import DiagnosisView, ReportView, ScanView
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
     from bbdiag.doctor import Finding
+    from bbdiag.render.view import DiagnosisView, ReportView, ScanView
 
 WIDTH = 100
 

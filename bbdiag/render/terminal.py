@@ -10,10 +10,9 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from bbdiag.render.view import DiagnosisView, ReportView, ScanView
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
     from bbdiag.doctor import Finding
+    from bbdiag.render.view import DiagnosisView, ReportView, ScanView
 
 
 def render(report: ReportView, out: TextIO, width: int | None = None, color: bool = True) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bbdiag.causes import HOSTS
-from bbdiag.diagnose import Diagnosis
 from bbdiag.redact import redact
-from bbdiag.remedy import Remedy
+
+if TYPE_CHECKING:
+    from bbdiag.diagnose import Diagnosis
+    from bbdiag.remedy import Remedy
 
 MAX_EVIDENCE_CHARS = 300  # a 50 MB line is evidence too; show its start
 
