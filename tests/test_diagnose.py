@@ -102,3 +102,15 @@ error: failed to push some refs to 'https://github.com/o/r.git'
 def test_translated_git_lines_are_recognised() -> None:
     assert causes("Schwerwiegend: Authentifizierung fehlgeschlagen für 'https://bitbucket.org/a/b.git/'") == [("credentials-rejected", "bitbucket-cloud")]
     assert causes("git@github.com: Permission denied (publickey).\nfatal : Impossible de lire le dépôt distant.") == [("ssh-key-rejected", "github")]
+
+
+def test_hints_about_keys_or_missing_credentials_never_outweigh_a_transport_failure() -> None:
+    """A warning that an identity file is missing, or Jenkins' 'No credentials specified', is not
+    the cause when the connection itself failed: never blame the credential then."""
+    text = "Warning: Identity file /home/u/.ssh/work not accessible: No such file or directory.\nssh: connect to host github.com port 22: Connection refused\nfatal: Could not read from remote repository.\n"
+    assert causes(text) == [("network", "github")]
+    text = "No credentials specified\n > git fetch https://bitbucket.org/a/b.git\nfatal: unable to access 'https://bitbucket.org/a/b.git/': SSL certificate problem: unable to get local issuer certificate\n"
+    (d,) = diagnoses(text)
+    assert (d.cause, d.auth) == ("tls-certificate", False)
+    text = "Warning: Identity file /home/u/.ssh/work not accessible: No such file or directory.\ngit@github.com: Permission denied (publickey).\n"
+    assert causes(text) == [("ssh-key-rejected", "github")]
