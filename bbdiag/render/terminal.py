@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.syntax import Syntax
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -15,43 +13,47 @@ if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
     from bbdiag.render.view import DiagnosisView, ReportView, ScanView
 
 
+def _step(console: Console, number: int, text: str, command: str | None, indent: int = 0) -> None:
+    line = Table.grid(padding=(0, 1))
+    line.add_column(justify="right", width=indent + 3)
+    line.add_column()
+    line.add_row(f"{number}.", Text(text, overflow="fold"))
+    console.print(line)
+    if command:  # soft-wrapped by the terminal, never by rich: it copies as one line
+        console.print(Text(" " * (indent + 6) + command, style="bold cyan"), soft_wrap=True)
+
+
 def render(report: ReportView, out: TextIO, width: int | None = None, color: bool = True) -> None:
-    console = Console(file=out, width=width, no_color=not color, highlight=False, soft_wrap=False, emoji=False)
+    console = Console(file=out, width=width, no_color=not color, highlight=False, emoji=False)
     for index, d in enumerate(report.diagnoses):
-        console.print(_panel(d, index, len(report.diagnoses)))
+        _diagnosis(console, d, index, len(report.diagnoses))
     for remark in report.remarks:
         console.print(Text(f"note: {remark}", style="yellow"))
 
 
-def _panel(d: DiagnosisView, index: int, total: int) -> Panel:
-    parts: list[object] = []
-    parts.append(Text(d.why))
+def _diagnosis(console: Console, d: DiagnosisView, index: int, total: int) -> None:
+    """No box around it: a command must copy cleanly, and is never cut or wrapped by us."""
+    style = "red" if d.auth else "yellow"
+    counter = f"[{index + 1}/{total}] " if total > 1 else ""
+    if index:
+        console.rule(style="dim")
+    console.print(Text.assemble(("✗ " if d.auth else "! ", f"bold {style}"), (counter + d.title, f"bold {style}"), (f"  ({d.cause}, {d.host})", "dim")))
+    console.print(Text(d.why))
     if d.remote:
-        parts.append(Text.assemble(("\nRemote: ", "bold"), d.remote))
+        console.print(Text.assemble(("Remote: ", "bold"), d.remote))
+    where = f", {d.step}" if d.step else ""
+    console.print(Text(f"\nEvidence ({d.source}{where}):", style="bold"))
     evidence = Table.grid(padding=(0, 1))
     evidence.add_column(justify="right", style="dim")
     evidence.add_column()
     for e in d.evidence:
-        evidence.add_row(str(e.line), Text(e.text, style="red"))
-    where = f", {d.step}" if d.step else ""
-    parts.append(Text(f"\nEvidence ({d.source}{where}):", style="bold"))
-    parts.append(evidence)
-    parts.append(Text("\nWhat to do:", style="bold"))
-    steps = Table.grid(padding=(0, 1))
-    steps.add_column(justify="right")
-    steps.add_column()
+        evidence.add_row(str(e.line), Text(e.text, style=style, overflow="fold"))
+    console.print(evidence)
+    console.print(Text("\nWhat to do:", style="bold"))
     for number, step in enumerate(d.remedy, 1):
-        body: list[Text | Syntax] = [Text(step.text)]
-        if step.command:
-            body.append(Syntax(step.command, "bash", theme="ansi_dark", background_color="default", word_wrap=True, padding=(0, 0, 0, 2)))
-        steps.add_row(f"{number}.", Group(*body))
-    parts.append(steps)
+        _step(console, number, step.text, step.command)
     for url in d.docs:
-        parts.append(Text.assemble(("\nDocs: ", "bold"), (url, f"link {url}")))
-    counter = f"[{index + 1}/{total}] " if total > 1 else ""
-    style = "red" if d.auth else "yellow"
-    title = Text.assemble((counter + d.title, f"bold {style}"), (f"  {d.cause} · {d.host}", "dim"))
-    return Panel(Group(*parts), title=title, title_align="left", border_style=style)  # type: ignore[arg-type]
+        console.print(Text.assemble(("\nDocs: ", "bold"), (url, f"link {url}")), soft_wrap=True)
 
 
 STYLES = {"error": ("✗", "bold red"), "warning": ("!", "bold yellow"), "info": ("i", "cyan"), "ok": ("✓", "bold green")}
@@ -68,12 +70,9 @@ def render_findings(repository: str | None, findings: list[Finding], out: TextIO
         body.add_column(width=2)
         body.add_column()
         body.add_row("", Text(f.detail, style="dim" if f.severity in ("ok", "info") else ""))
-        for number, step in enumerate(f.fix, 1):
-            parts: list[Text | Syntax] = [Text(f"{number}. {step.text}")]
-            if step.command:
-                parts.append(Syntax(step.command, "bash", theme="ansi_dark", background_color="default", word_wrap=True, padding=(0, 0, 0, 3)))
-            body.add_row("", Group(*parts))
         console.print(body)
+        for number, step in enumerate(f.fix, 1):
+            _step(console, number, step.text, step.command, indent=3)
 
 
 def render_scan(report: ScanView, out: TextIO, width: int | None = None, color: bool = True) -> None:
@@ -100,7 +99,7 @@ def render_scan(report: ScanView, out: TextIO, width: int | None = None, color: 
         console.print(files)
     for index, d in enumerate(found):
         if index < FULL:
-            console.print(_panel(d, index, len(found)))
+            _diagnosis(console, d, index, len(found))
         else:
             console.print(Text(f"[{index + 1}/{len(found)}] {d.title}  ({d.cause}, {d.host})  {d.source}:{d.lines[0]}"))
     for source in report.sources:
