@@ -27,10 +27,11 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 EXIT_CODES_HELP = """exit codes:
-  0  a failure was explained (doctor: no error-severity finding)
-  1  nothing recognised in the input (doctor: an error-severity finding)
+  0  explain: a failure was explained; doctor: no error finding; scan: nothing gated
+  1  explain: nothing recognised in the input; doctor: an error finding; scan: --fail-on matched
   2  usage or input error: a bad option, a missing or unreadable file, a directory
   3  bbdiag itself failed (a bug: please report it with the command you ran)
+  run exits with the command's own code
 """
 
 
