@@ -16,7 +16,7 @@ from typing import TypeVar
 from bbdiag import __version__
 
 T = TypeVar("T")
-FORMAT = 2  # bump when the pickled classes change shape
+FORMAT = 3  # bump when the pickled classes change shape
 
 
 def directory() -> str:

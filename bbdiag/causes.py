@@ -6,11 +6,10 @@ retire it instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Cause:
+class Cause(NamedTuple):
     id: str
     auth: bool  # is the user's credential (or its absence) the problem
     title: str  # one line for people, host-neutral

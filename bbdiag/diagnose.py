@@ -10,7 +10,7 @@ failures an authentication cause comes first, then an access cause, then the ear
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bbdiag import hosts
 from bbdiag.causes import CAUSES, PRECEDENCE, urgency
@@ -20,8 +20,7 @@ GAP = 25  # lines between two hits beyond which they cannot be one failure
 NEAR_BEFORE, NEAR_AFTER = 40, 12  # where to look for a URL that names a failure's host
 
 
-@dataclass(frozen=True)
-class Diagnosis:
+class Diagnosis(NamedTuple):
     cause: str
     host: str
     primary: Hit  # the hit that decided the cause

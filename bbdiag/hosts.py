@@ -6,9 +6,8 @@ two always agree on what `bitbucket.org` or `/scm/PROJ/repo.git` means.
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote
 
 # Linear: every repetition is a character class bounded by what may follow it.
@@ -26,8 +25,7 @@ _SCP = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class RemoteURL:
+class RemoteURL(NamedTuple):
     """A remote URL, parsed. `text` is the URL as found; use `display` to print it."""
 
     text: str
@@ -138,7 +136,7 @@ def find_remote_commands(text: str) -> list[RemoteURL]:
         url = parse(match.group("url"))
         if url is not None and url.host:
             named = next((host_id for word, host_id in _PRODUCT_WORDS if len(word) > 4 and word in match.group("name").lower()), None)
-            found.append(dataclasses.replace(url, named_host=named))
+            found.append(url._replace(named_host=named))
     return found
 
 

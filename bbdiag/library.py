@@ -12,9 +12,8 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import regex
@@ -38,8 +37,7 @@ class LibraryError(Exception):
     """A pattern file is wrong: the message names the file and the field."""
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(NamedTuple):
     id: str
     summary: str
     cause: str | None  # None: the line shapes a failure (a final line, a host) but explains nothing
@@ -64,22 +62,10 @@ class Pattern:
     # None: so a line in English compiles and runs the English wording only.
     regex_keywords: tuple[str | None, ...] = ()
 
-    @cached_property
+    @property
     def compiled(self) -> regex.Pattern[str]:
         """Every regex of the pattern as one (the library check and the linearity tests use it)."""
-        return self._compile("|".join(f"(?:{r})" for r in self.regexes))
-
-    @cached_property
-    def _parts(self) -> dict[int, regex.Pattern[str]]:
-        return {}
-
-    def _compile(self, source: str) -> regex.Pattern[str]:
-        import regex  # here, not at import: a run that needs no pattern never pays for it
-
-        try:
-            return regex.compile(source, regex.IGNORECASE if self.ignore_case else 0)
-        except regex.error as exc:
-            raise LibraryError(f"{self.file}: field 'regex': does not compile: {exc}") from exc
+        return _compile("|".join(f"(?:{r})" for r in self.regexes), self.ignore_case, self.file)
 
     def search(self, text: str) -> regex.Match[str] | None:
         """The first match of any of the pattern's regexes, each compiled on first use."""
@@ -88,9 +74,7 @@ class Pattern:
             keyword = self.regex_keywords[index] if index < len(self.regex_keywords) else None
             if keyword is not None and keyword not in lowered:
                 continue
-            part = self._parts.get(index)
-            if part is None:
-                part = self._parts[index] = self._compile(source)
+            part = _compile(source, self.ignore_case, self.file)
             try:
                 match = part.search(text, timeout=SEARCH_TIMEOUT)
             except TimeoutError:
@@ -109,11 +93,29 @@ class Pattern:
         return tuple(found + [c for c in self.cause_by_host.values() if c not in found])
 
 
-@dataclass(frozen=True)
+@lru_cache(maxsize=4096)
+def _compile(source: str, ignore_case: bool, file: str) -> regex.Pattern[str]:
+    """Compiled on first use (a pure function of its arguments, so memoised like re's own cache)."""
+    import regex  # here, not at import: a run that needs no pattern never pays for it
+
+    try:
+        return regex.compile(source, regex.IGNORECASE if ignore_case else 0)
+    except regex.error as exc:
+        raise LibraryError(f"{file}: field 'regex': does not compile: {exc}") from exc
+
+
 class Library:
-    patterns: tuple[Pattern, ...]
-    _by_id: Mapping[str, Pattern]
-    _by_keyword: Mapping[str, tuple[Pattern, ...]]
+    """The loaded patterns, indexed by id and by keyword (pickled whole into bbdiag.cache)."""
+
+    def __init__(self, patterns: tuple[Pattern, ...], by_id: Mapping[str, Pattern], by_keyword: Mapping[str, tuple[Pattern, ...]]) -> None:
+        self.patterns, self._by_id, self._by_keyword = patterns, by_id, by_keyword
+        self._automaton_built: Any = None
+
+    def __getstate__(self) -> tuple[tuple[Pattern, ...], Mapping[str, Pattern], Mapping[str, tuple[Pattern, ...]]]:
+        return self.patterns, self._by_id, self._by_keyword  # the automaton is rebuilt, not pickled
+
+    def __setstate__(self, state: tuple[tuple[Pattern, ...], Mapping[str, Pattern], Mapping[str, tuple[Pattern, ...]]]) -> None:
+        self.__init__(*state)  # type: ignore[misc]
 
     def __getitem__(self, pattern_id: str) -> Pattern:
         return self._by_id[pattern_id]
@@ -128,14 +130,17 @@ class Library:
             found.update(indexes)
         return [self.patterns[i] for i in sorted(found)]
 
-    @cached_property
+    @property
     def _automaton(self) -> Any:
         """Aho-Corasick over every keyword: one pass over a line, whatever the library's size."""
+        if self._automaton_built is not None:
+            return self._automaton_built
         automaton = ahocorasick.Automaton()
         position = {p.id: i for i, p in enumerate(self.patterns)}
         for keyword, patterns in self._by_keyword.items():
             automaton.add_word(keyword, tuple(position[p.id] for p in patterns))
         automaton.make_automaton()
+        self._automaton_built = automaton
         return automaton
 
     @property

@@ -8,7 +8,7 @@ the URL that names the host is often on a line that no pattern matches.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from bbdiag import hosts
 from bbdiag.library import Library, Pattern
@@ -18,8 +18,7 @@ MAX_HITS = 20_000  # beyond this a log is one long failure loop: the first ones 
 MAX_URLS = 2_000
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A pattern matched on a line."""
 
     pattern: Pattern
@@ -30,18 +29,19 @@ class Hit:
     urls: tuple[hosts.RemoteURL, ...]  # URLs on the same line
 
 
-@dataclass(frozen=True)
-class SeenURL:
+class SeenURL(NamedTuple):
     line: int
     url: hosts.RemoteURL
     in_message: bool  # quoted in a host's `remote:` message: a link, not the remote
 
 
-@dataclass
 class Matches:
-    hits: list[Hit] = field(default_factory=list)
-    urls: list[SeenURL] = field(default_factory=list)
-    hits_dropped: int = 0
+    """Everything matched in one input (bounded: MAX_HITS, MAX_URLS)."""
+
+    def __init__(self) -> None:
+        self.hits: list[Hit] = []
+        self.urls: list[SeenURL] = []
+        self.hits_dropped = 0
 
 
 def match_lines(lines: Iterable[Line], library: Library) -> Matches:

@@ -11,32 +11,35 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 MAX_LINE = 1 << 20  # longer lines are read in pieces of this many bytes
 MAX_INPUT = 1 << 30  # explain reads at most this much, then says what it left unread
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     number: int  # 1-based line of the original input
     text: str
 
 
-@dataclass
 class Reading:
     """What was read, and everything that could not be read as it was."""
 
-    source: str
-    encoding: str = "utf-8"
-    bytes_read: int = 0
-    lines: int = 0
-    not_utf8: int = 0  # lines decoded as Windows-1252 instead
-    nul_bytes: int = 0
-    long_lines: int = 0  # lines over MAX_LINE, read in pieces
-    stopped: bool = False  # MAX_INPUT reached, the rest left unread
-    notes: list[str] = field(default_factory=list)
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.encoding = "utf-8"
+        self.bytes_read = 0
+        self.lines = 0
+        self.not_utf8 = 0  # lines decoded as Windows-1252 instead
+        self.nul_bytes = 0
+        self.long_lines = 0  # lines over MAX_LINE, read in pieces
+        self.stopped = False  # the input limit was reached, the rest left unread
+        self.notes: list[str] = []
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reading) and vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def remarks(self) -> list[str]:
         """Sentences for the user about what was not read as it was."""

@@ -14,16 +14,14 @@ It never fails git: whatever goes wrong here, it exits 0.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import sys
 from collections.abc import Sequence
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, NamedTuple, TextIO
 
 MAX_REQUEST = 64 * 1024  # git's requests are a few lines; anything longer is not git
 
 
-@dataclasses.dataclass(frozen=True)
-class Rejected:
+class Rejected(NamedTuple):
     """What git told the helpers about the rejected credential, without the secret itself."""
 
     protocol: str
@@ -81,14 +79,14 @@ def explain(rejected: Rejected, out: TextIO) -> None:
     known = knowledge.load()
     today = knowledge.today()
     cause = _cause(diagnosis.host, rejected.kind, today, known)
-    diagnosis = dataclasses.replace(diagnosis, cause=cause)
+    diagnosis = diagnosis._replace(cause=cause)
     facts = remedy.Facts()
     if _in_repository():  # a fetch or push: the repository says which remote and helpers
         from bbdiag import inspector
 
         _, fitted = pipeline.fit([diagnosis], inspector.inspect())
         facts = fitted.get(0, facts)
-    facts = dataclasses.replace(facts, username=rejected.username, secret_kind=rejected.kind)
+    facts = facts._replace(username=rejected.username, secret_kind=rejected.kind)
     fix = remedy.build(diagnosis, facts, known, today)
     sent = KIND_NAMES.get(rejected.kind or "", "no password")
     user = f"the user name '{rejected.username}'" if rejected.username else "no user name"

@@ -8,12 +8,10 @@ reads in bounded memory whatever the input's size.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from bbdiag import knowledge, library, normalise, remedy
 from bbdiag.diagnose import Diagnosis, diagnose
@@ -25,8 +23,7 @@ if TYPE_CHECKING:
     from bbdiag.inspector import Remote, Setup
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     reading: Reading
     diagnoses: list[Diagnosis]
     hits: int
@@ -72,7 +69,7 @@ def fit(diagnoses: list[Diagnosis], setup: Setup) -> tuple[list[Diagnosis], dict
             fitted.append(diagnosis)
             continue
         if diagnosis.host in ("unknown", "generic") and remote.push.host_id not in ("unknown", "generic"):
-            diagnosis = dataclasses.replace(diagnosis, host=remote.push.host_id)
+            diagnosis = diagnosis._replace(host=remote.push.host_id)
         fitted.append(diagnosis)
         facts[index] = facts_for(setup, remote)
     return fitted, facts

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bbdiag.causes import CAUSES, HOSTS
 from bbdiag.hosts import RemoteURL
@@ -21,22 +20,19 @@ if TYPE_CHECKING:  # doctor uses Step and Facts without loading the pattern mach
     from bbdiag.knowledge import Knowledge
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     text: str
     command: str | None = None
 
 
-@dataclass(frozen=True)
-class Remedy:
+class Remedy(NamedTuple):
     title: str
     why: str
     steps: tuple[Step, ...]
     docs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):
     """What the inspector found about the user's setup; empty outside a repository."""
 
     remote: str | None = None  # the remote's name
@@ -44,7 +40,7 @@ class Facts:
     helpers: tuple[str, ...] = ()  # credential helpers in effect for that URL, in order
     username: str | None = None  # credential.<url>.username, the URL's user, or the one git sent
     secret_kind: str | None = None  # what the rejected secret looked like (the observer knows)
-    notes: tuple[str, ...] = field(default=())  # facts worth a line under the remedy
+    notes: tuple[str, ...] = ()  # facts worth a line under the remedy
 
 
 def build(diagnosis: Diagnosis, facts: Facts, knowledge: Knowledge, today: dt.date) -> Remedy:

@@ -79,9 +79,7 @@ def test_an_email_as_username_is_called_out() -> None:
 
 def _diagnosis_for(cause: str, host: str) -> Diagnosis:
     base = pipeline.diagnose_text("remote: Invalid credentials\nfatal: Authentication failed for 'https://example.org/a.git/'", lib=LIB)
-    import dataclasses
-
-    return dataclasses.replace(base.diagnoses[0], cause=cause, host=host, url=None)
+    return base.diagnoses[0]._replace(cause=cause, host=host, url=None)
 
 
 @pytest.mark.parametrize("cause", sorted(CAUSES))

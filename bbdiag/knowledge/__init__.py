@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bbdiag.causes import HOSTS
 
@@ -21,8 +21,7 @@ class KnowledgeError(Exception):
     """A knowledge file is wrong: the message names the file, the entry and the field."""
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     id: str
     host: str
     starts: dt.date
@@ -35,16 +34,14 @@ class Policy:
         return self.starts <= day and (self.ends is None or day < self.ends)
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     id: str
     value: str
     sources: tuple[str, ...]
     checked: dt.date
 
 
-@dataclass(frozen=True)
-class Knowledge:
+class Knowledge(NamedTuple):
     policies: Mapping[str, Policy]
     facts: Mapping[str, Fact]
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bbdiag.causes import HOSTS
 from bbdiag.redact import redact
@@ -15,21 +14,18 @@ if TYPE_CHECKING:
 MAX_EVIDENCE_CHARS = 300  # a 50 MB line is evidence too; show its start
 
 
-@dataclass(frozen=True)
-class EvidenceView:
+class EvidenceView(NamedTuple):
     line: int
     pattern: str
     text: str
 
 
-@dataclass(frozen=True)
-class StepView:
+class StepView(NamedTuple):
     text: str
     command: str | None
 
 
-@dataclass(frozen=True)
-class DiagnosisView:
+class DiagnosisView(NamedTuple):
     cause: str
     host: str
     host_name: str
@@ -45,8 +41,7 @@ class DiagnosisView:
     step: str | None = None  # scan: the CI step or job the failure happened in
 
 
-@dataclass(frozen=True)
-class ReportView:
+class ReportView(NamedTuple):
     source: str
     diagnoses: tuple[DiagnosisView, ...]
     remarks: tuple[str, ...]  # what could not be read as it was
@@ -91,8 +86,7 @@ def _shorten(text: str) -> str:
     return text if len(text) <= MAX_EVIDENCE_CHARS else text[: MAX_EVIDENCE_CHARS - 1] + "…"
 
 
-@dataclass(frozen=True)
-class SourceView:
+class SourceView(NamedTuple):
     """One scanned log: what was read, and the failures in it."""
 
     source: str
@@ -101,8 +95,7 @@ class SourceView:
     remarks: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ScanView:
+class ScanView(NamedTuple):
     sources: tuple[SourceView, ...]
 
     @property
