@@ -27,12 +27,12 @@ def directory() -> str:
     return os.path.join(base, "bbdiag")
 
 
-def memoised(name: str, source_dir: str, suffixes: tuple[str, ...], build: Callable[[], T]) -> T:
-    """`build()`, or its result from the cache when no file in `source_dir` has changed since."""
+def memoised(name: str, source_dir: str, suffixes: tuple[str, ...], build: Callable[[], T], extra: str = "") -> T:
+    """`build()`, or its result from the cache when no file in `source_dir` (nor `extra`) has changed since."""
     if os.environ.get("BBDIAG_NO_CACHE"):
         return build()
     try:
-        key = fingerprint(source_dir, suffixes)
+        key = fingerprint(source_dir, suffixes) + "\n" + extra
     except OSError:
         return build()
     import zlib  # cheap; names the entry after the installation, so two installations do not take turns

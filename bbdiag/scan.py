@@ -18,6 +18,7 @@ path that `explain` uses.
 from __future__ import annotations
 
 import bisect
+import functools
 import gzip
 import io
 import re
@@ -130,21 +131,25 @@ def step_name(text: str) -> str | None:
 
 # ------------------------------------------------------------------------------ the fast path
 class _Prefilter:
-    """Hyperscan over every keyword and step marker: match end offsets of a whole chunk."""
+    """Hyperscan over every keyword and step marker: match end offsets of a whole chunk.
+
+    The compiled database is kept in the per-user cache beside the library (compiling it costs
+    tens of milliseconds; loading it, microseconds).
+    """
 
     def __init__(self, keywords: Iterable[str]) -> None:
         import hyperscan  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
+        from bbdiag import cache
+
         literals = sorted({variant for k in keywords for variant in _variants(k)})
         self.markers = len(literals)  # ids from here on are CI step markers, not keywords
         literals += STEP_MARKERS
-        self.database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self.database.compile(
-            expressions=[re.escape(k).encode("utf-8") for k in literals],
-            ids=list(range(len(literals))),
-            elements=len(literals),
-            flags=[hyperscan.HS_FLAG_CASELESS] * len(literals),
+        serialized = cache.memoised(
+            "hyperscan", library_module.PATTERNS_DIR, (".toml", ".json"), lambda: _compile_database(literals), extra="\n".join(literals)
         )
+        self.database = hyperscan.loadb(serialized, mode=hyperscan.HS_MODE_BLOCK)
+        self.database.scratch = hyperscan.Scratch(self.database)
 
     def offsets(self, chunk: bytes | memoryview) -> tuple[list[int], list[int]]:
         """End offsets of keyword matches, and of CI step markers."""
@@ -159,6 +164,21 @@ class _Prefilter:
         return found, markers
 
 
+def _compile_database(literals: list[str]) -> bytes:
+    import hyperscan
+
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(
+        expressions=[re.escape(k).encode("utf-8") for k in literals],
+        ids=list(range(len(literals))),
+        elements=len(literals),
+        # Caseless costs Hyperscan dearly on non-ASCII bytes: those literals come in all three
+        # casings instead (_variants), matched exactly.
+        flags=[hyperscan.HS_FLAG_CASELESS if literal.isascii() else 0 for literal in literals],
+    )
+    return bytes(hyperscan.dumpb(database))
+
+
 def _variants(keyword: str) -> set[str]:
     """Hyperscan's caseless is ASCII-only: give non-ASCII keywords their capitalised forms too."""
     if keyword.isascii():
@@ -166,17 +186,17 @@ def _variants(keyword: str) -> set[str]:
     return {keyword, keyword.capitalize(), keyword.upper()}
 
 
-_PREFILTERS: dict[int, _Prefilter | None] = {}
-
-
 def _prefilter(lib: Library) -> _Prefilter | None:
-    key = id(lib)
-    if key not in _PREFILTERS:
-        try:
-            _PREFILTERS[key] = _Prefilter(lib.keywords)
-        except ImportError:
-            _PREFILTERS[key] = None
-    return _PREFILTERS[key]
+    return _prefilter_for(lib.keywords)
+
+
+@functools.lru_cache(maxsize=4)
+def _prefilter_for(keywords: tuple[str, ...]) -> _Prefilter | None:
+    """One per keyword set (a pure function of it), None where Hyperscan is not installed."""
+    try:
+        return _Prefilter(keywords)
+    except ImportError:
+        return None
 
 
 def _candidate_lines(stream: BinaryIO, reading: Reading, prefilter: _Prefilter, step: str | None, steps: dict[int, str]) -> Iterator[Line]:
