@@ -114,7 +114,7 @@ def preflight(remote: str, url: str, updates: Sequence[str]) -> Iterator[Warning
             yield Warning_(
                 f"{remote}'s {secret.where} holds {KIND_NAMES[secret.kind]} in plain text ({secret.origin}); set the URL without it: bbdiag doctor shows how."
             )
-    kind = inspector._secret_kind_in_url(url) if url else None
+    kind = inspector.secret_kind_in_url(url) if url else None
     if kind and not any(s.remote == remote for s in setup.secrets_in_urls):
         yield Warning_(f"the URL being pushed to holds {KIND_NAMES[kind]} in plain text.")
     if parsed is not None and parsed.host:

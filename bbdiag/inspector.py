@@ -270,12 +270,12 @@ def _remotes(config: Sequence[ConfigEntry]) -> tuple[list[Remote], list[SecretIn
             push_text = None
         for where, entries in (("url", urls), ("pushurl", push_urls)):
             for entry in entries:
-                kind = _secret_kind_in_url(entry.value)
+                kind = secret_kind_in_url(entry.value)
                 if kind:
                     secrets.append(SecretInURL(name, where, _origin_file(entry.origin), kind))
         for entry in {**instead_of, **push_instead_of}.values():
             base = _rewrite_base(entry)
-            kind = _secret_kind_in_url(base)
+            kind = secret_kind_in_url(base)
             if kind and any(text and text.startswith(base) for text in (fetch_text, push_text)):
                 secrets.append(SecretInURL(name, "insteadOf target", _origin_file(entry.origin), kind))
         url = hosts.parse(_without_secret(fetch_text)) if fetch_text else None
@@ -308,7 +308,7 @@ def _rewrite_base(entry: ConfigEntry) -> str:
     return entry.key[len("url.") :].rsplit(".", 1)[0]
 
 
-def _secret_kind_in_url(text: str) -> str | None:
+def secret_kind_in_url(text: str) -> str | None:
     try:
         parts = urlsplit(text)
     except ValueError:
