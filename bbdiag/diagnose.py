@@ -135,13 +135,18 @@ def _host(group: list[Hit], url: hosts.RemoteURL | None, url_text: str | None, s
             if host_id not in ("generic", "unknown"):
                 return host_id
             fallback = fallback or host_id
-    candidates = ([url] if url else []) + [s.url for s in seen_urls]
-    for candidate in candidates:
+    first, last = group[0].line, group[-1].line
+    near = [s.url for s in seen_urls if first - NEAR_BEFORE <= s.line <= last + NEAR_AFTER]
+    for candidate in ([url] if url else []) + near:
         host_id = candidate.host_id
         if host_id not in ("generic", "unknown"):
             return host_id
         fallback = fallback or host_id
     if fallback and fallback != "unknown":
         return fallback
+    # Far from the failure, a URL says something only when the whole input names one host.
+    named = {s.url.host_id for s in seen_urls} - {"generic", "unknown"}
+    if len(named) == 1:
+        return named.pop()
     hints = [h.pattern.host_hint for h in group if h.pattern.host_hint]
     return hints[0] if hints else "unknown"

@@ -114,3 +114,22 @@ def test_hints_about_keys_or_missing_credentials_never_outweigh_a_transport_fail
     assert (d.cause, d.auth) == ("tls-certificate", False)
     text = "Warning: Identity file /home/u/.ssh/work not accessible: No such file or directory.\ngit@github.com: Permission denied (publickey).\n"
     assert causes(text) == [("ssh-key-rejected", "github")]
+
+
+def test_a_host_named_far_away_in_a_long_log_does_not_claim_a_failure() -> None:
+    """In a CI log that talks to several hosts, a URL far from a failure says nothing about it."""
+    text = "Cloning https://github.com/acme/tools.git\n" + "build output\n" * 200
+    text += "remote: Invalid credentials\nfatal: Authentication failed for 'https://git.corp.example/team/app.git/'\n"
+    assert causes(text) == [("credentials-rejected", "generic")]
+    text = (
+        "Cloning https://github.com/acme/tools.git\n"
+        + "build output\n" * 200
+        + "Host key verification failed.\nfatal: Could not read from remote repository.\n"
+    )
+    assert causes(text) == [("ssh-host-key", "github")], "one host named in the whole input: that host"
+    text = (
+        "Cloning https://github.com/acme/tools.git\nCloning https://gitlab.com/acme/lib.git\n"
+        + "x\n" * 200
+        + "Host key verification failed.\nfatal: Could not read from remote repository.\n"
+    )
+    assert causes(text) == [("ssh-host-key", "unknown")]
