@@ -145,8 +145,8 @@ def _host(group: list[Hit], url: hosts.RemoteURL | None, url_text: str | None, s
     if fallback and fallback != "unknown":
         return fallback
     # Far from the failure, a URL says something only when the whole input names one host.
-    named = {s.url.host_id for s in seen_urls} - {"generic", "unknown"}
-    if len(named) == 1:
-        return named.pop()
+    named_hosts = {s.url.host_id for s in seen_urls} - {"generic", "unknown"}
+    if len(named_hosts) == 1:
+        return named_hosts.pop()
     hints = [h.pattern.host_hint for h in group if h.pattern.host_hint]
     return hints[0] if hints else "unknown"
