@@ -378,10 +378,10 @@ def _scan_files(files: list[str], jobs: int, as_of: str | None) -> list[SourceVi
                     if progress:
                         progress[0].update(progress[1], advance=sizes[name])
         else:
+            bar = progress
+            advance = (lambda count: bar[0].update(bar[1], advance=count)) if bar else None
             for name in files:
-                results[name] = _or_unreadable(name, lambda n=name: scan.scan_file_views(n, as_of))  # type: ignore[misc]
-                if progress:
-                    progress[0].update(progress[1], advance=sizes[name])
+                results[name] = _or_unreadable(name, lambda n=name: scan.scan_file_views(n, as_of, advance))  # type: ignore[misc]
     finally:
         if progress:
             progress[0].stop()

@@ -23,7 +23,7 @@ import gzip
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO, cast
@@ -408,8 +408,11 @@ def iter_sources(paths: Iterable[Path], include: Iterable[str] = (), exclude: It
             yield path
 
 
-def scan_path(path: Path, library: Library | None = None) -> list[ScanResult]:
-    """One log file, a .gz, or a .zip of logs (a GitHub Actions run's archive: job/step files)."""
+def scan_path(path: Path, library: Library | None = None, on_read: Callable[[int], None] | None = None) -> list[ScanResult]:
+    """One log file, a .gz, or a .zip of logs (a GitHub Actions run's archive: job/step files).
+
+    `on_read` hears how many bytes of the file itself were read (a progress bar's feed).
+    """
     lib = library or library_module.load()
     name = str(path)
     if path.suffix == ".zip" or (path.suffix not in (".gz", ".log", ".txt") and zipfile.is_zipfile(path)):
@@ -422,11 +425,32 @@ def scan_path(path: Path, library: Library | None = None) -> list[ScanResult]:
                 with archive.open(member) as handle:
                     results.append(scan_stream(handle, f"{name}!{member.filename}", lib, step))  # type: ignore[arg-type]
         return results
-    if path.suffix == ".gz":
-        with gzip.open(path, "rb") as handle:
-            return [scan_stream(handle, name, lib)]  # type: ignore[arg-type]
-    with open(path, "rb") as handle:
-        return [scan_stream(handle, name, lib)]
+    with open(path, "rb") as raw:
+        counted = cast(BinaryIO, _Counting(raw, on_read)) if on_read else raw
+        if path.suffix == ".gz":
+            with gzip.open(counted, "rb") as handle:
+                return [scan_stream(handle, name, lib)]  # type: ignore[arg-type]
+        return [scan_stream(counted, name, lib)]
+
+
+class _Counting(io.RawIOBase):
+    """A file that reports how much of it has been read."""
+
+    def __init__(self, raw: BinaryIO, on_read: Callable[[int], None]) -> None:
+        self.raw, self.on_read = raw, on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.on_read(len(data))
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:
+        data = self.raw.readline(-1 if size is None else size)
+        self.on_read(len(data))
+        return data
 
 
 def _step_from_member(member: str) -> str | None:
@@ -453,6 +477,6 @@ def views_of(results: Iterable[ScanResult], as_of: str | None = None) -> list[So
     return views
 
 
-def scan_file_views(path: str, as_of: str | None = None) -> list[SourceView]:
+def scan_file_views(path: str, as_of: str | None = None, on_read: Callable[[int], None] | None = None) -> list[SourceView]:
     """`scan_path` then `views_of`: picklable in and out, for process pools and Dask."""
-    return views_of(scan_path(Path(path)), as_of)
+    return views_of(scan_path(Path(path), on_read=on_read), as_of)

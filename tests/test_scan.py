@@ -244,3 +244,14 @@ def test_the_dask_recipe_on_the_local_scheduler(tmp_path: Path) -> None:
         or len(records) == 7
     )
     assert len(records) == 7 and all(r["source"].startswith(str(tmp_path)) for r in records)
+
+
+def test_progress_hears_every_byte_of_the_file(tmp_path: Path) -> None:
+    plain = CI / "jenkins-console.txt"
+    packed = tmp_path / "console.txt.gz"
+    with gzip.open(packed, "wb") as handle:
+        handle.write(plain.read_bytes() * 50)
+    for log in (plain, packed):
+        heard: list[int] = []
+        (result,) = scan.scan_path(log, LIB, on_read=heard.append)
+        assert sum(heard) == log.stat().st_size and result.diagnoses
