@@ -362,10 +362,12 @@ def uninstall_observer(cwd: Path | None, global_: bool) -> list[Change]:
 
 
 def stale_installations(hook_directories: Sequence[Path], helper_values: Sequence[str]) -> list[str]:
-    """bbdiag entry points whose interpreter no longer exists (doctor reports them)."""
+    """bbdiag entry points that no longer work: an interpreter gone, a hook not executable (doctor reports them)."""
     stale = []
     for directory in hook_directories:
         hook = directory / "pre-push"
+        if _is_ours(hook) and not os.access(hook, os.X_OK):
+            stale.append(f"the pre-push hook {hook} is not executable, so git skips it")
         if _is_ours(hook):
             match = re.search(r"^python=(.+)$", hook.read_text(encoding="utf-8", errors="replace"), re.MULTILINE)
             python = shlex.split(match.group(1))[0] if match else ""

@@ -212,6 +212,9 @@ def test_a_broken_bbdiag_never_blocks_a_push(server: bb.Server, tmp_path: Path, 
     assert done.returncode == 0 and "pre-push check skipped: /nonexistent/python3 is gone" in done.stderr
     doctor = subprocess.run([*BBDIAG, "doctor", "--format", "json"], cwd=clone, capture_output=True, text=True)
     assert '"bbdiag-install-stale"' in doctor.stdout
+    hook.chmod(0o644)
+    doctor = subprocess.run([*BBDIAG, "doctor", "--format", "text"], cwd=clone, capture_output=True, text=True)
+    assert "is not executable, so git skips it" in " ".join(doctor.stdout.split())
 
 
 def test_strict_blocks_on_warnings(server: bb.Server, tmp_path: Path, isolated: Path) -> None:
