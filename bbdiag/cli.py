@@ -249,7 +249,7 @@ def _explain(args: argparse.Namespace) -> int:
     _render(report, args.format, sys.stdout)
     if not report.diagnoses:
         if args.format != "json":
-            _say_nothing_found(result.reading.lines, source)
+            _say_nothing_found(result.reading.lines, source, result.patterns_seen)
         return EXIT_NOTHING
     return EXIT_EXPLAINED
 
@@ -281,12 +281,22 @@ def _repo_path(repo: str | None) -> Path | None:
     return path
 
 
-def _say_nothing_found(lines: int, source: str) -> None:
+def _say_nothing_found(lines: int, source: str, seen: frozenset[str]) -> None:
     where = "standard input" if source == "-" else source
     if lines == 0:
         print(f"bbdiag explain: {where} was empty: nothing to explain.", file=sys.stderr)
-    else:
-        print(f"bbdiag explain: no git failure recognised in {lines} line(s) of {where}.", file=sys.stderr)
+        return
+    print(f"bbdiag explain: no git failure recognised in {lines} line(s) of {where}.", file=sys.stderr)
+    if "git-could-not-read-from-remote" in seen:
+        # The spec's rule: the trailer says nothing by itself; the line before it says why.
+        print(
+            "git could not read from the remote over SSH, but the line that says why is missing (it comes just before\n"
+            "'fatal: Could not read from remote repository'). ssh tells more:  ssh -vT git@<host>",
+            file=sys.stderr,
+        )
+        return
+    if "git-unable-to-access" in seen or "git-remote-error" in seen:
+        print("git's own failure line is there, but its reason is one bbdiag does not know yet.", file=sys.stderr)
     print(
         "Send the complete output of the failing command, with its remote: and fatal: lines, e.g.\n  git push 2>&1 | bbdiag explain",
         file=sys.stderr,

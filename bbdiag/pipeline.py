@@ -28,6 +28,7 @@ class Result(NamedTuple):
     diagnoses: list[Diagnosis]
     hits: int
     hits_dropped: int
+    patterns_seen: frozenset[str] = frozenset()  # ids of patterns that matched, explained or not
 
     def remarks(self) -> list[str]:
         said = self.reading.remarks()
@@ -38,7 +39,8 @@ class Result(NamedTuple):
 
 def diagnose_lines(lines: Iterable[Line], reading: Reading, lib: library.Library) -> Result:
     matches = match_lines(lines, lib)
-    return Result(reading, diagnose(matches), len(matches.hits), matches.hits_dropped)
+    seen = frozenset(h.pattern.id for h in matches.hits)
+    return Result(reading, diagnose(matches), len(matches.hits), matches.hits_dropped, seen)
 
 
 def diagnose_stream(stream: BinaryIO, source: str, lib: library.Library, limit: int = MAX_INPUT) -> Result:
