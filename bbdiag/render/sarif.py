@@ -72,7 +72,10 @@ def _level(cause: str) -> str:
 
 
 def _uri(source: str) -> str:
-    return source.replace("\\", "/").replace(" ", "%20").replace("!", "/") if source != "-" else "stdin"
+    """A relative URI reference for a log: `a b.log` -> `a%20b.log`; `run.zip!job/1_x.txt` -> `run.zip/job/1_x.txt`."""
+    from urllib.parse import quote
+
+    return quote(source.replace("\\", "/").replace("!", "/"), safe="/:") if source != "-" else "stdin"
 
 
 def render(report: ScanView, out: TextIO) -> None:
