@@ -205,5 +205,8 @@ def test_run_keeps_a_terminal_for_git_and_its_exit_code() -> None:
 
 
 def test_a_bare_ssh_trailer_gets_advice_not_a_guess() -> None:
-    done = run(["explain", "--no-repo"], stdin=b"fatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n")
+    done = run(
+        ["explain", "--no-repo"],
+        stdin=b"fatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n",
+    )
     assert done.returncode == cli.EXIT_NOTHING and b"the line that says why is missing" in done.stderr and b"ssh -vT git@<host>" in done.stderr
