@@ -267,7 +267,7 @@ def _ssh(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str) -> It
             f"{', '.join(ssh.old_bitbucket_key)} holds the RSA key Bitbucket Cloud replaced in June 2023: ssh refuses the connection (REMOTE HOST IDENTIFICATION HAS CHANGED).",
             (
                 Step("Remove it:", "ssh-keygen -R bitbucket.org"),
-                Step("Add the current keys:", "curl -fsS https://bitbucket.org/site/ssh | sed 's/^/bitbucket.org /' >> ~/.ssh/known_hosts"),
+                Step("Add the current keys (the page lists them as known_hosts lines):", "curl -fsS https://bitbucket.org/site/ssh >> ~/.ssh/known_hosts"),
             ),
             remote.name,
         )

@@ -519,9 +519,9 @@ def _ssh_host_key(c: _Context) -> Remedy:
                 Step("Remove the old key:", "ssh-keygen -R bitbucket.org"),
                 Step(
                     "Add Bitbucket's current keys (check the RSA fingerprint is " + c.fact("bitbucket-rsa-fingerprint") + "):",
-                    f"curl -fsS {c.fact('bitbucket-ssh-host-keys')} | sed 's/^/bitbucket.org /' >> ~/.ssh/known_hosts",
+                    f"curl -fsS {c.fact('bitbucket-ssh-host-keys')} >> ~/.ssh/known_hosts",
                 ),
-                Step("Check that it works:", "ssh -T git@bitbucket.org"),
+                Step("Check which host key you now trust (Bitbucket prints its fingerprints):", "ssh git@bitbucket.org host_key_info"),
             ),
             ("https://bitbucket.org/blog/ssh-host-key-changes",),
         )
