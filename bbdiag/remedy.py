@@ -306,7 +306,10 @@ def _credentials_rejected(c: _Context) -> Remedy:
             (
                 c.erase(),
                 Step("Create an HTTP access token in your Bitbucket profile (Manage account > HTTP access tokens) with repository read and write."),
-                Step("Run the command again with your own Bitbucket user name (not the token's name) and the token as the password."),
+                Step(
+                    "Run the command again with your own Bitbucket user name (not the token's name) and the token as the password. "
+                    "A project or repository token works only as a Bearer header, not as a password."
+                ),
                 c.check(),
             ),
             (c.fact("bitbucket-dc-access-tokens-docs"),),

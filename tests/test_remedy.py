@@ -114,3 +114,11 @@ def test_auth_free_causes_say_credentials_are_not_the_problem(cause: str) -> Non
 def test_the_erase_command_fits_the_helper(helpers: tuple[str, ...], command: str) -> None:
     steps = explain(INVALID_CREDENTIALS, facts=Facts(helpers=helpers)).steps
     assert command in [s.command for s in steps]
+
+
+def test_a_token_pasted_into_a_url_is_named_as_the_likely_break() -> None:
+    text = "fatal: unable to access 'https://bitbucket.corp.example/scm/p/r.git/': URL rejected: Port number was not a decimal number between 0 and 65535"
+    dc = words(explain(text))
+    assert "take it out of the URL" in dc and "Data Center" in dc
+    github = words(explain("fatal: unable to access 'https://github.com/o/r.git/': URL using bad/illegal format or missing URL"))
+    assert "take it out of the URL" in github and "bitbucket" not in github.lower()
