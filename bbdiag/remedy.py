@@ -592,16 +592,25 @@ def _ssh_over_443(c: _Context) -> list[Step]:
 
 
 def _remote_misconfigured(c: _Context) -> Remedy:
+    steps = [
+        Step("See the remotes as configured:", "git remote -v"),
+        Step(
+            "Set the clone URL the host shows on the repository page (HTTPS, or SSH as git@host:owner/repo.git):", f"git remote set-url {c.remote} <clone-url>"
+        ),
+    ]
+    if c.d.primary.pattern.id in ("curl-url-malformed", "curl-could-not-resolve-host"):
+        steps.insert(
+            1,
+            Step(
+                "A password or token pasted into the URL breaks it when it holds '/', '@' or ':'"
+                + (" (Bitbucket Data Center's HTTP access tokens often hold '/')" if c.host == "bitbucket-dc" else "")
+                + ": take it out of the URL and let a credential helper keep it."
+            ),
+        )
     return _not_credentials(
         "The remote itself is wrong",
         "The remote URL or name does not lead to a repository: a typo, mixed scp/ssh syntax, a web page's URL, or credentials pasted into the URL.",
-        [
-            Step("See the remotes as configured:", "git remote -v"),
-            Step(
-                "Set the clone URL the host shows on the repository page (HTTPS, or SSH as git@host:owner/repo.git):",
-                f"git remote set-url {c.remote} <clone-url>",
-            ),
-        ],
+        steps,
     )
 
 
