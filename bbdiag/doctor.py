@@ -186,7 +186,7 @@ def _https(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str, k: 
             (Step("Use Git Credential Manager (or osxkeychain, libsecret):", "git config --global credential.helper manager"),),
             remote.name,
         )
-    if host_id == "bitbucket-cloud" and any(h.name in ("manager", "manager-core") for h in helpers):
+    if host_id == "bitbucket-cloud" and any(h.name in ("manager", "manager-core") and h.installed is not False for h in helpers):
         modes = setup.environment.get("GCM_BITBUCKET_AUTHMODES") or setup.environment.get("credential.bitbucketauthmodes")
         yield _finding(
             "gcm-bitbucket-auth-modes",

@@ -63,6 +63,7 @@ def render_findings(repository: str | None, findings: list[Finding], out: TextIO
     console = Console(file=out, width=width, no_color=not color, highlight=False, emoji=False)
     console.print(Text.assemble(("bbdiag doctor: ", "bold"), repository or "not in a repository"))
     for f in findings:
+        console.print()
         mark, style = STYLES[f.severity]
         remote = f" [{f.remote}]" if f.remote else ""
         console.print(Text.assemble((f"{mark} ", style), (f.title, style), remote, (f"  {f.id}", "dim")))
