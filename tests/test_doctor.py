@@ -145,7 +145,18 @@ def test_ssh_as_another_user_and_an_unreachable_agent(tmp_path: Path, isolated: 
 
 def test_git_credential_manager_on_bitbucket_says_how_it_signs_in(tmp_path: Path) -> None:
     path = repo(tmp_path)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "git-credential-manager").write_text("#!/bin/sh\nexit 0\n")
+    (bin_dir / "git-credential-manager").chmod(0o755)
     git("config", "--global", "credential.helper", "manager")
     git("config", "--global", "credential.bitbucketAuthModes", "basic")
-    _, doc, text = doctor(path)
+    _, doc, text = doctor(path, env={"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
     assert ids(doc)["gcm-bitbucket-auth-modes"] == "info" and "signs in to Bitbucket with: basic" in " ".join(text.split())
+
+
+def test_no_sign_in_note_for_a_gcm_that_is_not_installed(tmp_path: Path) -> None:
+    path = repo(tmp_path)
+    git("config", "--global", "credential.helper", "manager-core")
+    _, doc, _ = doctor(path)
+    assert "gcm-bitbucket-auth-modes" not in ids(doc) and ids(doc)["helper-not-installed"] == "error"
