@@ -74,28 +74,37 @@ def scan_text(text: str, source: str = "-", library: Library | None = None) -> S
 
 def scan_stream(stream: BinaryIO, source: str = "-", library: Library | None = None, step: str | None = None) -> ScanResult:
     """Every git failure in one log, in bounded memory."""
-    lib = library or library_module.load()
+    reading = Reading(source)
+    matches, steps = match_stream(stream, reading, library or library_module.load(), step)
+    # A step named by the archive (a GitHub Actions log file per step) beats the groups inside it.
+    return _finish(source, matches, {0: step} if step else steps, reading)
+
+
+def match_stream(
+    stream: BinaryIO, reading: Reading, lib: Library, step: str | None = None, limit: int = 1 << 62, drop_test_output: bool = True
+) -> tuple[Matches, dict[int, str]]:
+    """The hits of one log and its CI step markers, reading at most `limit` bytes.
+
+    `explain` uses this too for large input (same hits as its own line-by-line path, tested),
+    keeping test output that quotes git: a person who pastes it means it.
+    """
     head = stream.read(4)
     stream = cast(BinaryIO, _Prefixed(head, stream))
-    reading = Reading(source)
     steps: dict[int, str] = {}
+    if step:
+        steps[0] = step
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) == 4 and head[1::2] == b"\0\0")
     prefilter = None if utf16 else _prefilter(lib)
     if prefilter is None:  # UTF-16, or no Hyperscan here: the line-by-line path of explain
-        if step:
-            steps[0] = step
 
         def raw(number: int, text: str) -> bool:
             name = step_name(text)
             if name:
                 steps[number] = name
-            return is_test_output(text)
+            return drop_test_output and is_test_output(text)
 
-        lines = normalise.read(stream, reading, limit=1 << 62, raw=raw)
-        return _finish(source, match_lines(lines, lib), {0: step} if step else steps, reading)
-    candidates = _candidate_lines(stream, reading, prefilter, step, steps)
-    # A step named by the archive (a GitHub Actions log file per step) beats the groups inside it.
-    return _finish(source, match_lines(candidates, lib), {0: step} if step else steps, reading)
+        return match_lines(normalise.read(stream, reading, limit=limit, raw=raw), lib), steps
+    return match_lines(_candidate_lines(stream, reading, prefilter, steps, limit, drop_test_output), lib), steps
 
 
 def is_test_output(line: str) -> bool:
@@ -199,19 +208,23 @@ def _prefilter_for(keywords: tuple[str, ...]) -> _Prefilter | None:
         return None
 
 
-def _candidate_lines(stream: BinaryIO, reading: Reading, prefilter: _Prefilter, step: str | None, steps: dict[int, str]) -> Iterator[Line]:
+def _candidate_lines(
+    stream: BinaryIO, reading: Reading, prefilter: _Prefilter, steps: dict[int, str], limit: int = 1 << 62, drop_test_output: bool = True
+) -> Iterator[Line]:
     """The lines that hold a keyword, plus URL-bearing lines near them, numbered as in the input.
 
     Chunks are scanned in place (offsets into the block read, no copies); only the partial line
     at a chunk's end is carried over, and a line longer than MAX_LINE is read in pieces.
     """
-    if step:
-        steps[0] = step
     carry = b""
     line_base = 0  # complete lines before the current position
-    context = _Context()  # what one stretch leaves for the next
+    context = _Context(drop_test_output)  # what one stretch leaves for the next
     while True:
-        block = stream.read(CHUNK)
+        if reading.bytes_read >= limit:
+            reading.stopped = bool(stream.read(1))
+            block = b""
+        else:
+            block = stream.read(min(CHUNK, limit - reading.bytes_read))
         reading.bytes_read += len(block)
         if not block:
             if carry:
@@ -250,9 +263,10 @@ class _Context:
     """What one stretch of a log leaves for the next: URL lines not yet emitted, and how far
     after the last hit URL lines are still wanted."""
 
-    def __init__(self) -> None:
+    def __init__(self, drop_test_output: bool = True) -> None:
         self.recent: list[tuple[int, bytes]] = []
         self.after_until = 0  # line number
+        self.drop_test_output = drop_test_output
 
 
 def _lines_of_chunk(
@@ -312,11 +326,11 @@ def _lines_of_chunk(
     lines: list[Line] = []
     if hits:  # the host may be named in URL lines just before this stretch, not emitted yet
         first = hits[0][1]
-        lines += [line for n, raw in context.recent if first - CONTEXT_BEFORE <= n for line in _to_lines(raw, n, steps)]
+        lines += [line for n, raw in context.recent if first - CONTEXT_BEFORE <= n for line in _to_lines(raw, n, steps, context.drop_test_output)]
         context.recent.clear()
     for offset in sorted(wanted):
         line_end = buf.find(b"\n", offset, end)
-        lines += _to_lines(buf[offset : line_end if line_end != -1 else end], wanted[offset], steps)
+        lines += _to_lines(buf[offset : line_end if line_end != -1 else end], wanted[offset], steps, context.drop_test_output)
     # Remember the URL lines at the end of this stretch (not emitted) for a hit early in the next.
     tail: list[tuple[int, bytes]] = []
     position, n = end, line_base + newlines
@@ -338,7 +352,7 @@ def _may_hold_url(body: bytes, start: int, end: int) -> bool:
     return body.find(b"://", start, end) != -1 or body.find(b"@", start, end) != -1
 
 
-def _to_lines(raw: bytes, number: int, steps: dict[int, str]) -> Iterator[Line]:
+def _to_lines(raw: bytes, number: int, steps: dict[int, str], drop_test_output: bool = True) -> Iterator[Line]:
     if b"\0" in raw:
         raw = raw.replace(b"\0", b"")
     try:
@@ -346,13 +360,18 @@ def _to_lines(raw: bytes, number: int, steps: dict[int, str]) -> Iterator[Line]:
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
     text = text.rstrip("\r\n")
-    if is_test_output(text):
+    if drop_test_output and is_test_output(text):
         return
     name = step_name(text)
     if name:
         steps[number] = name
     for piece in normalise.clean(text):
         yield Line(number, piece)
+
+
+def prefixed(head: bytes, rest: BinaryIO) -> BinaryIO:
+    """`rest` with `head` (already read from it) put back in front."""
+    return cast(BinaryIO, _Prefixed(head, rest))
 
 
 class _Prefixed(io.RawIOBase):

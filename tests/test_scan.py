@@ -255,3 +255,16 @@ def test_progress_hears_every_byte_of_the_file(tmp_path: Path) -> None:
         heard: list[int] = []
         (result,) = scan.scan_path(log, LIB, on_read=heard.append)
         assert sum(heard) == log.stat().st_size and result.diagnoses
+
+
+def test_explain_takes_the_fast_path_for_large_input_with_the_same_answers() -> None:
+    padding = b"2026-11-28T10:00:00.0000000Z build step output, nothing to see\n" * 150_000  # > pipeline.FAST_AFTER
+    assert len(padding) > pipeline.FAST_AFTER
+    shift = padding.count(b"\n")
+    for case in ALL_CASES[::7]:
+        data = case.read_bytes()
+        small = pipeline.diagnose_stream(io.BytesIO(data), case.name, LIB).diagnoses
+        large = pipeline.diagnose_stream(io.BytesIO(padding + data), case.name, LIB).diagnoses
+        assert [(d.cause, d.host, d.lines[0] + shift) for d in small] == [(d.cause, d.host, d.lines[0]) for d in large], case.name
+    quoted = padding + b"E       remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/a/b.git/'\n"
+    assert [d.cause for d in pipeline.diagnose_stream(io.BytesIO(quoted), "-", LIB).diagnoses] == ["credentials-rejected"], "explain keeps what a person pasted"
