@@ -87,6 +87,9 @@ class RemoteURL(NamedTuple):
         return parts[0], repo
 
 
+_SCP_NO_USER = re.compile(r"(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}):(?!//)(?P<path>[A-Za-z0-9~._-][^\s'\":]*/[^\s'\":]*)")
+
+
 def parse(text: str) -> RemoteURL | None:
     """Parse one URL as git accepts it in remote.<name>.url (scheme, scp-like or local path)."""
     text = text.strip()
@@ -96,6 +99,11 @@ def parse(text: str) -> RemoteURL | None:
     match = _SCP.match(text)
     if match:
         return _from_match(match, "scp")
+    # git also takes scp syntax without a user (`bitbucket.org:acme/site.git`); only here, where
+    # the text is known to be a URL, since in running text `host:12` is usually something else.
+    match = _SCP_NO_USER.fullmatch(text)
+    if match:
+        return RemoteURL(text, "scp", match.group("host").lower(), None, match.group("path"), None, False)
     if text.startswith("file://"):
         return RemoteURL(text, "file", "", None, text[7:], None, False)
     if text and ("/" in text or text.startswith(".")):

@@ -65,3 +65,10 @@ def test_bitbucket_slug() -> None:
     assert hosts.parse("https://bitbucket.org/acme/widgets.git").bitbucket_slug() == ("acme", "widgets")  # type: ignore[union-attr]
     assert hosts.parse("https://bb.corp/scm/PROJ/repo.git").bitbucket_slug() == ("PROJ", "repo")  # type: ignore[union-attr]
     assert hosts.parse("git@bitbucket.org:acme/widgets.git").bitbucket_slug() == ("acme", "widgets")  # type: ignore[union-attr]
+
+
+def test_scp_syntax_without_a_user_where_the_text_is_a_url() -> None:
+    url = hosts.parse("bitbucket.org:acme/site.git")
+    assert url is not None and (url.scheme, url.host_id, url.bitbucket_slug()) == ("scp", "bitbucket-cloud", ("acme", "site"))
+    assert hosts.parse("host:12") is None
+    assert hosts.find("see config.py:12 and bitbucket.org:acme/site.git") == []  # in running text: not a URL
