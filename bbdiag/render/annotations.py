@@ -58,8 +58,8 @@ def github_summary(report: ScanView) -> str:
         lines.append(f"| `{d.cause}` | {d.host_name} | {where.replace('|', '/')} | {d.title.replace('|', '/')} |")
     for d in report.diagnoses:
         lines += ["", f"### {d.title} ({d.host_name})", "", d.why, ""]
-        lines += [f"> `{e.line}` " + e.text.replace("`", "'") for e in d.evidence]
-        lines.append("")
+        fence = "```"
+        lines += [f"{fence}text", *(f"{e.line:>5} | " + e.text.replace(fence, "'") for e in d.evidence), fence, ""]
         for n, s in enumerate(d.remedy, 1):
             lines.append(f"{n}. {s.text}")
             if s.command:
