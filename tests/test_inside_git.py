@@ -229,12 +229,18 @@ def config_list(cwd: Path) -> str:
     return git("config", "--list", "--show-origin", cwd=cwd).stdout
 
 
-def test_install_keeps_an_existing_hook_and_uninstall_restores_it(tmp_path: Path) -> None:
+def repo_with_own_hook(tmp_path: Path, script: str) -> tuple[Path, Path]:
+    """A repository whose user already has a pre-push hook."""
     repo_dir = tmp_path / "r"
     git("init", "-q", str(repo_dir))
     own = repo_dir / ".git" / "hooks" / "pre-push"
-    own.write_text('#!/bin/sh\necho my-own-hook-ran "$1" >&2\ncat > /dev/null\n')
+    own.write_text(script)
     own.chmod(0o755)
+    return repo_dir, own
+
+
+def test_install_keeps_an_existing_hook_and_uninstall_restores_it(tmp_path: Path) -> None:
+    repo_dir, own = repo_with_own_hook(tmp_path, '#!/bin/sh\necho my-own-hook-ran "$1" >&2\ncat > /dev/null\n')
     original, config_before = own.read_bytes(), config_list(repo_dir)
     first = subprocess.run([*BBDIAG, "install"], cwd=repo_dir, capture_output=True, text=True)
     assert "kept your existing hook: moved" in first.stdout and "added credential.helper" in first.stdout
@@ -250,11 +256,7 @@ def test_install_keeps_an_existing_hook_and_uninstall_restores_it(tmp_path: Path
 
 
 def test_an_existing_hook_that_fails_still_stops_the_push(tmp_path: Path) -> None:
-    repo_dir = tmp_path / "r"
-    git("init", "-q", str(repo_dir))
-    own = repo_dir / ".git" / "hooks" / "pre-push"
-    own.write_text("#!/bin/sh\nexit 7\n")
-    own.chmod(0o755)
+    repo_dir, own = repo_with_own_hook(tmp_path, "#!/bin/sh\nexit 7\n")
     subprocess.run([*BBDIAG, "install", "--hook"], cwd=repo_dir, check=True, capture_output=True)
     assert subprocess.run(["sh", str(own), "origin", "x"], input="", cwd=repo_dir).returncode == 7
 
