@@ -113,3 +113,15 @@ def test_the_cache_never_serves_a_changed_library(tmp_path: Path) -> None:
     second = library.load(directory)
     assert first["remote-unauthorized"].strength == 2
     assert second["remote-unauthorized"].strength == 3
+
+
+def test_the_vendored_translations_are_in_step_with_the_spec() -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).parent.parent
+    spec = root.parent / "shared" / "spec" / "git-l10n.json"
+    if not spec.exists():
+        pytest.skip("../shared is not beside this checkout")
+    done = subprocess.run([sys.executable, str(root / "tools" / "import-l10n"), "--check", str(spec)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
