@@ -193,6 +193,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     patterns.add_argument("--test", metavar="FILE", help="show, for each line of FILE, the patterns that match it")
     patterns.add_argument("--check", action="store_true", help="compile every pattern and run its examples")
+    patterns.add_argument("--sources", action="store_true", help="list every source of each pattern, not only the first")
     patterns.set_defaults(command=_patterns, name="patterns")
     return parser
 
@@ -595,7 +596,8 @@ def _patterns(args: argparse.Namespace) -> int:
     out.write(f"{'pattern':<42}{'cause':<28}{'host':<17}{'role':<7}checked     references\n")
     for p in sorted(lib.patterns, key=lambda p: p.id):
         cause = p.cause or ("/".join(sorted(set(p.cause_by_host.values()))) if p.cause_by_host else "-")
-        out.write(f"{p.id:<42}{cause:<28}{(p.host or 'from URL'):<17}{p.role:<7}{p.checked}  {p.references[0]}\n")
+        sources = "  ".join(p.references) if args.sources else p.references[0] + (f" (+{len(p.references) - 1})" if len(p.references) > 1 else "")
+        out.write(f"{p.id:<42}{cause:<28}{(p.host or 'from URL'):<17}{p.role:<7}{p.checked}  {sources}\n")
     if args.check:
         out.write(f"\n{len(lib.patterns)} patterns: every regex compiles, every example matches as it should.\n")
     return EXIT_EXPLAINED
