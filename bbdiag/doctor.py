@@ -19,7 +19,7 @@ from bbdiag.causes import HOSTS
 from bbdiag.inspector import KIND_NAMES, Remote, Setup, StoredCredential, probe_stored, ssh_settings_for
 from bbdiag.knowledge import Knowledge
 from bbdiag.redact import redact
-from bbdiag.remedy import Facts, Step
+from bbdiag.remedy import Step
 
 SEVERITIES = ("error", "warning", "info", "ok")
 
@@ -393,7 +393,7 @@ def online_checks(setup: Setup, remote: Remote, push: bool) -> list[Finding]:
         if not result.diagnoses:
             findings.append(_finding("online-failed", "error", f"{label} failed", _tail(done.stderr), remote=remote.name))
             continue
-        for diagnosis, remedy in pipeline.remedies(result.diagnoses[:1], {0: facts_for(setup, remote)}):
+        for diagnosis, remedy in pipeline.remedies(result.diagnoses[:1], {0: pipeline.facts_for(setup, remote)}):
             evidence = "; ".join(h.text.strip() for h in diagnosis.evidence[:4])
             findings.append(
                 _finding(f"online-{diagnosis.cause}", "error", f"{label}: {remedy.title}", f"{remedy.why} git said: {evidence}", remedy.steps, remote.name)
@@ -404,7 +404,3 @@ def online_checks(setup: Setup, remote: Remote, push: bool) -> list[Finding]:
 def _tail(data: bytes) -> str:
     lines = data.decode("utf-8", "replace").strip().splitlines()
     return " / ".join(lines[-3:]) if lines else "git printed nothing"
-
-
-def facts_for(setup: Setup, remote: Remote) -> Facts:
-    return Facts(remote=remote.name, url=remote.push, helpers=tuple(h.name for h in remote.helpers if h.stores_credentials), username=remote.username)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from bbdiag import knowledge, library, normalise, remedy
 from bbdiag.diagnose import Diagnosis, diagnose
-from bbdiag.match import match_lines
+from bbdiag.match import Matches, match_lines
 from bbdiag.normalise import MAX_INPUT, Line, Reading
 from bbdiag.remedy import Facts, Remedy
 
@@ -38,7 +38,10 @@ class Result(NamedTuple):
 
 
 def diagnose_lines(lines: Iterable[Line], reading: Reading, lib: library.Library) -> Result:
-    matches = match_lines(lines, lib)
+    return _result(reading, match_lines(lines, lib))
+
+
+def _result(reading: Reading, matches: Matches) -> Result:
     seen = frozenset(h.pattern.id for h in matches.hits)
     return Result(reading, diagnose(matches), len(matches.hits), matches.hits_dropped, seen)
 
@@ -60,8 +63,7 @@ def diagnose_stream(stream: BinaryIO, source: str, lib: library.Library, limit: 
     from bbdiag import scan
 
     matches, _ = scan.match_stream(scan.prefixed(head, stream), reading, lib, limit=limit, drop_test_output=False)
-    seen = frozenset(h.pattern.id for h in matches.hits)
-    return Result(reading, diagnose(matches), len(matches.hits), matches.hits_dropped, seen)
+    return _result(reading, matches)
 
 
 def diagnose_text(text: str, source: str = "-", lib: library.Library | None = None) -> Result:
@@ -77,8 +79,6 @@ def fit(diagnoses: list[Diagnosis], setup: Setup) -> tuple[list[Diagnosis], dict
     failure about another host (a submodule, another clone) is left alone. When the output does
     not name the host, the remote's URL decides (causes.md).
     """
-    from bbdiag.doctor import facts_for
-
     fitted: list[Diagnosis] = []
     facts: dict[int, Facts] = {}
     for index, diagnosis in enumerate(diagnoses):
@@ -91,6 +91,11 @@ def fit(diagnoses: list[Diagnosis], setup: Setup) -> tuple[list[Diagnosis], dict
         fitted.append(diagnosis)
         facts[index] = facts_for(setup, remote)
     return fitted, facts
+
+
+def facts_for(setup: Setup, remote: Remote) -> Facts:
+    """What a remedy may quote about the remote: its name, push URL, helpers that store credentials, user name."""
+    return Facts(remote=remote.name, url=remote.push, helpers=tuple(h.name for h in remote.helpers if h.stores_credentials), username=remote.username)
 
 
 def _remote_for(diagnosis: Diagnosis, setup: Setup) -> Remote | None:
