@@ -89,7 +89,7 @@ def match_stream(
     keeping test output that quotes git: a person who pastes it means it.
     """
     head = stream.read(4)
-    stream = cast(BinaryIO, _Prefixed(head, stream))
+    stream = prefixed(head, stream)
     steps: dict[int, str] = {}
     if step:
         steps[0] = step
@@ -294,35 +294,19 @@ def _lines_of_chunk(
             hits.append((offset, line_base + newlines + 1))
     newlines += buf.count(b"\n", counted_to, end)
     wanted: dict[int, int] = dict(hits)  # line start offset -> line number
+    url_lines: list[tuple[int, int, int]] = []  # (start, end, number) of lines near a hit, which may name the remote
     # URL lines right after a hit at the end of the previous stretch.
-    position, n = start, line_base
-    while n < context.after_until and position < end:
-        n += 1
-        following = buf.find(b"\n", position, end) + 1 or end
-        if _may_hold_url(buf, position, following):
-            wanted.setdefault(position, n)
-        position = following
+    url_lines += _lines_from(buf, start, end, line_base + 1, context.after_until - line_base)
     if hits:
         context.after_until = hits[-1][1] + CONTEXT_AFTER
     for offset, number in hits:  # URL-bearing lines around each hit: the remote is often named there
-        position, n = offset, number
-        for _ in range(CONTEXT_BEFORE):
-            if position <= start:
-                break
-            previous = max(start, buf.rfind(b"\n", start, position - 1) + 1)
-            n -= 1
-            if _may_hold_url(buf, previous, position):
-                wanted.setdefault(previous, n)
-            position = previous
-        position, n = buf.find(b"\n", offset, end) + 1, number
-        for _ in range(CONTEXT_AFTER):
-            if position <= 0 or position >= end:
-                break
-            n += 1
-            following = buf.find(b"\n", position, end) + 1 or end
-            if _may_hold_url(buf, position, following):
-                wanted.setdefault(position, n)
-            position = following
+        url_lines += _lines_before(buf, start, offset, number - 1, CONTEXT_BEFORE)
+        newline = buf.find(b"\n", offset, end)
+        if newline != -1:
+            url_lines += _lines_from(buf, newline + 1, end, number + 1, CONTEXT_AFTER)
+    for line_start, line_end, number in url_lines:
+        if _may_hold_url(buf, line_start, line_end):
+            wanted.setdefault(line_start, number)
     lines: list[Line] = []
     if hits:  # the host may be named in URL lines just before this stretch, not emitted yet
         first = hits[0][1]
@@ -332,18 +316,35 @@ def _lines_of_chunk(
         line_end = buf.find(b"\n", offset, end)
         lines += _to_lines(buf[offset : line_end if line_end != -1 else end], wanted[offset], steps, context.drop_test_output)
     # Remember the URL lines at the end of this stretch (not emitted) for a hit early in the next.
-    tail: list[tuple[int, bytes]] = []
-    position, n = end, line_base + newlines
-    for _ in range(CONTEXT_BEFORE):
-        if position <= start:
-            break
-        previous = max(start, buf.rfind(b"\n", start, position - 1) + 1)
-        if previous not in wanted and _may_hold_url(buf, previous, position):
-            tail.insert(0, (n, buf[previous:position]))
-        n -= 1
-        position = previous
+    tail = [
+        (number, buf[line_start:line_end])
+        for line_start, line_end, number in _lines_before(buf, start, end, line_base + newlines, CONTEXT_BEFORE)
+        if line_start not in wanted and _may_hold_url(buf, line_start, line_end)
+    ][::-1]
     context.recent = [(m, raw) for m, raw in [*context.recent, *tail] if m > line_base + newlines - CONTEXT_BEFORE]
     return lines, newlines
+
+
+def _lines_before(buf: bytes, start: int, position: int, number: int, count: int) -> Iterator[tuple[int, int, int]]:
+    """Up to `count` lines ending at `position`, nearest first, not before `start`: (line start, line end, number)."""
+    for _ in range(count):
+        if position <= start:
+            return
+        previous = max(start, buf.rfind(b"\n", start, position - 1) + 1)
+        yield previous, position, number
+        number -= 1
+        position = previous
+
+
+def _lines_from(buf: bytes, position: int, end: int, number: int, count: int) -> Iterator[tuple[int, int, int]]:
+    """Up to `count` lines starting at `position` (a line start), before `end`: (line start, line end, number)."""
+    for _ in range(count):
+        if position >= end:
+            return
+        following = buf.find(b"\n", position, end) + 1 or end
+        yield position, following, number
+        number += 1
+        position = following
 
 
 def _may_hold_url(body: bytes, start: int, end: int) -> bool:
