@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's bench
 
     from bbdiag.doctor import Finding
     from bbdiag.remedy import Facts
-    from bbdiag.render.view import ScanView, SourceView
+    from bbdiag.render.view import ReportView, ScanView, SourceView
 
 EXIT_EXPLAINED = 0
 EXIT_NOTHING = 1
@@ -321,23 +321,24 @@ def _open_input(name: str, stack: ExitStack) -> tuple[BinaryIO, str]:
         raise UsageError(f"{name}: cannot be read: {exc.strerror or exc}") from exc
 
 
-def _render(report: object, fmt: str, out: TextIO) -> None:
-    from bbdiag.render.view import ReportView
+def _render(report: ReportView, fmt: str, out: TextIO) -> None:
+    _renderer(fmt, out, "render")(report, out)
 
-    assert isinstance(report, ReportView)
+
+def _renderer(fmt: str, out: TextIO, name: str) -> Callable[..., None]:
+    """The function `name` (render, render_findings, render_scan) of the renderer --format picks."""
+    import functools
+
     fmt = auto_format(fmt, out)
-    if fmt == "json":
-        from bbdiag.render import json as json_renderer
-
-        json_renderer.render(report, out)
-    elif fmt == "terminal":
+    if fmt == "terminal":
         from bbdiag.render import terminal
 
-        terminal.render(report, out, color=not os.environ.get("NO_COLOR"))
-    else:
-        from bbdiag.render import plain
+        return functools.partial(getattr(terminal, name), color=not os.environ.get("NO_COLOR"))
+    import importlib  # only the renderer in use is loaded: start-up time
 
-        plain.render(report, out)
+    module = importlib.import_module("bbdiag.render.json" if fmt == "json" else "bbdiag.render.plain")
+    function: Callable[..., None] = getattr(module, name)
+    return function
 
 
 # ------------------------------------------------------------------------------ scan
@@ -430,19 +431,11 @@ def _progress(total: int) -> tuple[Progress, TaskID]:
 
 
 def _render_scan(report: ScanView, args: argparse.Namespace, out: TextIO) -> None:
-    from bbdiag.render import annotations, plain, sarif
+    from bbdiag.render import annotations, sarif
     from bbdiag.render import json as json_renderer
 
-    fmt = args.format
-    fmt = auto_format(fmt, out)
-    if fmt == "terminal":
-        from bbdiag.render import terminal
-
-        terminal.render_scan(report, out, color=not os.environ.get("NO_COLOR"))
-        return
-    renderers: dict[str, Callable[[ScanView, TextIO], None]] = {
-        "text": plain.render_scan,
-        "json": json_renderer.render_scan,
+    fmt = auto_format(args.format, out)
+    ci_formats: dict[str, Callable[[ScanView, TextIO], None]] = {
         "jsonl": json_renderer.render_scan_jsonl,
         "sarif": sarif.render,
         "github": annotations.github,
@@ -450,7 +443,9 @@ def _render_scan(report: ScanView, args: argparse.Namespace, out: TextIO) -> Non
         "junit": annotations.junit,
         "bitbucket": annotations.bitbucket,
     }
-    renderers[fmt](report, out)
+    (ci_formats.get(fmt) or _renderer(fmt, out, "render_scan"))(report, out)
+    if fmt == "terminal":
+        return
     summary = args.summary or (os.environ.get("GITHUB_STEP_SUMMARY") if fmt == "github" else None)
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:
@@ -476,19 +471,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _render_findings(repository: str | None, findings: list[Finding], fmt: str, out: TextIO) -> None:
-    fmt = auto_format(fmt, out)
-    if fmt == "json":
-        from bbdiag.render import json as json_renderer
-
-        json_renderer.render_findings(repository, findings, out)
-    elif fmt == "terminal":
-        from bbdiag.render import terminal
-
-        terminal.render_findings(repository, findings, out, color=not os.environ.get("NO_COLOR"))
-    else:
-        from bbdiag.render import plain
-
-        plain.render_findings(repository, findings, out)
+    _renderer(fmt, out, "render_findings")(repository, findings, out)
 
 
 # ------------------------------------------------------------------------------ run, shell-init
