@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
     from bbdiag.doctor import Finding
-    from bbdiag.render.view import DiagnosisView, ReportView, ScanView
+    from bbdiag.remedy import Step
+    from bbdiag.render.view import DiagnosisView, ReportView, ScanView, StepView
 
 
 def diagnosis_document(d: DiagnosisView) -> dict[str, Any]:
@@ -20,7 +22,7 @@ def diagnosis_document(d: DiagnosisView) -> dict[str, Any]:
         "source": d.source,
         "lines": list(d.lines),
         "evidence": [{"line": e.line, "pattern": e.pattern, "text": e.text} for e in d.evidence],
-        "remedy": [{"text": s.text, "command": s.command} if s.command else {"text": s.text} for s in d.remedy],
+        "remedy": _steps(d.remedy),
         "docs": list(d.docs),
     }
     if d.remote:
@@ -28,6 +30,10 @@ def diagnosis_document(d: DiagnosisView) -> dict[str, Any]:
     if d.step:
         doc["step"] = d.step
     return doc
+
+
+def _steps(steps: Sequence[StepView | Step]) -> list[dict[str, str]]:
+    return [{"text": s.text, "command": s.command} if s.command else {"text": s.text} for s in steps]
 
 
 def render(report: ReportView, out: TextIO) -> None:
@@ -48,7 +54,7 @@ def render_findings(repository: str | None, findings: list[Finding], out: TextIO
                 **({"remote": f.remote} if f.remote else {}),
                 "title": f.title,
                 "detail": f.detail,
-                "fix": [{"text": s.text, "command": s.command} if s.command else {"text": s.text} for s in f.fix],
+                "fix": _steps(f.fix),
             }
             for f in findings
         ],

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
     from bbdiag.doctor import Finding
-    from bbdiag.render.view import DiagnosisView, ReportView, ScanView
+    from bbdiag.remedy import Step
+    from bbdiag.render.view import DiagnosisView, ReportView, ScanView, StepView
 
 WIDTH = 100
 
@@ -33,12 +35,17 @@ def _diagnosis(d: DiagnosisView, out: TextIO, index: int, total: int) -> None:
     for e in d.evidence:
         out.write(f"  {e.line:>{width}} | {e.text}\n")
     out.write("\nWhat to do:\n")
-    for number, step in enumerate(d.remedy, 1):
-        out.write(_wrap(step.text, f"  {number}. ", "     ") + "\n")
-        if step.command:
-            out.write(f"       {step.command}\n")
+    _steps(d.remedy, out)
     for url in d.docs:
         out.write(f"\nDocs: {url}\n")
+
+
+def _steps(steps: Sequence[StepView | Step], out: TextIO, margin: str = "") -> None:
+    """Numbered steps, each command on its own line, unwrapped: it must copy as one line."""
+    for number, step in enumerate(steps, 1):
+        out.write(_wrap(step.text, f"{margin}  {number}. ", f"{margin}     ") + "\n")
+        if step.command:
+            out.write(f"{margin}       {step.command}\n")
 
 
 def _wrap(text: str, first: str, rest: str | None = None) -> str:
@@ -55,10 +62,7 @@ def render_findings(repository: str | None, findings: list[Finding], out: TextIO
         out.write(f"{MARKS[f.severity]} {f.title}{remote}  ({f.id})\n")
         if f.severity != "ok" or not f.fix:
             out.write(_wrap(f.detail, "      ") + "\n")
-        for number, step in enumerate(f.fix, 1):
-            out.write(_wrap(step.text, f"      {number}. ", "         ") + "\n")
-            if step.command:
-                out.write(f"           {step.command}\n")
+        _steps(f.fix, out, margin="    ")
         out.write("\n")
 
 

@@ -13,6 +13,10 @@ if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
     from bbdiag.render.view import DiagnosisView, ReportView, ScanView
 
 
+def _console(out: TextIO, width: int | None, color: bool) -> Console:
+    return Console(file=out, width=width, no_color=not color, highlight=False, emoji=False)
+
+
 def _step(console: Console, number: int, text: str, command: str | None, indent: int = 0) -> None:
     line = Table.grid(padding=(0, 1))
     line.add_column(justify="right", width=indent + 3)
@@ -24,7 +28,7 @@ def _step(console: Console, number: int, text: str, command: str | None, indent:
 
 
 def render(report: ReportView, out: TextIO, width: int | None = None, color: bool = True) -> None:
-    console = Console(file=out, width=width, no_color=not color, highlight=False, emoji=False)
+    console = _console(out, width, color)
     for index, d in enumerate(report.diagnoses):
         _diagnosis(console, d, index, len(report.diagnoses))
     for remark in report.remarks:
@@ -60,7 +64,7 @@ STYLES = {"error": ("✗", "bold red"), "warning": ("!", "bold yellow"), "info":
 
 
 def render_findings(repository: str | None, findings: list[Finding], out: TextIO, width: int | None = None, color: bool = True) -> None:
-    console = Console(file=out, width=width, no_color=not color, highlight=False, emoji=False)
+    console = _console(out, width, color)
     console.print(Text.assemble(("bbdiag doctor: ", "bold"), repository or "not in a repository"))
     for f in findings:
         console.print()
@@ -81,7 +85,7 @@ def render_scan(report: ScanView, out: TextIO, width: int | None = None, color: 
 
     from bbdiag.render.plain import FULL
 
-    console = Console(file=out, width=width, no_color=not color, highlight=False, emoji=False)
+    console = _console(out, width, color)
     found = report.diagnoses
     failing = [s for s in report.sources if s.diagnoses]
     console.print(Text(f"bbdiag scan: {len(found)} git failure(s) in {len(failing)} of {len(report.sources)} log(s)", style="bold"))
