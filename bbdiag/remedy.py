@@ -60,6 +60,11 @@ class _Context:
         self.host_name = HOSTS[self.host] if self.host not in ("generic", "unknown") else (self.hostname if self.url else "the Git host")
 
     @property
+    def host_name_capitalised(self) -> str:
+        """To begin a title with ("The Git host", "Git.example.com")."""
+        return self.host_name[:1].upper() + self.host_name[1:]
+
+    @property
     def cloud(self) -> bool:
         return self.host == "bitbucket-cloud"
 
@@ -126,8 +131,8 @@ class _Context:
         if known and "@" in known and self.cloud:
             return Step(
                 f"The Git user name is an email address ({known}). Git over HTTPS needs your Bitbucket "
-                f"user name (shown at {self.k.fact('bitbucket-username-page')}), or "
-                f"{self.k.fact('bitbucket-api-token-git-username')} with an API token."
+                f"user name (shown at {self.fact('bitbucket-username-page')}), or "
+                f"{self.fact('bitbucket-api-token-git-username')} with an API token."
             )
         return None
 
@@ -147,38 +152,23 @@ ACCESS_NOT_CREDENTIALS = "Your credential works; what is missing is access for t
 
 
 # ------------------------------------------------------------------------------ Bitbucket Cloud credentials
-def _bitbucket_token_steps(c: _Context, opening: list[Step]) -> tuple[Step, ...]:
-    """Steps to a working Bitbucket Cloud credential, as of `c.today`."""
-    steps = list(opening)
+def _bitbucket_new_credential(c: _Context, title: str, why: str) -> Remedy:
+    """Replace the refused credential with the one Bitbucket Cloud takes on `c.today`."""
     if c.after("bitbucket-app-passwords-not-issued"):
-        steps.append(
-            Step(
-                f'Create an API token with scopes at {c.fact("bitbucket-api-token-page")} ("Create API token with scopes", '
-                f"app Bitbucket) with the scopes {c.fact('bitbucket-api-token-scopes')} (read alone is enough to clone and fetch)."
-            )
+        create = Step(
+            f'Create an API token with scopes at {c.fact("bitbucket-api-token-page")} ("Create API token with scopes", '
+            f"app Bitbucket) with the scopes {c.fact('bitbucket-api-token-scopes')} (read alone is enough to clone and fetch)."
         )
-        user = c.username("bitbucket")
-        note = c.email_username_note()
-        if note:
-            steps.append(note)
-        steps.append(c.erase())
-        steps.append(c.set_url(user))
-        steps.append(
-            Step(
-                f"Run the command again and give the API token as the password. The user name is your Bitbucket user name "
-                f"(not your email), or {c.fact('bitbucket-api-token-git-username')}.",
-            )
+        again = Step(
+            f"Run the command again and give the API token as the password. The user name is your Bitbucket user name "
+            f"(not your email), or {c.fact('bitbucket-api-token-git-username')}.",
         )
     else:
-        steps.append(Step(f"Create an app password at {c.fact('bitbucket-app-password-page')} with the permissions Repositories: Read and Write."))
-        note = c.email_username_note()
-        if note:
-            steps.append(note)
-        steps.append(c.erase())
-        steps.append(c.set_url(c.username("bitbucket")))
-        steps.append(Step("Run the command again and give the app password as the password, with your Bitbucket user name."))
-    steps.append(c.check())
-    return tuple(steps)
+        create = Step(f"Create an app password at {c.fact('bitbucket-app-password-page')} with the permissions Repositories: Read and Write.")
+        again = Step("Run the command again and give the app password as the password, with your Bitbucket user name.")
+    note = c.email_username_note()
+    steps = (create, *([note] if note else []), c.erase(), c.set_url(c.username("bitbucket")), again, c.check())
+    return Remedy(title, why, steps, _bitbucket_docs(c))
 
 
 def _bitbucket_docs(c: _Context) -> tuple[str, ...]:
@@ -203,7 +193,7 @@ def _app_password_retired(c: _Context) -> Remedy:
         )
     else:
         why = "Bitbucket Cloud answered that app passwords are deprecated (CHANGE-3222): replace the app password with an API token."
-    return Remedy("Bitbucket Cloud no longer accepts app passwords", why, _bitbucket_token_steps(c, []), _bitbucket_docs(c))
+    return _bitbucket_new_credential(c, "Bitbucket Cloud no longer accepts app passwords", why)
 
 
 def _account_password_rejected(c: _Context) -> Remedy:
@@ -215,7 +205,7 @@ def _account_password_rejected(c: _Context) -> Remedy:
                 f"{c.policy_date('bitbucket-app-passwords-not-issued')} and they stopped working on "
                 f"{c.policy_date('bitbucket-app-passwords-removed')}: use an API token."
             )
-        return Remedy("Bitbucket Cloud does not accept your account password for Git", why, _bitbucket_token_steps(c, []), _bitbucket_docs(c))
+        return _bitbucket_new_credential(c, "Bitbucket Cloud does not accept your account password for Git", why)
     if c.host == "github":
         return Remedy(
             "GitHub does not accept account passwords for Git",
@@ -273,11 +263,10 @@ def _bitbucket_rejected_by_kind(c: _Context) -> Remedy | None:
             ("https://support.atlassian.com/bitbucket-cloud/docs/using-access-tokens/",),
         )
     if kind == "api-token":
-        return Remedy(
+        return _bitbucket_new_credential(
+            c,
             "Bitbucket Cloud rejected the API token",
             'The user name is right, so the token itself was refused: revoked, expired, or created without scopes (only tokens made with "Create API token with scopes" work for Git).',
-            _bitbucket_token_steps(c, []),
-            _bitbucket_docs(c),
         )
     return None
 
@@ -298,47 +287,36 @@ def _credentials_rejected(c: _Context) -> Remedy:
             why = "Bitbucket Cloud refused the credential git sent: a wrong or revoked app password or token, or an account password."
         else:
             why = "Bitbucket Cloud refused the credential git sent: a wrong or revoked app password, or an account password."
-        return Remedy("Bitbucket Cloud rejected the credential", why, _bitbucket_token_steps(c, []), _bitbucket_docs(c))
+        return _bitbucket_new_credential(c, "Bitbucket Cloud rejected the credential", why)
     if c.host == "bitbucket-dc":
-        return Remedy(
+        return _forget_create_retry(
+            c,
             "Bitbucket Data Center rejected the credential",
             "The server refused the user name and password or HTTP access token. Repeated failures lock the account behind a CAPTCHA, so fix the stored credential first.",
-            (
-                c.erase(),
-                Step("Create an HTTP access token in your Bitbucket profile (Manage account > HTTP access tokens) with repository read and write."),
-                Step(
-                    "Run the command again with your own Bitbucket user name (not the token's name) and the token as the password. "
-                    "A project or repository token works only as a Bearer header, not as a password."
-                ),
-                c.check(),
-            ),
-            (c.fact("bitbucket-dc-access-tokens-docs"),),
+            Step("Create an HTTP access token in your Bitbucket profile (Manage account > HTTP access tokens) with repository read and write."),
+            "Run the command again with your own Bitbucket user name (not the token's name) and the token as the password. "
+            "A project or repository token works only as a Bearer header, not as a password.",
+            c.fact("bitbucket-dc-access-tokens-docs"),
         )
     if c.host == "github":
-        return Remedy(
+        return _forget_create_retry(
+            c,
             "GitHub rejected the credential",
             "GitHub refused the token git sent: wrong, expired or revoked, or a password (GitHub takes tokens only).",
-            (
-                c.erase(),
-                Step(f"Create a new personal access token at {c.fact('github-token-page')}, or let the GitHub CLI store one:", "gh auth login"),
-                Step("Run the command again with your GitHub login as the user name and the token as the password."),
-                c.check(),
-            ),
-            (c.fact("github-auth-docs"),),
+            Step(f"Create a new personal access token at {c.fact('github-token-page')}, or let the GitHub CLI store one:", "gh auth login"),
+            "Run the command again with your GitHub login as the user name and the token as the password.",
+            c.fact("github-auth-docs"),
         )
     if c.host == "gitlab":
-        return Remedy(
+        return _forget_create_retry(
+            c,
             "GitLab rejected the credential",
             "GitLab refused the password or token: it is wrong, expired or lacks the read_repository/write_repository scope, or it is a password where GitLab needs a token (two-factor authentication).",
-            (
-                c.erase(),
-                Step(
-                    f"Create a personal access token with read_repository and write_repository ({c.fact('gitlab-token-docs')}); in GitLab CI use the job token or a project access token."
-                ),
-                Step("Run the command again with your GitLab user name and the token as the password."),
-                c.check(),
+            Step(
+                f"Create a personal access token with read_repository and write_repository ({c.fact('gitlab-token-docs')}); in GitLab CI use the job token or a project access token."
             ),
-            (c.fact("gitlab-token-docs"),),
+            "Run the command again with your GitLab user name and the token as the password.",
+            c.fact("gitlab-token-docs"),
         )
     if c.host == "azure-devops":
         return _token_instead_of_password(c, "Azure DevOps rejected the credential")
@@ -354,11 +332,16 @@ def _credentials_rejected(c: _Context) -> Remedy:
             (c.fact("codecommit-https-docs"),),
         )
     return Remedy(
-        f"{c.host_name[0].upper()}{c.host_name[1:]} rejected the credential",
+        f"{c.host_name_capitalised} rejected the credential",
         "The host refused the user name and password or token that git sent: wrong, expired or revoked, or a password where the host needs a token.",
         (c.erase(), Step("Create or look up a valid token for this host and run the command again; give the token as the password."), c.check()),
         (),
     )
+
+
+def _forget_create_retry(c: _Context, title: str, why: str, create: Step, retry: str, docs: str) -> Remedy:
+    """The usual shape for a refused credential: forget the stored one, create a new one, use it."""
+    return Remedy(title, why, (c.erase(), create, Step(retry), c.check()), (docs,))
 
 
 def _token_scope(c: _Context) -> Remedy:
@@ -574,7 +557,7 @@ def _tls(c: _Context) -> Remedy:
 
 def _network(c: _Context) -> Remedy:
     return _not_credentials(
-        f"{c.host_name[0].upper()}{c.host_name[1:]} could not be reached, or the transfer broke",
+        f"{c.host_name_capitalised} could not be reached, or the transfer broke",
         "The failure is in the path to the host: name resolution, a refused or timed-out connection, a proxy, or a transfer cut short.",
         [
             Step("Check name resolution and the connection:", f"git ls-remote {c.https_url if not (c.url and c.url.is_ssh) else c.remote}"),
