@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bbdiag import hosts
 from bbdiag.causes import HOSTS
-from bbdiag.inspector import KIND_NAMES, Remote, Setup, StoredCredential, probe_stored, ssh_settings_for
+from bbdiag.inspector import KIND_NAMES, Remote, Setup, StoredCredential, noninteractive_env, probe_stored, ssh_settings_for
 from bbdiag.knowledge import Knowledge
 from bbdiag.redact import redact
 from bbdiag.remedy import Step
@@ -114,7 +114,7 @@ def _remote(setup: Setup, remote: Remote, k: Knowledge, today: dt.date, probe: b
     if url.scheme in ("https", "http"):
         yield from _https(setup, remote, url, host_id, k, today, probe)
     elif url.is_ssh:
-        yield from _ssh(setup, remote, url, host_id)
+        yield from _ssh(setup, remote, url, host_id, k)
 
 
 def _safe_username(url: hosts.RemoteURL) -> str | None:
@@ -257,7 +257,7 @@ def _replace_credential(url: hosts.RemoteURL, k: Knowledge) -> tuple[Step, ...]:
     )
 
 
-def _ssh(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str) -> Iterator[Finding]:
+def _ssh(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str, k: Knowledge) -> Iterator[Finding]:
     ssh = setup.ssh
     if host_id == "bitbucket-cloud" and ssh.old_bitbucket_key:
         yield _finding(
@@ -267,7 +267,9 @@ def _ssh(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str) -> It
             f"{', '.join(ssh.old_bitbucket_key)} holds the RSA key Bitbucket Cloud replaced in June 2023: ssh refuses the connection (REMOTE HOST IDENTIFICATION HAS CHANGED).",
             (
                 Step("Remove it:", "ssh-keygen -R bitbucket.org"),
-                Step("Add the current keys (the page lists them as known_hosts lines):", "curl -fsS https://bitbucket.org/site/ssh >> ~/.ssh/known_hosts"),
+                Step(
+                    "Add the current keys (the page lists them as known_hosts lines):", f"curl -fsS {k.fact('bitbucket-ssh-host-keys')} >> ~/.ssh/known_hosts"
+                ),
             ),
             remote.name,
         )
@@ -354,7 +356,8 @@ def _on_path(program: str) -> bool:
 
 
 def _scope_flag(scope: str) -> str:
-    return {"system": "system", "global": "global", "local": "local", "worktree": "worktree"}.get(scope, "global")
+    """git config's option for a scope; `command` (-c) has none, so the user level stands in."""
+    return scope if scope in ("system", "global", "local", "worktree") else "global"
 
 
 # ------------------------------------------------------------------------------ --online
@@ -362,10 +365,8 @@ def online_checks(setup: Setup, remote: Remote, push: bool) -> list[Finding]:
     """Read-only, non-interactive git against the remote; its output explained like `explain`'s."""
     from bbdiag import library, pipeline
 
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_ASKPASS", "SSH_ASKPASS")}
-    env.update(
-        LC_ALL="C", LANGUAGE="C", GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", GIT_SSH_COMMAND=env.get("GIT_SSH_COMMAND", "ssh") + " -o BatchMode=yes"
-    )
+    env = noninteractive_env()
+    env.update(LC_ALL="C", LANGUAGE="C", GIT_SSH_COMMAND=env.get("GIT_SSH_COMMAND", "ssh") + " -o BatchMode=yes")
     commands = [["ls-remote", "--heads", remote.name]]
     if push:
         commands.append(["push", "--dry-run", "--porcelain", remote.name, "HEAD"])

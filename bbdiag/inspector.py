@@ -44,11 +44,10 @@ class Helper:
     @property
     def name(self) -> str:
         """`osxkeychain`, `store`, `manager`…; `bbdiag-observer` for bbdiag's; `!…` for a shell snippet."""
+        words = self.command.removeprefix("!").split()
+        first = words[0] if words else ""
         if self.command.startswith("!"):
-            return (
-                "bbdiag-observer" if "bbdiag.observer" in self.command else "!" + self.command[1:].split()[0].strip("'\"") if self.command[1:].split() else "!"
-            )
-        first = self.command.split()[0] if self.command.split() else ""
+            return "bbdiag-observer" if "bbdiag.observer" in self.command else "!" + first.strip("'\"")
         return os.path.basename(first).removeprefix("git-credential-")
 
     @property
@@ -471,10 +470,17 @@ def _stored_credentials(config: Sequence[ConfigEntry]) -> list[StoredCredential]
     return found
 
 
+def noninteractive_env() -> dict[str, str]:
+    """The environment for git that must never prompt: no terminal prompt, no askpass, no GCM window."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GIT_ASKPASS", "SSH_ASKPASS")}
+    env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never")
+    return env
+
+
 def probe_stored(url: RemoteURL, cwd: Path | None) -> StoredCredential | None:
     """Ask the configured helpers, without any prompt, what they would give git (--probe-stored only)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_ASKPASS", "SSH_ASKPASS")}
-    env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", GIT_ASKPASS="true")
+    env = noninteractive_env()
+    env["GIT_ASKPASS"] = "true"  # an empty answer, should a helper still ask
     query = f"protocol={url.scheme}\nhost={url.host}\n" + (f"username={url.username}\n" if url.username else "") + "\n"
     try:
         done = subprocess.run(["git", "credential", "fill"], input=query.encode(), cwd=cwd, env=env, capture_output=True, timeout=GIT_TIMEOUT, check=False)
