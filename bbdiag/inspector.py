@@ -197,7 +197,8 @@ def inspect(where: Path | None = None) -> Setup:
 
 def _discover(where: Path) -> tuple[Path | None, Path | None, bool, Path | None, str | None]:
     """(work tree, git dir, bare, hooks dir, problem) as git itself finds them."""
-    done = _git(["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--is-inside-work-tree", "--git-path", "hooks"], where)
+    # One git process: --show-cdup (unlike --show-toplevel) does not fail in a bare repository.
+    done = _git(["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--is-inside-work-tree", "--git-path", "hooks", "--show-cdup"], where)
     if done is None:
         return None, None, False, None, "git could not be run"
     if done.returncode != 0:
@@ -207,14 +208,12 @@ def _discover(where: Path) -> tuple[Path | None, Path | None, bool, Path | None,
         # A repository git refuses to read (corrupt config, dubious ownership): still say where it is.
         found = next((d for d in (where, *where.parents) if (d / ".git").exists()), None)
         return found, found / ".git" if found else None, False, None, _first_line(done.stderr)
-    git_dir_text, bare_text, inside_text, hooks_text = [*done.stdout.decode("utf-8", "surrogateescape").splitlines(), "", "", "", ""][:4]
+    git_dir_text, bare_text, inside_text, hooks_text, cdup = [*done.stdout.decode("utf-8", "surrogateescape").splitlines(), "", "", "", "", ""][:5]
     git_dir = Path(git_dir_text)
     hooks = Path(hooks_text) if os.path.isabs(hooks_text) else where / hooks_text
     if bare_text == "true" or inside_text != "true":
         return git_dir, git_dir, bare_text == "true", hooks, None
-    top = _git(["rev-parse", "--show-toplevel"], where)
-    repository = Path(top.stdout.decode("utf-8", "surrogateescape").strip()) if top and top.returncode == 0 else git_dir.parent
-    return repository, git_dir, False, hooks, None
+    return Path(os.path.realpath(where / cdup)), git_dir, False, hooks, None
 
 
 def _read_config(repository: Path | None) -> tuple[list[ConfigEntry], str | None]:

@@ -59,6 +59,14 @@ def test_worktree_bare_and_submodule(tmp_path: Path) -> None:
     assert inside.repository == (path / "lib").resolve()
 
 
+def test_work_tree_found_from_a_subdirectory(tmp_path: Path) -> None:
+    path = repo(tmp_path)
+    (path / "src" / "deep").mkdir(parents=True)
+    setup = inspector.inspect(path / "src" / "deep")
+    assert setup.repository == path.resolve() and setup.git_dir == (path / ".git").resolve()
+    assert setup.hooks_dir is not None and setup.hooks_dir.resolve() == (path / ".git" / "hooks").resolve()
+
+
 def test_git_dir_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = repo(tmp_path)
     monkeypatch.setenv("GIT_DIR", str(path / ".git"))
