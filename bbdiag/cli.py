@@ -241,7 +241,7 @@ def _explain(args: argparse.Namespace) -> int:
     diagnoses = result.diagnoses
     facts_for: dict[int, Facts] = {}
     repo = _repo_path(args.repo)
-    if not args.no_repo and diagnoses and _probably_in_repository(repo):
+    if not args.no_repo and diagnoses and pipeline.probably_in_repository(repo):
         from bbdiag import inspector
 
         diagnoses, facts_for = pipeline.fit(diagnoses, inspector.inspect(repo))
@@ -253,22 +253,6 @@ def _explain(args: argparse.Namespace) -> int:
             _say_nothing_found(result.reading.lines, source, result.patterns_seen)
         return EXIT_NOTHING
     return EXIT_EXPLAINED
-
-
-def _probably_in_repository(where: Path | None) -> bool:
-    """A look without starting git (outside a repository, explain must not pay for the inspector)."""
-    if os.environ.get("GIT_DIR"):
-        return True
-    directory = os.path.abspath(where or os.getcwd())
-    while True:
-        if os.path.exists(os.path.join(directory, ".git")) or (
-            os.path.isfile(os.path.join(directory, "HEAD")) and os.path.isdir(os.path.join(directory, "objects"))
-        ):
-            return True
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return False
-        directory = parent
 
 
 def _repo_path(repo: str | None) -> Path | None:

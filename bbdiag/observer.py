@@ -16,7 +16,12 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Sequence
-from typing import BinaryIO, NamedTuple, TextIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from bbdiag.knowledge import Knowledge
 
 MAX_REQUEST = 64 * 1024  # git's requests are a few lines; anything longer is not git
 
@@ -70,8 +75,7 @@ def explain(rejected: Rejected, out: TextIO) -> None:
     from bbdiag.inspector import KIND_NAMES
     from bbdiag.redact import redact
 
-    host_port = rejected.host
-    line = f"fatal: Authentication failed for '{rejected.protocol}://{host_port}/{rejected.path}'"
+    line = f"fatal: Authentication failed for '{rejected.protocol}://{rejected.host}/{rejected.path}'"
     result = pipeline.diagnose_text(line, "credential helper", library.load())
     if not result.diagnoses:
         return
@@ -81,7 +85,7 @@ def explain(rejected: Rejected, out: TextIO) -> None:
     cause = _cause(diagnosis.host, rejected.kind, today, known)
     diagnosis = diagnosis._replace(cause=cause)
     facts = remedy.Facts()
-    if _in_repository():  # a fetch or push: the repository says which remote and helpers
+    if pipeline.probably_in_repository():  # a fetch or push: the repository says which remote and helpers
         from bbdiag import inspector
 
         _, fitted = pipeline.fit([diagnosis], inspector.inspect())
@@ -92,7 +96,7 @@ def explain(rejected: Rejected, out: TextIO) -> None:
     user = f"the user name '{rejected.username}'" if rejected.username else "no user name"
     realm = next((w for w in rejected.www_authenticate if "realm=" in w), None)
     lines = [
-        f"bbdiag: {host_port} rejected the credential git sent (HTTP 401).",
+        f"bbdiag: {rejected.host} rejected the credential git sent (HTTP 401).",
         f"  It was {sent}, sent with {user}." + (f" The server asked for: {realm}." if realm else ""),
         f"  {fix.title}: {fix.why}",
     ]
@@ -104,23 +108,12 @@ def explain(rejected: Rejected, out: TextIO) -> None:
     out.flush()
 
 
-def _in_repository() -> bool:
-    import os
-    from pathlib import Path
-
-    here = Path.cwd()
-    return bool(os.environ.get("GIT_DIR")) or any((d / ".git").exists() for d in (here, *here.parents))
-
-
-def _cause(host: str, kind: str | None, today: object, known: object) -> str:
+def _cause(host: str, kind: str | None, today: dt.date, known: Knowledge) -> str:
     """The rejected secret's kind makes the cause more specific than git's own line can."""
     if host == "bitbucket-cloud" and kind == "password":
         return "account-password-rejected"
     if host == "bitbucket-cloud" and kind == "app-password":
-        from bbdiag.knowledge import Knowledge
-
-        assert isinstance(known, Knowledge)
-        return "app-password-retired" if known.in_force("bitbucket-app-passwords-removed", today) else "credentials-rejected"  # type: ignore[arg-type]
+        return "app-password-retired" if known.in_force("bitbucket-app-passwords-removed", today) else "credentials-rejected"
     if host == "github" and kind == "password":
         return "account-password-rejected"
     return "credentials-rejected"

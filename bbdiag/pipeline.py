@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
@@ -69,6 +70,22 @@ def diagnose_stream(stream: BinaryIO, source: str, lib: library.Library, limit: 
 def diagnose_text(text: str, source: str = "-", lib: library.Library | None = None) -> Result:
     """Convenience for callers holding text (tests, hooks, the credential-helper observer)."""
     return diagnose_stream(io.BytesIO(text.encode("utf-8")), source, lib or library.load())
+
+
+def probably_in_repository(where: str | os.PathLike[str] | None = None) -> bool:
+    """A look without starting git, so that outside a repository nobody pays for the inspector."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    directory = os.path.abspath(where or os.getcwd())
+    while True:
+        if os.path.exists(os.path.join(directory, ".git")) or (
+            os.path.isfile(os.path.join(directory, "HEAD")) and os.path.isdir(os.path.join(directory, "objects"))
+        ):
+            return True
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return False
+        directory = parent
 
 
 def fit(diagnoses: list[Diagnosis], setup: Setup) -> tuple[list[Diagnosis], dict[int, Facts]]:

@@ -79,6 +79,17 @@ def test_account_password_observer_speaks_at_erase(server: bb.Server, tmp_path: 
     assert (isolated / ".git-credentials").read_text() == "", "git told store to erase the rejected credential"
 
 
+def test_observer_in_a_repository_names_its_remote(server: bb.Server, tmp_path: Path, isolated: Path) -> None:
+    store(isolated, bb.USER, bb.API_TOKEN)
+    clone = tmp_path / "a"
+    assert run_git(server, "clone", "--origin", "upstream", URL, str(clone)).returncode == 0
+    store(isolated, bb.USER, bb.ACCOUNT_PASSWORD)
+    done = run_git(server, "fetch", "upstream", cwd=clone)
+    assert done.returncode == 128
+    assert "bbdiag: bitbucket.org rejected the credential git sent (HTTP 401)" in done.stderr
+    assert "git remote set-url upstream http://jane-doe@bitbucket.org/acme/widgets.git" in done.stderr, "fitted to the clone's remote"
+
+
 def test_api_token_with_email_is_the_wrong_username(server: bb.Server, tmp_path: Path, isolated: Path) -> None:
     store(isolated, bb.EMAIL, bb.API_TOKEN)
     done = run_git(server, "clone", URL, str(tmp_path / "a"), via_bbdiag=True)
