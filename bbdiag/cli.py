@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from bbdiag import __version__
+from bbdiag.render import auto_format, renderer
 
 if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's benchmark)
     import datetime as dt
@@ -18,8 +19,7 @@ if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's bench
     from rich.progress import Progress, TaskID
 
     from bbdiag.doctor import Finding
-    from bbdiag.remedy import Facts
-    from bbdiag.render.view import ReportView, ScanView, SourceView
+    from bbdiag.render.view import ScanView, SourceView
 
 EXIT_EXPLAINED = 0
 EXIT_NOTHING = 1
@@ -212,13 +212,6 @@ def _as_of(args: argparse.Namespace) -> dt.date:
         raise UsageError(str(exc)) from exc
 
 
-def auto_format(fmt: str, out: TextIO) -> str:
-    """`auto`: colour on a terminal, plain text when piped or when NO_COLOR is set."""
-    if fmt != "auto":
-        return fmt
-    return "terminal" if out.isatty() and not os.environ.get("NO_COLOR") else "text"
-
-
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -238,16 +231,11 @@ def _explain(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         stream, source = _open_input(args.file, stack)
         result = pipeline.diagnose_stream(stream, source, library.load(), limit)
-    diagnoses = result.diagnoses
-    facts_for: dict[int, Facts] = {}
     repo = _repo_path(args.repo)
-    if not args.no_repo and diagnoses and pipeline.probably_in_repository(repo):
-        from bbdiag import inspector
-
-        diagnoses, facts_for = pipeline.fit(diagnoses, inspector.inspect(repo))
-    results = pipeline.remedies(diagnoses, facts_for, as_of)
+    diagnoses = result.diagnoses
+    results = pipeline.remedies(diagnoses, as_of=as_of) if args.no_repo else pipeline.fitted_remedies(diagnoses, repo, as_of)
     report = view.build(source, results, result.remarks())
-    _render(report, args.format, sys.stdout)
+    renderer(args.format, sys.stdout, "render")(report, sys.stdout)
     if not report.diagnoses:
         if args.format != "json":
             _say_nothing_found(result.reading.lines, source, result.patterns_seen)
@@ -305,27 +293,6 @@ def _open_input(name: str, stack: ExitStack) -> tuple[BinaryIO, str]:
         raise UsageError(f"{name}: cannot be read: {exc.strerror or exc}") from exc
 
 
-def _render(report: ReportView, fmt: str, out: TextIO) -> None:
-    _renderer(fmt, out, "render")(report, out)
-
-
-def _renderer(fmt: str, out: TextIO, name: str) -> Callable[..., None]:
-    """The function `name` (render, render_findings, render_scan) of the renderer --format picks."""
-    import functools
-
-    fmt = auto_format(fmt, out)
-    if fmt == "terminal":
-        from bbdiag.render import terminal
-
-        return functools.partial(getattr(terminal, name), color=not os.environ.get("NO_COLOR"))
-    import importlib  # only the renderer in use is loaded: start-up time
-
-    module = importlib.import_module("bbdiag.render.json" if fmt == "json" else "bbdiag.render.plain")
-    function: Callable[..., None] = getattr(module, name)
-    return function
-
-
-# ------------------------------------------------------------------------------ scan
 def _scan(args: argparse.Namespace) -> int:
     from bbdiag import scan
     from bbdiag.render.view import ScanView
@@ -427,7 +394,7 @@ def _render_scan(report: ScanView, args: argparse.Namespace, out: TextIO) -> Non
         "junit": annotations.junit,
         "bitbucket": annotations.bitbucket,
     }
-    (ci_formats.get(fmt) or _renderer(fmt, out, "render_scan"))(report, out)
+    (ci_formats.get(fmt) or renderer(fmt, out, "render_scan"))(report, out)
     if fmt == "terminal":
         return
     summary = args.summary or (os.environ.get("GITHUB_STEP_SUMMARY") if fmt == "github" else None)
@@ -455,7 +422,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _render_findings(repository: str | None, findings: list[Finding], fmt: str, out: TextIO) -> None:
-    _renderer(fmt, out, "render_findings")(repository, findings, out)
+    renderer(fmt, out, "render_findings")(repository, findings, out)
 
 
 # ------------------------------------------------------------------------------ run, shell-init

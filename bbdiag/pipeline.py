@@ -134,6 +134,18 @@ def _remote_for(diagnosis: Diagnosis, setup: Setup) -> Remote | None:
     return setup.remotes[0] if len(setup.remotes) == 1 else None
 
 
+def fitted_remedies(diagnoses: list[Diagnosis], where: str | os.PathLike[str] | None = None, as_of: dt.date | None = None) -> list[tuple[Diagnosis, Remedy]]:
+    """Each diagnosis with its remedy, fitted to the repository at `where` (default: here) when there is one."""
+    facts: dict[int, Facts] = {}
+    if diagnoses and probably_in_repository(where):
+        from pathlib import Path
+
+        from bbdiag import inspector
+
+        diagnoses, facts = fit(diagnoses, inspector.inspect(Path(where) if where else None))
+    return remedies(diagnoses, facts, as_of)
+
+
 def remedies(diagnoses: list[Diagnosis], facts_for: dict[int, Facts] | None = None, as_of: dt.date | None = None) -> list[tuple[Diagnosis, Remedy]]:
     known = knowledge.load()
     day = as_of or knowledge.today()

@@ -13,10 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, BinaryIO
-
-if TYPE_CHECKING:
-    from bbdiag.remedy import Facts
+from typing import BinaryIO, TextIO
 
 TAIL = 4 << 20  # the failure is at the end: keep the last 4 MiB of output
 
@@ -96,7 +93,7 @@ def _copy_window_size(out: BinaryIO, child_side: int) -> None:
         pass
 
 
-def explain_output(command: Sequence[str], output: bytes, fmt: str, out: io.TextIOBase | None = None) -> bool:
+def explain_output(command: Sequence[str], output: bytes, fmt: str, out: TextIO | None = None) -> bool:
     """Explain captured output on stderr; True when something was recognised.
 
     The command line goes first, as line 1, as in a pasted transcript: its URL often names the host.
@@ -104,39 +101,17 @@ def explain_output(command: Sequence[str], output: bytes, fmt: str, out: io.Text
     import shlex
 
     from bbdiag import library, pipeline
-    from bbdiag.render import view
+    from bbdiag.render import renderer, view
 
     label = " ".join(command[:3])
     transcript = f"$ {shlex.join(command)}\n".encode("utf-8", "surrogateescape") + output
     result = pipeline.diagnose_stream(io.BytesIO(transcript), label, library.load())
     if not result.diagnoses:
         return False
-    diagnoses = result.diagnoses
-    facts: dict[int, Facts] = {}
-    try:
-        from bbdiag import inspector
-
-        diagnoses, facts = pipeline.fit(diagnoses, inspector.inspect())
-    except Exception:
-        pass
-    report = view.build(label, pipeline.remedies(diagnoses, facts), [])
+    report = view.build(label, pipeline.fitted_remedies(result.diagnoses), [])
     stream = out or sys.stderr
-    from bbdiag.cli import auto_format
-
-    fmt = auto_format(fmt, stream)  # type: ignore[arg-type]
     stream.write("\n")
-    if fmt == "json":
-        from bbdiag.render import json as json_renderer
-
-        json_renderer.render(report, stream)  # type: ignore[arg-type]
-    elif fmt == "terminal":
-        from bbdiag.render import terminal
-
-        terminal.render(report, stream)  # type: ignore[arg-type]
-    else:
-        from bbdiag.render import plain
-
-        plain.render(report, stream)  # type: ignore[arg-type]
+    renderer(fmt, stream, "render")(report, stream)
     return True
 
 
