@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 import ahocorasick  # type: ignore[import-not-found]
 
 from bbdiag.causes import CAUSES, HOSTS
+from bbdiag.fields import Fields
 
 PATTERNS_DIR = os.path.join(os.path.dirname(__file__), "patterns")  # os.path: pathlib costs start-up time
 L10N_FILE = "_git-l10n.json"
@@ -29,6 +30,30 @@ STATUSES = ("stable", "retired")
 # Cap on one regex search: patterns are linear, this only guards against a mistake in one.
 SEARCH_TIMEOUT = 0.5
 
+PATTERN_FIELDS = frozenset(
+    {
+        "id",
+        "summary",
+        "cause",
+        "cause_by_host",
+        "host",
+        "host_hint",
+        "role",
+        "strength",
+        "regex",
+        "git_message",
+        "git_message_groups",
+        "keywords",
+        "requires",
+        "references",
+        "checked",
+        "match",
+        "no_match",
+        "status",
+        "host_mismatch_cause",
+        "ignore_case",
+    }
+)
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PLACEHOLDER = re.compile(r"%l?[sd]")
 
@@ -203,7 +228,7 @@ def _pattern_from_file(path: str, translations: Mapping[str, Mapping[str, list[s
             data = tomllib.loads(handle.read())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LibraryError(f"{name}: not valid TOML: {exc}") from exc
-    reader = _Fields(name, data)
+    reader = Fields(name, data, LibraryError)
     pattern_id = reader.text("id")
     if not _ID.fullmatch(pattern_id):
         raise LibraryError(f"{name}: field 'id': '{pattern_id}' is not lower-case words joined by '-'")
@@ -255,7 +280,7 @@ def _pattern_from_file(path: str, translations: Mapping[str, Mapping[str, list[s
         ignore_case=reader.boolean("ignore_case", default=git_message is not None),
         regex_keywords=tuple(regex_keywords),
     )
-    reader.no_unknown_fields()
+    reader.no_unknown_fields(PATTERN_FIELDS)
     for example in pattern.examples:
         if not any(k in example.lower() for k in pattern.keywords):
             raise LibraryError(f"{name}: field 'keywords': none occurs in the example {example!r}")
@@ -287,103 +312,6 @@ def _expand_git_message(msgid: str, per_language: Mapping[str, list[str]], group
         literal = max((p.strip() for p in pieces), key=len).lower()
         keywords.append(literal if len(literal) >= 4 else None)
     return regexes, keywords
-
-
-class _Fields:
-    """Typed access to one file's fields, naming the file and field in every error."""
-
-    _KNOWN = frozenset(
-        [
-            "id",
-            "summary",
-            "cause",
-            "cause_by_host",
-            "host",
-            "host_hint",
-            "role",
-            "strength",
-            "regex",
-            "git_message",
-            "git_message_groups",
-            "keywords",
-            "requires",
-            "references",
-            "checked",
-            "match",
-            "no_match",
-            "status",
-            "host_mismatch_cause",
-            "ignore_case",
-        ]
-    )
-
-    def __init__(self, name: str, data: dict[str, Any]) -> None:
-        self.name, self.data = name, data
-
-    def _error(self, key: str, problem: str) -> LibraryError:
-        return LibraryError(f"{self.name}: field '{key}': {problem}")
-
-    def _get(self, key: str, optional: bool) -> Any:
-        if key not in self.data:
-            if optional:
-                return None
-            raise self._error(key, "missing")
-        return self.data[key]
-
-    def text(self, key: str, optional: bool = False) -> Any:
-        value = self._get(key, optional)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise self._error(key, "must be a non-empty string")
-        return value
-
-    def texts(self, key: str, optional: bool = False) -> list[str]:
-        value = self._get(key, optional)
-        if value is None:
-            return []
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-            raise self._error(key, "must be a non-empty list of non-empty strings")
-        return value
-
-    def choice(self, key: str, allowed: Iterable[str], optional: bool = False) -> Any:
-        value = self.text(key, optional)
-        if value is not None and value not in allowed:
-            raise self._error(key, f"'{value}' is not one of: {', '.join(allowed)}")
-        return value
-
-    def integer(self, key: str, low: int, high: int, default: int) -> int:
-        value = self._get(key, optional=True)
-        if value is None:
-            return default
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise self._error(key, f"must be a whole number from {low} to {high}")
-        return value
-
-    def boolean(self, key: str, default: bool) -> bool:
-        value = self._get(key, optional=True)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self._error(key, "must be true or false")
-        return value
-
-    def date(self, key: str) -> dt.date:
-        value = self._get(key, optional=False)
-        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            raise self._error(key, "must be a date (YYYY-MM-DD, unquoted)")
-        return value
-
-    def table(self, key: str) -> dict[str, str]:
-        value = self._get(key, optional=True)
-        if value is None:
-            return {}
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            raise self._error(key, "must be a table of strings")
-        return value
-
-    def no_unknown_fields(self) -> None:
-        unknown = sorted(set(self.data) - self._KNOWN)
-        if unknown:
-            raise self._error(unknown[0], "unknown field (a typo?)")
 
 
 def check(library: Library) -> None:

@@ -52,3 +52,16 @@ def test_a_broken_entry_is_named(tmp_path: Path) -> None:
     (tmp_path / "policies.toml").write_text("")
     with pytest.raises(KnowledgeError, match=r"facts.toml \[x\]: field 'sources'"):
         knowledge._parse(tmp_path)
+
+
+def test_a_broken_policy_names_its_field(tmp_path: Path) -> None:
+    (tmp_path / "facts.toml").write_text("")
+    entry = '[p]\nhost = "{host}"\nstarts = {starts}\nsummary = "s"\nsources = ["https://example.com/"]\nchecked = 2026-01-01\n'
+    (tmp_path / "policies.toml").write_text(entry.format(host="bitbucket-cloud", starts="2026-01-01T10:00:00Z"))
+    with pytest.raises(KnowledgeError, match=r"policies.toml \[p\]: field 'starts': must be a date"):
+        knowledge._parse(tmp_path)
+    (tmp_path / "policies.toml").write_text(entry.format(host="sourceforge", starts="2026-01-01"))
+    with pytest.raises(KnowledgeError, match=r"policies.toml \[p\]: field 'host': 'sourceforge' is not one of"):
+        knowledge._parse(tmp_path)
+    (tmp_path / "policies.toml").write_text(entry.format(host="bitbucket-cloud", starts="2026-01-01"))
+    assert knowledge._parse(tmp_path).policies["p"].ends is None

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from bbdiag.causes import HOSTS
+from bbdiag.fields import Fields
 
 HERE = os.path.dirname(__file__)
 AS_OF_VARIABLE = "BBDIAG_AS_OF"
@@ -89,53 +90,33 @@ def _read(path: str) -> dict[str, dict[str, object]]:
         raise KnowledgeError(f"{os.path.basename(path)}: {exc}") from exc
 
 
-def _field(where: str, entry: Mapping[str, object], key: str, kind: type, optional: bool = False) -> object:
-    value = entry.get(key)
-    if value is None and optional:
-        return None
-    if not isinstance(value, kind) or (kind is dt.date and isinstance(value, dt.datetime)):
-        raise KnowledgeError(f"{where}: field '{key}' must be a {kind.__name__}")
-    return value
-
-
-def _sources(where: str, entry: Mapping[str, object]) -> tuple[str, ...]:
-    sources = _field(where, entry, "sources", list)
-    assert isinstance(sources, list)
-    if not sources or not all(isinstance(s, str) and s.startswith("https://") for s in sources):
-        raise KnowledgeError(f"{where}: field 'sources' must list https:// addresses")
+def _sources(entry: Fields) -> tuple[str, ...]:
+    sources = entry.texts("sources")
+    if not all(s.startswith("https://") for s in sources):
+        raise entry.error("sources", "must list https:// addresses")
     return tuple(sources)
 
 
-def _policy(key: str, entry: dict[str, object]) -> Policy:
-    where = f"policies.toml [{key}]"
-    host = _field(where, entry, "host", str)
-    if host not in HOSTS:
-        raise KnowledgeError(f"{where}: field 'host': unknown host '{host}'")
+def _policy(key: str, data: dict[str, object]) -> Policy:
+    entry = Fields(f"policies.toml [{key}]", data, KnowledgeError)
     return Policy(
         id=key,
-        host=str(host),
-        starts=_field(where, entry, "starts", dt.date),  # type: ignore[arg-type]
-        ends=_field(where, entry, "ends", dt.date, optional=True),  # type: ignore[arg-type]
-        summary=str(_field(where, entry, "summary", str)),
-        sources=_sources(where, entry),
-        checked=_field(where, entry, "checked", dt.date),  # type: ignore[arg-type]
+        host=entry.choice("host", HOSTS),
+        starts=entry.date("starts"),
+        ends=entry.date("ends", optional=True),
+        summary=entry.text("summary"),
+        sources=_sources(entry),
+        checked=entry.date("checked"),
     )
 
 
-def _fact(key: str, entry: dict[str, object]) -> Fact:
-    where = f"facts.toml [{key}]"
-    return Fact(
-        id=key,
-        value=str(_field(where, entry, "value", str)),
-        sources=_sources(where, entry),
-        checked=_field(where, entry, "checked", dt.date),  # type: ignore[arg-type]
-    )
+def _fact(key: str, data: dict[str, object]) -> Fact:
+    entry = Fields(f"facts.toml [{key}]", data, KnowledgeError)
+    return Fact(id=key, value=entry.text("value"), sources=_sources(entry), checked=entry.date("checked"))
 
 
 def policy_table(known: Knowledge) -> str:
     """The dated policies as a Markdown table, for the README (tools/update-readme writes it)."""
-    from bbdiag.causes import HOSTS
-
     rows = ["| from | until | host | policy | source | checked |", "|---|---|---|---|---|---|"]
     for p in sorted(known.policies.values(), key=lambda p: (p.starts, p.id)):
         until = p.ends.isoformat() if p.ends else ""
