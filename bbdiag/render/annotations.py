@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 from xml.etree import ElementTree
 
 from bbdiag.causes import CAUSES
+from bbdiag.render.view import shorten
 
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
     from bbdiag.render.view import DiagnosisView, ScanView
@@ -18,10 +19,6 @@ if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
 GITHUB_PER_STEP = 10
 # Bitbucket Code Insights: summary <= 450 chars, details <= 2000, <= 1000 annotations per report.
 BITBUCKET_SUMMARY, BITBUCKET_DETAILS, BITBUCKET_MAX = 450, 2000, 1000
-
-
-def _steps_text(d: DiagnosisView) -> str:
-    return "\n".join(f"{n}. {s.text}" + (f"\n   {s.command}" if s.command else "") for n, s in enumerate(d.remedy, 1))
 
 
 # ------------------------------------------------------------------------------ GitHub Actions
@@ -40,7 +37,7 @@ def github(report: ScanView, out: TextIO) -> None:
         shown = chosen if len(chosen) <= GITHUB_PER_STEP else chosen[: GITHUB_PER_STEP - 1]
         for d in shown:
             props = f"file={_escape_property(d.source)},line={d.lines[0]},endLine={d.lines[1]},title={_escape_property('bbdiag: ' + d.title)}"
-            message = f"{d.cause} ({d.host_name}){' in ' + d.step if d.step else ''}: {d.why}\n{_steps_text(d)}"
+            message = f"{d.cause} ({d.host_name}){' in ' + d.step if d.step else ''}: {d.why}\n{d.remedy_text()}"
             out.write(f"::{level} {props}::{_escape_data(message)}\n")
         if len(chosen) > len(shown):
             rest = len(chosen) - len(shown)
@@ -79,7 +76,7 @@ def gitlab(report: ScanView, out: TextIO) -> None:
             "severity": "major" if CAUSES[d.cause].access else severity[d.auth],
             "location": {"path": d.source, "lines": {"begin": d.lines[0], "end": d.lines[1]}},
             "categories": ["Security" if d.auth else "Bug Risk"],
-            "content": {"body": _steps_text(d)},
+            "content": {"body": d.remedy_text()},
         }
         for d in report.diagnoses
     ]
@@ -105,7 +102,7 @@ def junit(report: ScanView, out: TextIO) -> None:
             case = ElementTree.SubElement(suite, "testcase", classname=f"bbdiag.{d.cause}", name=f"{d.source}:{d.lines[0]} {d.title}")
             failure = ElementTree.SubElement(case, "failure", type=d.cause, message=f"{d.title} ({d.host_name})")
             evidence = "\n".join(f"{e.line}: {e.text}" for e in d.evidence)
-            failure.text = f"{d.why}\n\n{evidence}\n\n{_steps_text(d)}"
+            failure.text = f"{d.why}\n\n{evidence}\n\n{d.remedy_text()}"
     ElementTree.indent(suites)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n")
 
@@ -136,8 +133,8 @@ def bitbucket(report: ScanView, out: TextIO) -> None:
             {
                 "external_id": f"bbdiag-{_fingerprint(d)[:32]}",
                 "annotation_type": "VULNERABILITY" if d.auth else "BUG",
-                "summary": _cut(f"{d.title} ({d.host_name}, {d.cause})", BITBUCKET_SUMMARY),
-                "details": _cut(f"{d.why}\n{_steps_text(d)}", BITBUCKET_DETAILS),
+                "summary": shorten(f"{d.title} ({d.host_name}, {d.cause})", BITBUCKET_SUMMARY),
+                "details": shorten(f"{d.why}\n{d.remedy_text()}", BITBUCKET_DETAILS),
                 "path": d.source,
                 "line": d.lines[0],
                 "severity": "HIGH" if d.auth else "MEDIUM",
@@ -148,7 +145,3 @@ def bitbucket(report: ScanView, out: TextIO) -> None:
     }
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -45,12 +45,11 @@ def document(report: ScanView) -> dict[str, Any]:
 
 
 def _result(d: DiagnosisView, rule_index: int) -> dict[str, Any]:
-    steps = "\n".join(f"{n}. {s.text}" + (f"\n   {s.command}" if s.command else "") for n, s in enumerate(d.remedy, 1))
     return {
         "ruleId": d.cause,
         "ruleIndex": rule_index,
         "level": _level(d.cause),
-        "message": {"text": f"{d.title} ({d.host_name}). {d.why}", "markdown": f"**{d.title}** ({d.host_name})\n\n{d.why}\n\n{steps}"},
+        "message": {"text": f"{d.title} ({d.host_name}). {d.why}", "markdown": f"**{d.title}** ({d.host_name})\n\n{d.why}\n\n{d.remedy_text()}"},
         "locations": [
             {
                 "physicalLocation": {"artifactLocation": {"uri": _uri(d.source)}, "region": {"startLine": max(1, d.lines[0]), "endLine": max(1, d.lines[1])}},

@@ -40,6 +40,10 @@ class DiagnosisView(NamedTuple):
     docs: tuple[str, ...]
     step: str | None = None  # scan: the CI step or job the failure happened in
 
+    def remedy_text(self) -> str:
+        """The steps as numbered plain text, each command indented on its own line (CI reports)."""
+        return "\n".join(f"{n}. {s.text}" + (f"\n   {s.command}" if s.command else "") for n, s in enumerate(self.remedy, 1))
+
 
 class ReportView(NamedTuple):
     source: str
@@ -63,7 +67,7 @@ def diagnosis_view(source: str, d: Diagnosis, r: Remedy, step: str | None = None
         if key in seen:
             continue
         seen.add(key)
-        evidence.append(EvidenceView(hit.line, hit.pattern.id, redact(_shorten(hit.text.strip()))))
+        evidence.append(EvidenceView(hit.line, hit.pattern.id, redact(shorten(hit.text.strip(), MAX_EVIDENCE_CHARS))))
     remote = d.url.display if d.url else (d.url_text if d.url_text and "://" in d.url_text else None)
     return DiagnosisView(
         cause=d.cause,
@@ -82,8 +86,9 @@ def diagnosis_view(source: str, d: Diagnosis, r: Remedy, step: str | None = None
     )
 
 
-def _shorten(text: str) -> str:
-    return text if len(text) <= MAX_EVIDENCE_CHARS else text[: MAX_EVIDENCE_CHARS - 1] + "…"
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, an ellipsis marking a cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class SourceView(NamedTuple):
