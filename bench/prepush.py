@@ -6,14 +6,12 @@ everything the remote already has. Run: python bench/prepush.py
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import bbdiag_command, compile_package, isolated_env, medians, run
+
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
 HISTORY = int(os.environ.get("BENCH_HISTORY", "10000"))
 
@@ -35,9 +33,9 @@ def history(repository: str, env: dict[str, str], commits: int) -> None:
 
 
 def main() -> int:
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "bbdiag")], env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""}, check=True)
+    compile_package()
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "HOME": home, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": f"{home}/.gitconfig", "XDG_CONFIG_HOME": f"{home}/.config"}
+        env = isolated_env(home)
         repository = f"{home}/repo"
         git("init", "-q", "-b", "main", repository, cwd=home, env=env)
         history(repository, env, HISTORY)
@@ -49,23 +47,9 @@ def main() -> int:
         git("-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-q", "-m", "one more", cwd=repository, env=env)
         local, remote = git("rev-parse", "main", cwd=repository, env=env), git("rev-parse", "origin/main", cwd=repository, env=env)
         update = f"refs/heads/main {local} refs/heads/main {remote}\n".encode()
-        script = Path(sys.executable).parent / "bbdiag"
-        bbdiag = [str(script)] if script.exists() else [sys.executable, "-m", "bbdiag"]
-        hook = [*bbdiag, "hook", "pre-push", "origin", "https://bitbucket.org/acme/widgets.git"]
-        version = [*bbdiag, "--version"]
-
-        def timed(args: list[str], stdin: bytes) -> float:
-            start = time.perf_counter()
-            done = subprocess.run(args, cwd=repository, env=env, input=stdin, capture_output=True, check=False)
-            assert done.returncode == 0, done.stderr
-            return time.perf_counter() - start
-
-        timed(hook, update)
-        ours, theirs = [], []
-        for _ in range(RUNS):
-            ours.append(timed(hook, update))
-            theirs.append(timed(version, b""))
-    a, b = statistics.median(ours), statistics.median(theirs)
+        hook = [*bbdiag_command(), "hook", "pre-push", "origin", "https://bitbucket.org/acme/widgets.git"]
+        version = [*bbdiag_command(), "--version"]
+        a, b = medians(lambda: run(hook, repository, env, update, check=True)[0], lambda: run(version, repository, env)[0], RUNS)
     print(f"pre-push hook, 1 commit pushed onto {HISTORY} commits: {a * 1000:.1f} ms; bbdiag --version: {b * 1000:.1f} ms; ratio {a / b:.2f}x")
     return 0
 

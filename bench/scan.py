@@ -11,13 +11,12 @@ import random
 import re
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, compile_package, run
+
 MEGABYTES = int(os.environ.get("BENCH_MB", "300"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 ESC = "\x1b"
@@ -60,17 +59,11 @@ def generate(path: Path, megabytes: int) -> int:
     return failures
 
 
-def run(args: list[str]) -> tuple[float, bytes]:
-    start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, check=False)
-    return time.perf_counter() - start, done.stdout
-
-
 def main() -> int:
     sys.path.insert(0, str(ROOT))
     from bbdiag import library
 
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "bbdiag")], env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""}, check=True)
+    compile_package()
     keywords = library.load().keywords
     with tempfile.TemporaryDirectory() as work:
         log = Path(work) / "ci.log"
@@ -92,9 +85,9 @@ def main() -> int:
             copy.write_bytes(log.read_bytes()[: 64 << 20])
         one_core = run([sys.executable, "-m", "bbdiag", "scan", "--format", "json", "--jobs", "1", *map(str, copies)])[0]
         every_core = run([sys.executable, "-m", "bbdiag", "scan", "--format", "json", *map(str, copies)])[0]
-    size = log_size = MEGABYTES
+    size = MEGABYTES
     a, b = statistics.median(ours), statistics.median(theirs)
-    print(f"log: {log_size} MiB, {failures} failures planted, {found} found")
+    print(f"log: {size} MiB, {failures} failures planted, {found} found")
     print(
         f"bbdiag scan --format json: {size / a:.0f} MiB/s; grep -E -c -i ({len(keywords)} keywords): {size / b:.0f} MiB/s; ratio {b / a:.2f}x of grep's throughput (target >= 0.5x)"
     )
