@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from bbdiag import __version__
@@ -15,8 +15,6 @@ from bbdiag.render import auto_format, renderer
 if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's benchmark)
     import datetime as dt
     from pathlib import Path
-
-    from rich.progress import Progress, TaskID
 
     from bbdiag.doctor import Finding
     from bbdiag.render.view import ScanView, SourceView
@@ -323,14 +321,15 @@ def _scan(args: argparse.Namespace) -> int:
 
 def _scan_files(files: list[str], jobs: int, as_of: str | None) -> list[SourceView]:
     """Every file, in order; several large ones on every core, with a progress bar on a terminal."""
+    import functools
+
     from bbdiag import scan
 
     sizes = {f: _size(f) for f in files}
     total = sum(sizes.values())
     workers = jobs or os.cpu_count() or 1
-    progress = _progress(total) if sys.stderr.isatty() and total > 32 << 20 else None
     results: dict[str, list[SourceView]] = {}
-    try:
+    with _progress(total) as advance:
         if workers > 1 and len(files) > 1 and total > 4 << 20:
             from concurrent.futures import ProcessPoolExecutor
 
@@ -338,16 +337,11 @@ def _scan_files(files: list[str], jobs: int, as_of: str | None) -> list[SourceVi
                 futures = {f: pool.submit(scan.scan_file_views, f, as_of) for f in files}
                 for name, future in futures.items():
                     results[name] = _or_unreadable(name, future.result)
-                    if progress:
-                        progress[0].update(progress[1], advance=sizes[name])
+                    if advance:
+                        advance(sizes[name])
         else:
-            bar = progress
-            advance = (lambda count: bar[0].update(bar[1], advance=count)) if bar else None
             for name in files:
-                results[name] = _or_unreadable(name, lambda n=name: scan.scan_file_views(n, as_of, advance))  # type: ignore[misc]
-    finally:
-        if progress:
-            progress[0].stop()
+                results[name] = _or_unreadable(name, functools.partial(scan.scan_file_views, name, as_of, advance))
     return [view for name in files for view in results[name]]
 
 
@@ -372,13 +366,17 @@ def _size(name: str) -> int:
         return 0
 
 
-def _progress(total: int) -> tuple[Progress, TaskID]:
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar's `advance(bytes)` while a large scan runs on a terminal; None otherwise."""
+    if not (sys.stderr.isatty() and total > 32 << 20):
+        yield None
+        return
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
-    bar = Progress("scanning", BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(), transient=True)
-    task = bar.add_task("scan", total=total)
-    bar.start()
-    return bar, task
+    with Progress("scanning", BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task("scan", total=total)
+        yield lambda count: bar.update(task, advance=count)
 
 
 def _render_scan(report: ScanView, args: argparse.Namespace, out: TextIO) -> None:
