@@ -372,9 +372,12 @@ def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
     if not (sys.stderr.isatty() and total > 32 << 20):
         yield None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
-    with Progress("scanning", BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(), transient=True) as bar:
+    columns = ("scanning", BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    # On stderr, never stdout: stdout may be the report a tool reads.
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("scan", total=total)
         yield lambda count: bar.update(task, advance=count)
 

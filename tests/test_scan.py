@@ -268,3 +268,30 @@ def test_explain_takes_the_fast_path_for_large_input_with_the_same_answers() -> 
         assert [(d.cause, d.host, d.lines[0] + shift) for d in small] == [(d.cause, d.host, d.lines[0]) for d in large], case.name
     quoted = padding + b"E       remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/a/b.git/'\n"
     assert [d.cause for d in pipeline.diagnose_stream(io.BytesIO(quoted), "-", LIB).diagnoses] == ["credentials-rejected"], "explain keeps what a person pasted"
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_the_progress_bar_is_drawn_on_stderr_and_leaves_the_report_alone(tmp_path: Path) -> None:
+    log = tmp_path / "big.log"
+    line = b"2024-05-02T10:11:09.1000000Z ok step done, nothing to see on this line of the build\n"
+    log.write_bytes(line * ((33 << 20) // len(line) + 1) + b"fatal: could not read Username for 'https://github.com': terminal prompts disabled\n")
+    controller, terminal = os.openpty()
+    done = subprocess.run(
+        [sys.executable, "-m", "bbdiag", "scan", "--format", "json", "--jobs", "1", str(log)],
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"},
+        timeout=120,
+        check=False,
+    )
+    os.close(terminal)
+    shown = b""
+    try:
+        while chunk := os.read(controller, 65536):
+            shown += chunk
+    except OSError:  # EIO: the terminal's other side is closed
+        pass
+    os.close(controller)
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["diagnoses"][0]["cause"] == "credentials-missing", "stdout is the report, nothing else"
+    assert b"scanning" in shown, "the bar is drawn on the terminal that stderr is"
