@@ -396,8 +396,6 @@ def _render_scan(report: ScanView, args: argparse.Namespace, out: TextIO) -> Non
         "bitbucket": annotations.bitbucket,
     }
     (ci_formats.get(fmt) or renderer(fmt, out, "render_scan"))(report, out)
-    if fmt == "terminal":
-        return
     summary = args.summary or (os.environ.get("GITHUB_STEP_SUMMARY") if fmt == "github" else None)
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:

@@ -177,6 +177,14 @@ def test_github_workflow_commands_and_job_summary(tmp_path: Path) -> None:
     assert text.startswith("## bbdiag: 7 git failure(s) in 10 log(s)") and "| `credentials-rejected` |" in text
 
 
+@pytest.mark.parametrize("fmt", ["terminal", "text", "json"])
+def test_an_explicit_summary_is_written_whatever_the_format(fmt: str, tmp_path: Path) -> None:
+    summary_file = tmp_path / "summary.md"
+    done = bbdiag("scan", "--format", fmt, "--summary", str(summary_file), *all_ci_logs())
+    assert done.returncode == 0, done.stderr
+    assert summary_file.read_text().startswith("## bbdiag: 7 git failure(s) in 10 log(s)")
+
+
 def test_github_stays_within_ten_annotations_per_kind() -> None:
     text = "remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/a/b.git/'\n\n\n" * 25
     commands = bbdiag("scan", "--format", "github", stdin=text.encode()).stdout.splitlines()
