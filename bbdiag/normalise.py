@@ -70,11 +70,6 @@ def read(stream: BinaryIO, reading: Reading, limit: int = MAX_INPUT, raw: Callab
             yield Line(number, piece)
 
 
-def read_text(text: str, source: str = "-") -> list[Line]:
-    """The same for text already in memory (tests, the credential-helper observer)."""
-    return [Line(n, piece) for n, raw in enumerate(text.splitlines(), 1) for piece in clean(raw)]
-
-
 def _decoded_lines(stream: BinaryIO, reading: Reading, limit: int) -> Iterator[tuple[int, str]]:
     head = _peek(stream)
     utf16 = _utf16_encoding(head)
