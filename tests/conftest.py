@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +48,13 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
 
 def git(*args: str, cwd: Path | None = None, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=cwd, check=check, capture_output=True, text=True, env=env)
+
+
+def bbdiag(*args: str, stdin: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m bbdiag ARGS` as a user runs it: a separate process, text in and out."""
+    return subprocess.run(
+        [sys.executable, "-m", "bbdiag", *args], input=stdin, capture_output=True, text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=120
+    )
 
 
 def labels(corpus: Path = CORPUS) -> list[dict[str, str]]:

@@ -6,12 +6,13 @@ import json
 import re
 import shlex
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+
+from tests.conftest import bbdiag
 
 ROOT = Path(__file__).parent.parent
 CI = ROOT / "tests" / "fixtures" / "ci"
@@ -26,7 +27,7 @@ def snippet_command(ci: str) -> list[str]:
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bbdiag", "scan", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return bbdiag("scan", *args, cwd=cwd)
 
 
 def test_github_actions_snippet(tmp_path: Path) -> None:

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import CASES, git
+from tests.conftest import CASES, bbdiag, git
 from tests.test_inspector import repo
 
 
 def explain(path: Path, text: str, *args: str) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bbdiag", "explain", "--format", "json", *args, "-"], cwd=path, input=text, capture_output=True, text=True, timeout=60
-    )
+    done = bbdiag("explain", "--format", "json", *args, "-", stdin=text, cwd=path)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 

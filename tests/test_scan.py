@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 
 from bbdiag import library, pipeline, scan
-from tests.conftest import CORPUS, EXTRA, FIXTURES
+from tests.conftest import CORPUS, EXTRA, FIXTURES, bbdiag
 
 CI = FIXTURES / "ci"
 LIB = library.load()
@@ -27,18 +27,6 @@ ALL_CASES = sorted((CORPUS / "cases").glob("*.txt")) + sorted((EXTRA / "cases").
 
 def summary(diagnoses: list[object]) -> list[tuple[str, str, tuple[int, int]]]:
     return [(d.cause, d.host, d.lines) for d in diagnoses]  # type: ignore[attr-defined]
-
-
-def bbdiag(*args: str, stdin: bytes | None = None, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bbdiag", *args],
-        input=stdin.decode() if stdin else None,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
 
 
 @pytest.mark.parametrize("chunk", [64, 997, scan.CHUNK])
@@ -123,7 +111,7 @@ def test_inputs_folders_globs_gz_zip_and_stdin(tmp_path: Path) -> None:
     assert len(doc["sources"]) == 4
     only = json.loads(bbdiag("scan", "--format", "json", "--include", "*.tmp", str(tmp_path / "run")).stdout)
     assert [d["cause"] for d in only["diagnoses"]] == ["credentials-missing"]
-    piped = json.loads(bbdiag("scan", "--format", "json", stdin=(CI / "circleci.log").read_bytes()).stdout)
+    piped = json.loads(bbdiag("scan", "--format", "json", stdin=(CI / "circleci.log").read_text()).stdout)
     assert [(d["cause"], d["source"]) for d in piped["diagnoses"]] == [("repository-not-found", "-")]
 
 
@@ -187,7 +175,7 @@ def test_an_explicit_summary_is_written_whatever_the_format(fmt: str, tmp_path: 
 
 def test_github_stays_within_ten_annotations_per_kind() -> None:
     text = "remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/a/b.git/'\n\n\n" * 25
-    commands = bbdiag("scan", "--format", "github", stdin=text.encode()).stdout.splitlines()
+    commands = bbdiag("scan", "--format", "github", stdin=text).stdout.splitlines()
     assert len(commands) == 10 and "16 more git failure(s)" in commands[-1]
 
 
