@@ -338,7 +338,7 @@ def _installation(setup: Setup) -> Iterator[Finding]:
     from bbdiag.hooks import stale_installations
 
     directories = [setup.hooks_dir] if setup.hooks_dir else []
-    values = [e.value for e in setup.config if e.key == "credential.helper" or (e.key.startswith("credential.") and e.key.endswith(".helper"))]
+    values = [e.value for e in setup.config if e.key.startswith("credential.") and e.key.endswith(".helper")]
     for problem in stale_installations(directories, values):
         yield _finding(
             "bbdiag-install-stale",

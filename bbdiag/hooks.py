@@ -23,7 +23,10 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    import pygit2
 
 MARKER = "# bbdiag-hook v1: installed by `bbdiag install --hook`; `bbdiag uninstall` removes it"
 CHAINED = "pre-push.bbdiag-chained"
@@ -83,15 +86,13 @@ def token_kinds(text: str) -> list[str]:
 # ------------------------------------------------------------------------------ pre-push
 def pre_push(remote: str, url: str, updates: Sequence[str], strict: bool, out: TextIO) -> int:
     """The hook: 0 lets the push go on, EXIT_BLOCK refuses it. Never raises."""
+    from bbdiag.redact import redact
+
     try:
         warnings = list(preflight(remote, url, updates))
     except Exception as exc:
-        from bbdiag.redact import redact
-
         out.write(f"bbdiag: pre-push check skipped: {type(exc).__name__}: {redact(str(exc))}\n")
         return 0
-    from bbdiag.redact import redact
-
     for warning in warnings:
         out.write(("bbdiag: BLOCKED: " if warning.blocking or strict else "bbdiag: warning: ") + redact(warning.text) + "\n")
     if any(w.blocking for w in warnings) or (strict and warnings):
@@ -159,10 +160,9 @@ def scan_pushed_commits(git_dir: Path, remote: str, updates: Sequence[str], host
             yield from _scan_commit(repo, commit, limit, warn_at)
 
 
-def _scan_commit(repo: object, commit: object, limit: int | None, warn_at: int | None) -> Iterator[Warning_]:
+def _scan_commit(repo: pygit2.Repository, commit: pygit2.Commit, limit: int | None, warn_at: int | None) -> Iterator[Warning_]:
     import pygit2
 
-    assert isinstance(repo, pygit2.Repository) and isinstance(commit, pygit2.Commit)
     short = str(commit.id)[:10]
     diff = commit.parents[0].tree.diff_to_tree(commit.tree) if commit.parents else commit.tree.diff_to_tree(swap=True)
     for index, delta in enumerate(diff.deltas):
@@ -366,9 +366,9 @@ def stale_installations(hook_directories: Sequence[Path], helper_values: Sequenc
     stale = []
     for directory in hook_directories:
         hook = directory / "pre-push"
-        if _is_ours(hook) and not os.access(hook, os.X_OK):
-            stale.append(f"the pre-push hook {hook} is not executable, so git skips it")
         if _is_ours(hook):
+            if not os.access(hook, os.X_OK):
+                stale.append(f"the pre-push hook {hook} is not executable, so git skips it")
             match = re.search(r"^python=(.+)$", hook.read_text(encoding="utf-8", errors="replace"), re.MULTILINE)
             python = shlex.split(match.group(1))[0] if match else ""
             if not (python and os.access(python, os.X_OK)):
