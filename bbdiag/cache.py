@@ -3,7 +3,7 @@
 Parsing ~120 TOML pattern files costs more than the rest of `bbdiag explain` together; a pickle
 of the result loads in a millisecond. The key is stored with the value and compared on every
 load, so a stale entry is never used and nothing ever needs clearing. When the cache directory
-cannot be written, bbdiag simply parses every time.
+cannot be written, bbdiag simply parses (once per process: what a process has loaded, it keeps).
 """
 
 from __future__ import annotations
@@ -17,6 +17,10 @@ from bbdiag import __version__
 
 T = TypeVar("T")
 FORMAT = 3  # bump when the pickled classes change shape
+# What this process has loaded already, by cache file: (key, value). A scan of thousands of logs
+# asks for the library once per log; unpickling it (and rebuilding its keyword automaton) each
+# time cost more than the scanning.
+_LOADED: dict[str, tuple[str, object]] = {}
 
 
 def directory() -> str:
@@ -38,6 +42,15 @@ def memoised(name: str, source_dir: str, suffixes: tuple[str, ...], build: Calla
     import zlib  # cheap; names the entry after the installation, so two installations do not take turns
 
     path = os.path.join(directory(), f"{name}-{zlib.crc32(source_dir.encode('utf-8', 'surrogateescape')):08x}.pickle")
+    loaded = _LOADED.get(path)
+    if loaded is not None and loaded[0] == key:
+        return loaded[1]  # type: ignore[return-value]
+    value = _load_or_build(path, key, build)
+    _LOADED[path] = (key, value)
+    return value
+
+
+def _load_or_build(path: str, key: str, build: Callable[[], T]) -> T:
     try:
         with open(path, "rb") as handle:
             stored_key, value = pickle.load(handle)

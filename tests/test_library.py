@@ -115,6 +115,14 @@ def test_the_cache_never_serves_a_changed_library(tmp_path: Path) -> None:
     assert second["remote-unauthorized"].strength == 3
 
 
+def test_one_process_loads_the_library_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = library.load()
+    first.candidates("remote: invalid credentials")  # builds the keyword automaton
+    monkeypatch.setattr(library, "_parse", lambda directory: pytest.fail("parsed again"))
+    monkeypatch.setattr("pickle.load", lambda handle: pytest.fail("unpickled again"))
+    assert library.load() is first, "a scan of many logs asks once per log: same object, automaton kept"
+
+
 def test_the_vendored_translations_are_in_step_with_the_spec() -> None:
     import subprocess
     import sys
