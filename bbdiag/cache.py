@@ -17,10 +17,11 @@ from bbdiag import __version__
 
 T = TypeVar("T")
 FORMAT = 3  # bump when the pickled classes change shape
-# What this process has loaded already, by cache file: (key, value). A scan of thousands of logs
-# asks for the library once per log; unpickling it (and rebuilding its keyword automaton) each
-# time cost more than the scanning.
-_LOADED: dict[str, tuple[str, object]] = {}
+# What this process has loaded already: (key, value) by (name, source_dir, extra). A scan of
+# thousands of logs asks for the library once per log; unpickling it (and rebuilding its keyword
+# automaton) each time cost more than the scanning.
+_LOADED: dict[tuple[str, str, str], tuple[str, object]] = {}
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def directory() -> str:
@@ -35,18 +36,23 @@ def memoised(name: str, source_dir: str, suffixes: tuple[str, ...], build: Calla
     """`build()`, or its result from the cache when no file in `source_dir` (nor `extra`) has changed since."""
     if os.environ.get("BBDIAG_NO_CACHE"):
         return build()
+    own = (name, source_dir, extra)
+    loaded = _LOADED.get(own)
+    if loaded is not None and os.path.abspath(source_dir).startswith(PACKAGE_DIR + os.sep):
+        # bbdiag's own data files do not change under a running process (an upgrade reaches the
+        # next one): once loaded, they are not fingerprinted again.
+        return loaded[1]  # type: ignore[return-value]
     try:
         key = fingerprint(source_dir, suffixes) + "\n" + extra
     except OSError:
         return build()
+    if loaded is not None and loaded[0] == key:
+        return loaded[1]  # type: ignore[return-value]
     import zlib  # cheap; names the entry after the installation, so two installations do not take turns
 
     path = os.path.join(directory(), f"{name}-{zlib.crc32(source_dir.encode('utf-8', 'surrogateescape')):08x}.pickle")
-    loaded = _LOADED.get(path)
-    if loaded is not None and loaded[0] == key:
-        return loaded[1]  # type: ignore[return-value]
     value = _load_or_build(path, key, build)
-    _LOADED[path] = (key, value)
+    _LOADED[own] = (key, value)
     return value
 
 

@@ -120,6 +120,7 @@ def test_one_process_loads_the_library_once(monkeypatch: pytest.MonkeyPatch) -> 
     first.candidates("remote: invalid credentials")  # builds the keyword automaton
     monkeypatch.setattr(library, "_parse", lambda directory: pytest.fail("parsed again"))
     monkeypatch.setattr("pickle.load", lambda handle: pytest.fail("unpickled again"))
+    monkeypatch.setattr("bbdiag.cache.fingerprint", lambda *args: pytest.fail("bbdiag's own files fingerprinted again"))
     assert library.load() is first, "a scan of many logs asks once per log: same object, automaton kept"
 
 
