@@ -96,17 +96,26 @@ def _decoded_lines(stream: BinaryIO, reading: Reading, limit: int) -> Iterator[t
             continued = False
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
-        if b"\0" in raw:
-            reading.nul_bytes += raw.count(b"\0")
-            raw = raw.replace(b"\0", b"")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            reading.not_utf8 += 1
-            text = raw.decode("cp1252", errors="replace")
-        yield number, text.rstrip("\r\n")
+        yield number, decode_line(raw, reading)
     if stream.read(1):
         reading.stopped = True
+
+
+def decode_line(raw: bytes, reading: Reading | None = None) -> str:
+    """One line's bytes as text, never failing: NUL bytes dropped, invalid UTF-8 read as
+    Windows-1252 (the usual other encoding of a Windows console), the line end removed.
+    `reading` counts what was not read as it was."""
+    if b"\0" in raw:
+        if reading is not None:
+            reading.nul_bytes += raw.count(b"\0")
+        raw = raw.replace(b"\0", b"")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        if reading is not None:
+            reading.not_utf8 += 1
+        text = raw.decode("cp1252", errors="replace")
+    return text.rstrip("\r\n")
 
 
 def _peek(stream: BinaryIO) -> bytes:

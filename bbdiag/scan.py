@@ -354,13 +354,7 @@ def _may_hold_url(body: bytes, start: int, end: int) -> bool:
 
 
 def _to_lines(raw: bytes, number: int, steps: dict[int, str], drop_test_output: bool = True) -> Iterator[Line]:
-    if b"\0" in raw:
-        raw = raw.replace(b"\0", b"")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    text = text.rstrip("\r\n")
+    text = normalise.decode_line(raw)  # not counted in Reading: only candidate lines pass here
     if drop_test_output and is_test_output(text):
         return
     name = step_name(text)
