@@ -9,6 +9,7 @@ helper when bbdiag knows them (from the output, or from the inspector), and a pl
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -40,6 +41,7 @@ class Facts(NamedTuple):
     helpers: tuple[str, ...] = ()  # credential helpers in effect for that URL, in order
     username: str | None = None  # credential.<url>.username, the URL's user, or the one git sent
     secret_kind: str | None = None  # what the rejected secret looked like (the observer knows)
+    suggested_helper: str | None = None  # the credential.helper value that suits this machine (inspector.helper_advice)
     notes: tuple[str, ...] = ()  # facts worth a line under the remedy
 
 
@@ -94,7 +96,10 @@ class _Context:
 
     def erase(self) -> Step:
         """Remove the stored credential from the helper the user actually has."""
-        query = f"printf 'protocol=https\\nhost={self.hostname}\\n\\n'"
+        # git matches a stored credential by protocol and host:port, so both come from the remote.
+        scheme = self.url.scheme if self.url and self.url.scheme in ("http", "https") else "https"
+        host = f"{self.hostname}:{self.url.port}" if self.url and self.url.port and not self.url.is_ssh else self.hostname
+        query = f"printf 'protocol={scheme}\\nhost={host}\\n\\n'"
         # With one helper its own command is exact; with several, `git credential reject` reaches them all.
         helper = self.facts.helpers[0] if len(set(self.facts.helpers)) == 1 else None
         generic = f"{query} | git credential reject"
@@ -102,8 +107,8 @@ class _Context:
             "osxkeychain": f"{query} | git credential-osxkeychain erase",
             "manager": f"{query} | git credential-manager erase",
             "manager-core": f"{query} | git credential-manager erase",
-            "wincred": f"cmdkey /delete:git:https://{self.hostname}",
-            "libsecret": f"secret-tool clear protocol https server {self.hostname}",
+            "wincred": f"cmdkey /delete:git:{scheme}://{host}",
+            "libsecret": f"secret-tool clear protocol {scheme} server {self.hostname}",
             "cache": "git credential-cache exit",
         }
         if helper is None or helper.startswith("!"):
@@ -114,9 +119,19 @@ class _Context:
         command = specific.get(name, generic)
         return Step(f"Make your credential helper ({name}) forget the credential stored for {self.hostname}:", command)
 
+    @property
+    def pushing(self) -> bool:
+        """The failure was a push: only a push proves the fix (`ls-remote` passes with a read-only token)."""
+        return self.d.cause == "token-scope-insufficient" or any("failed to push" in h.text for h in self.d.evidence)
+
     def check(self) -> Step:
         if self.url and self.url.is_ssh:
             return Step("Check that it works:", f"ssh -T git@{self.hostname}")
+        if self.pushing:
+            return Step(
+                "Check that pushing works, without pushing anything (git asks for the user name and token once, then the helper stores them):",
+                f"git push --dry-run {self.remote} HEAD",
+            )
         return Step("Check that it works (git asks for the user name and token once, then the helper stores them):", f"git ls-remote {self.remote}")
 
     def username(self, kind: str) -> str:
@@ -363,13 +378,18 @@ def _token_scope(c: _Context) -> Remedy:
         )
     if c.host == "github":
         return Remedy(
-            "The GitHub token lacks a permission",
-            "The token authenticated, but it may not do this: a fine-grained token needs Contents: Read and write (and Workflows to change .github/workflows), "
-            "and an organisation may forbid classic tokens.",
+            "The GitHub token may not push to this repository",
+            "The token authenticated, but its permissions do not include writing: a fine-grained personal access token needs the "
+            "repository permission Contents: Read and write (and Workflows: Read and write to change .github/workflows); in GitHub "
+            "Actions the GITHUB_TOKEN needs `permissions: contents: write`. A token's permissions can be edited on its settings page.",
             (
-                Step(f"Create a fine-grained token at {c.fact('github-token-page')} for this repository with the permissions the push needs."),
+                Step(
+                    f"Give the token Contents: Read and write for this repository at {c.fact('github-token-page')}, or create one that has it. "
+                    "In a workflow, add `permissions: contents: write` to the job instead."
+                ),
                 c.erase(),
-                Step("Run the command again with the new token."),
+                Step("Run the command again with your GitHub login as the user name and the token as the password."),
+                c.check(),
             ),
             (c.fact("github-auth-docs"),),
         )
@@ -406,7 +426,21 @@ def _credentials_missing(c: _Context) -> Remedy:
         steps.append(
             Step("In Azure Pipelines, allow scripts to use the OAuth token (persistCredentials: true on the checkout step) or pass a PAT as an extra header.")
         )
-    steps.append(Step("On a workstation, set up a credential helper once:", "git config --global credential.helper manager"))
+    if c.facts.helpers:
+        steps.append(
+            Step(
+                f"Your credential helper ({', '.join(dict.fromkeys(c.facts.helpers))}) holds nothing for {c.hostname}: run the command once "
+                "in a terminal and give the user name and token; the helper keeps them."
+            )
+        )
+    else:
+        helper = c.facts.suggested_helper or "cache --timeout=86400"
+        steps.append(
+            Step(
+                "On a workstation, set up a credential helper once (one that is installed here):",
+                f"git config --global credential.helper {shlex.quote(helper)}",
+            )
+        )
     steps.append(c.check())
     return Remedy("Git needed a credential and could not ask for one", "Git asked for a user name or password where nobody could answer.", tuple(steps))
 
@@ -602,6 +636,8 @@ def _access(title: str, why: str, steps: list[Step], docs: tuple[str, ...] = ())
 
 
 def _permission_denied(c: _Context) -> Remedy:
+    if c.d.primary.pattern.id == "gitlab-job-token-cannot-push":
+        return _gitlab_credential_cannot_push(c)
     steps = [
         Step(
             "Check which account git authenticates as (a different account than you think is common):",
@@ -627,6 +663,26 @@ def _permission_denied(c: _Context) -> Remedy:
         )
     steps.append(Step(f"Ask an administrator of the repository on {c.host_name} for write access for that account."))
     return _access("This identity may not do this to the repository", "The host knows who you are and refused the operation for that identity.", steps)
+
+
+def _gitlab_credential_cannot_push(c: _Context) -> Remedy:
+    # lib/gitlab/git_access.rb answers `auth_upload` when the authentication's abilities lack push:
+    # a CI job token (which never pushes), a deploy token or a personal access token without write_repository.
+    return Remedy(
+        "This credential may not push to GitLab",
+        "GitLab accepted the credential, but what it authenticates may not push: a CI job token never can, and a personal, project or "
+        "deploy token needs the write_repository scope. A new password will not help; a token that may write will.",
+        (
+            Step(
+                f"Create a personal or project access token with the scopes read_repository and write_repository ({c.fact('gitlab-token-docs')}); "
+                "in GitLab CI keep it in a masked variable instead of the job token."
+            ),
+            c.erase(),
+            Step("Run the command again with your GitLab user name and the new token as the password."),
+            c.check(),
+        ),
+        (c.fact("gitlab-token-docs"),),
+    )
 
 
 def _repository_not_found(c: _Context) -> Remedy:
