@@ -2,8 +2,8 @@
 
 Everything bbdiag prints, logs or writes passes through `redact` first. It masks URL userinfo
 secrets, Authorization headers, the secret fields of git's credential-helper protocol,
-`password=` lines, passwords typed after git's own prompt, and strings shaped like the tokens
-of Atlassian, GitHub, GitLab and AWS; then it shows every character that could drive a
+`password=` lines, passwords typed after git's own prompt, and strings shaped like a host's
+token (the host modules' token shapes, `bbdiag.hosts`); then it shows every character that could drive a
 terminal (C0 and C1 controls, escape sequences, bidi overrides) visibly escaped, the way git
 quotes a path (`\\033`, `\\302\\233`).
 
@@ -15,40 +15,21 @@ path), which tests/test_hostile_redact.py holds.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+
+from bbdiag import hosts
 
 MASK = "[redacted]"
 
 
-class TokenShape(NamedTuple):
-    """A secret recognisable by its shape alone: a fixed prefix, then `body` characters."""
-
-    prefix: str  # a regular expression of literal text
-    body: str  # a character class
-    min_length: int  # body characters needed before a string is taken for a token
-
-
-# From the hosts' own documentation and secret scanners (gitleaks rules). The minimum lengths are
-# below every real token's, so a token cut short by a log is still masked.
-# TODO(issue 9): this table moves into bbdiag/hosts/ beside each host; redact reads it from there.
-TOKEN_SHAPES: tuple[TokenShape, ...] = (
-    TokenShape("ATBB", "[A-Za-z0-9_=-]", 16),  # Bitbucket app password
-    TokenShape("ATATT3", "[A-Za-z0-9_=+/-]", 16),  # Atlassian API token
-    TokenShape("ATCTT3", "[A-Za-z0-9_=+/-]", 16),  # Bitbucket access token
-    TokenShape("BBDC-", "[A-Za-z0-9_=+/-]", 16),  # Bitbucket Data Center HTTP access token
-    TokenShape("gh[pousr]_", "[A-Za-z0-9]", 20),  # GitHub tokens
-    TokenShape("github_pat_", "[A-Za-z0-9_]", 20),
-    # GitLab tokens; routable tokens (GitLab 17.x) carry `.`-separated parts.
-    TokenShape("gl(?:pat|dt|ptt|rt|cbt|oas|ft|imt|agent|soat|wt)-", "[A-Za-z0-9_.-]", 16),
-    TokenShape("(?:AKIA|ASIA)", "[0-9A-Z]", 16),  # AWS access key ids
-    TokenShape("xox[abprs]-", "[A-Za-z0-9-]", 10),  # Slack tokens, often beside git in CI logs
-)
-_TOKEN_CHARS = "".join(sorted({c for c in map(chr, range(33, 127)) if any(re.fullmatch(s.body, c) for s in TOKEN_SHAPES)}))
-_PREFIXES = "|".join(s.prefix for s in TOKEN_SHAPES)
+# The token shapes are the host modules' (bbdiag/hosts/, one table); here they become one
+# expression. Running text is searched for the prefixed shapes only.
+_SHAPES = tuple(shape for shape in hosts.TOKEN_SHAPES if shape.in_text and shape.prefix)
+_TOKEN_CHARS = "".join(sorted({c for c in map(chr, range(33, 127)) if any(re.fullmatch(s.body, c) for s in _SHAPES)}))
+_PREFIXES = "|".join(s.prefix for s in _SHAPES)
 # A whole token; or a known prefix whose token runs to the end of the line: a terminal wrapped it
 # (or a log cut it) there, and the part shown is a secret however short.
 _TOKENS = re.compile(
-    r"\b(?:" + "|".join(f"{s.prefix}{s.body}{{{s.min_length},}}" for s in TOKEN_SHAPES) + "|" + "|".join(f"{s.prefix}{s.body}+$" for s in TOKEN_SHAPES) + ")",
+    r"\b(?:" + "|".join(s.pattern for s in _SHAPES) + "|" + "|".join(f"{s.prefix}{s.body}+$" for s in _SHAPES) + ")",
     re.MULTILINE,
 )
 _PREFIX = re.compile(rf"\b(?:{_PREFIXES})")
@@ -114,9 +95,7 @@ def _mask_userinfo(match: re.Match[str]) -> str:
 
 
 def _user_or_mask(user: str) -> str:
-    from bbdiag.hosts import looks_like_token
-
-    return MASK if looks_like_token(user) and not _only_masked(user) else user
+    return MASK if hosts.looks_like_token(user) and not _only_masked(user) else user
 
 
 def _mask_header(match: re.Match[str]) -> str:
