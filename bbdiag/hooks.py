@@ -51,20 +51,11 @@ class Unchecked(Exception):
 
 
 # ------------------------------------------------------------------------------ token shapes in commits
-_TOKEN_KINDS: tuple[tuple[str, str], ...] = (
-    (r"ATBB[A-Za-z0-9_=-]{24,}", "a Bitbucket app password"),
-    (r"ATATT3[A-Za-z0-9_=+/-]{24,}", "an Atlassian API token"),
-    (r"ATCTT3[A-Za-z0-9_=+/-]{24,}", "a Bitbucket access token"),
-    (r"gh[pousr]_[A-Za-z0-9]{36}", "a GitHub token"),
-    (r"github_pat_[A-Za-z0-9_]{60,}", "a GitHub fine-grained token"),
-    (r"glpat-[A-Za-z0-9_-]{20}", "a GitLab token"),
-)
-_TOKEN = re.compile("|".join(f"(?P<k{i}>\\b{p})" for i, (p, _) in enumerate(_TOKEN_KINDS)))
-
-
 def token_kinds(text: str) -> list[str]:
-    """The kinds of token in `text` (never the tokens)."""
-    return [_TOKEN_KINDS[int(name[1:])][1] for m in _TOKEN.finditer(text) for name, value in m.groupdict().items() if value]
+    """The kinds of token in `text` (never the tokens), by the host modules' token shapes."""
+    from bbdiag import hosts
+
+    return hosts.token_names_in_text(text)
 
 
 # Placeholders written where a token goes (ghp_XXXX…, glpat-xxxxxxxx…, <your-token>): not secrets.
@@ -72,17 +63,20 @@ _PLACEHOLDER_WORDS = re.compile(r"example|sample|placeholder|dummy|fake|your|red
 
 
 def is_placeholder(token: str) -> bool:
-    """A token-shaped string that is plainly not a real token: few distinct characters, or a word."""
-    body = re.sub(r"^(?:ATBB|ATATT3|ATCTT3|gh[pousr]_|github_pat_|glpat-)", "", token)
-    return len(set(body.lower()) - set("_-=")) <= 4 or bool(_PLACEHOLDER_WORDS.search(body))
+    """A token-shaped string that is plainly not a real token: a word, or a tail of few distinct
+    characters (a real token's last 16 characters are random; every prefix is shorter than that)."""
+    tail = token[-16:].lower()
+    return len(set(tail) - set("_-=")) <= 3 or bool(_PLACEHOLDER_WORDS.search(token))
 
 
 def tokens_in(text: str) -> Iterator[tuple[str, str]]:
-    """(kind, token) for each real-looking token in `text`."""
-    for match in _TOKEN.finditer(text):
+    """(kind name, token) for each real-looking token in `text`, by the host modules' token shapes."""
+    from bbdiag import hosts
+
+    for match in hosts.tokens_in_text().finditer(text):
         name = next(n for n, v in match.groupdict().items() if v)
         if not is_placeholder(match.group()):
-            yield _TOKEN_KINDS[int(name[1:])][1], match.group()
+            yield hosts.TOKEN_SHAPES[int(name[1:])].name, match.group()
 
 
 # ------------------------------------------------------------------------------ pre-push
@@ -182,19 +176,19 @@ def _how_to_fix(blocked: Sequence[Warning_]) -> str:
 
 
 def _host_id(url: str) -> str:
-    from bbdiag import hosts
+    from bbdiag import remote_urls
 
-    parsed = hosts.parse(url) if url else None
+    parsed = remote_urls.parse(url) if url else None
     return parsed.host_id if parsed else "unknown"
 
 
 def setup_warnings(remote: str, url: str) -> list[Warning_]:
     """What the repository's setup says will leak or fail (read by the inspector)."""
-    from bbdiag import hosts, inspector
+    from bbdiag import inspector, remote_urls
     from bbdiag.inspector import KIND_NAMES
 
     setup = inspector.inspect()
-    parsed = hosts.parse(url) if url else None
+    parsed = remote_urls.parse(url) if url else None
     host_id = parsed.host_id if parsed else "unknown"
     found = []
     for secret in setup.secrets_in_urls:
