@@ -49,3 +49,6 @@ def remedy(cause: str, c: Context) -> Remedy | None:
     if cause == "credentials-rejected":
         return c.token_instead_of_password("Azure DevOps rejected the credential", (c.fact("azure-pat-docs"),))
     return None
+
+
+git_username = base.any_username

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from bbdiag.advice import Remedy, Step
 
 if TYPE_CHECKING:
+    from bbdiag.knowledge import Knowledge
     from bbdiag.remedy import Context
 
 
@@ -95,6 +96,11 @@ class Host(Protocol):
         """This host's text for one slot of a shared step (`https-url`, `ssh-keys-page`, `ssh-over-443`, `url-token-note`)."""
         ...
 
+    def git_username(self, kind: str, known: str | None, k: Knowledge) -> str | None:
+        """The user name git must send with a secret of `kind` (`inspector.secret_kind`), given the one the
+        setup knows (`known`); None when only the user can say (`bbdiag fix` asks)."""
+        ...
+
 
 # Defaults a host module assigns for what it does not specialise (`steps = base.no_steps`).
 def no_remedy(cause: str, c: Context) -> Remedy | None:
@@ -119,3 +125,8 @@ def no_signs(path: str, port: int | None) -> bool:
 
 def no_owns(hostname: str, scheme: str) -> bool:
     return False
+
+
+def any_username(kind: str, known: str | None, k: Knowledge) -> str | None:
+    """A host that takes a token with the account's user name (or any): the one the setup knows."""
+    return known

@@ -10,6 +10,7 @@ from bbdiag.hosts import base
 from bbdiag.hosts.base import TokenShape
 
 if TYPE_CHECKING:
+    from bbdiag.knowledge import Knowledge
     from bbdiag.remedy import Context
 
 ID = "bitbucket-dc"
@@ -79,3 +80,8 @@ _REMEDIES: dict[str, Callable[[Context], Remedy]] = {
     "credentials-rejected": _credentials_rejected,
     "account-locked": _account_locked,
 }
+
+
+def git_username(kind: str, known: str | None, k: Knowledge) -> str | None:
+    """HTTP access tokens go with the user's own user name (not the token's name, not an email)."""
+    return known if known and "@" not in known else None

@@ -52,3 +52,6 @@ def remedy(cause: str, c: Context) -> Remedy | None:
         ),
         (c.fact("codecommit-https-docs"),),
     )
+
+
+git_username = base.any_username

@@ -32,3 +32,6 @@ text = base.no_text
 
 def is_placeholder(hostname: str) -> bool:
     return hostname in _PLACEHOLDER_HOSTS
+
+
+git_username = base.any_username

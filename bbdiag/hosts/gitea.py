@@ -29,3 +29,6 @@ def docs(cause: str, c: Context) -> tuple[str, ...]:
     if cause == "account-password-rejected":
         return (c.fact("gitea-token-docs"),)
     return ()
+
+
+git_username = base.any_username

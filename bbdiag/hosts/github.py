@@ -147,3 +147,6 @@ _REMEDIES: dict[str, Callable[[Context], Remedy | None]] = {
     "sso-authorization-required": _sso,
     "ssh-host-key": _ssh_host_key,
 }
+
+
+git_username = base.any_username

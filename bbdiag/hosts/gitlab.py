@@ -78,3 +78,6 @@ def _credential_cannot_push(c: Context) -> Remedy:
         ),
         (c.fact("gitlab-token-docs"),),
     )
+
+
+git_username = base.any_username
