@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
+from bbdiag import alternatives
+from bbdiag.alternatives import Alternative
 from bbdiag.causes import CAUSES, HOSTS
 from bbdiag.hosts import RemoteURL
 
@@ -30,6 +32,7 @@ class Remedy(NamedTuple):
     why: str
     steps: tuple[Step, ...]
     docs: tuple[str, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()  # other causes the text fits, with the check that decides
 
 
 class Facts(NamedTuple):
@@ -43,9 +46,18 @@ class Facts(NamedTuple):
     notes: tuple[str, ...] = ()  # facts worth a line under the remedy
 
 
+GENERIC_TRAILER = (
+    "Only git's generic last line is here, not the line before it that says why git could not read from the "
+    "remote. The most likely reading: {title}; it can also mean another cause below, and the check below decides."
+)
+
+
 def build(diagnosis: Diagnosis, facts: Facts, knowledge: Knowledge, today: dt.date) -> Remedy:
     context = _Context(diagnosis, facts, knowledge, today)
-    return _REMEDIES[diagnosis.cause](context)
+    found = _REMEDIES[diagnosis.cause](context)
+    if diagnosis.primary.pattern.strength == 0:  # git's generic trailer alone
+        found = found._replace(why=GENERIC_TRAILER.format(title=found.title[:1].lower() + found.title[1:]))
+    return found._replace(alternatives=alternatives.build(diagnosis, facts.url, facts.remote))
 
 
 class _Context:
