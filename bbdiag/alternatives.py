@@ -15,7 +15,7 @@ from bbdiag.causes import CAUSES
 
 if TYPE_CHECKING:
     from bbdiag.diagnose import Diagnosis
-    from bbdiag.hosts import RemoteURL
+    from bbdiag.remote_urls import RemoteURL
 
 SSH_CAUSES = frozenset({"ssh-key-rejected", "ssh-host-key"})
 CONNECTION_CAUSES = frozenset({"tls-certificate", "network"})

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from bbdiag import hosts
+from bbdiag import remote_urls
 from bbdiag.library import Library, Pattern
 from bbdiag.normalise import Line
 
@@ -43,12 +43,12 @@ class Hit(NamedTuple):
     order: int  # position among all cleaned lines: orders pieces of one input line
     text: str  # the cleaned line, not yet redacted
     captures: Mapping[str, str]
-    urls: tuple[hosts.RemoteURL, ...]  # URLs on the same line
+    urls: tuple[remote_urls.RemoteURL, ...]  # URLs on the same line
 
 
 class SeenURL(NamedTuple):
     line: int
-    url: hosts.RemoteURL
+    url: remote_urls.RemoteURL
     in_message: bool  # quoted in a host's `remote:` message: a link, not the remote
 
 
@@ -65,9 +65,11 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
     found = Matches()
     for order, line in enumerate(lines):
         text = line.text
-        urls: tuple[hosts.RemoteURL, ...] = ()
+        urls: tuple[remote_urls.RemoteURL, ...] = ()
         if "://" in text or "@" in text:
-            urls = tuple(u for u in (*hosts.find(text), *hosts.find_ssh_commands(text), *hosts.find_remote_commands(text)) if not u.is_documentation)
+            urls = tuple(
+                u for u in (*remote_urls.find(text), *remote_urls.find_ssh_commands(text), *remote_urls.find_remote_commands(text)) if not u.is_documentation
+            )
             if len(found.urls) < MAX_URLS:
                 in_message = text.lstrip().startswith("remote:")
                 found.urls += [SeenURL(line.number, u, in_message or u.is_web_page) for u in urls]
