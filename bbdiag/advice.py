@@ -7,7 +7,10 @@ importing the remedy engine that dispatches to them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from bbdiag.alternatives import Alternative
 
 
 class Step(NamedTuple):
@@ -20,6 +23,7 @@ class Remedy(NamedTuple):
     why: str
     steps: tuple[Step, ...]
     docs: tuple[str, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()  # other causes the text fits, with the check that decides
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,8 @@ def as_text(r: Remedy) -> str:
         if step.command:
             lines.append(f"   $ {step.command}")
     lines += [f"docs: {d}" for d in r.docs]
+    for alternative in r.alternatives:
+        lines += [f"or {alternative.cause}: {alternative.title}", f"   {alternative.check.text}", f"   $ {alternative.check.command}"]
     return "\n".join(lines)
 
 
