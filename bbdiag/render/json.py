@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
-    from bbdiag.advice import Step
-    from bbdiag.doctor import Finding
+    from bbdiag.advice import Finding, Step
     from bbdiag.render.view import DiagnosisView, ReportView, ScanView, StepView
 
 
@@ -24,6 +23,10 @@ def diagnosis_document(d: DiagnosisView) -> dict[str, Any]:
         "evidence": [{"line": e.line, "pattern": e.pattern, "text": e.text} for e in d.evidence],
         "remedy": _steps(d.remedy),
         "docs": list(d.docs),
+        "alternatives": [
+            {"cause": a.cause, "title": a.title, "check": {"text": a.check.text, "command": a.check.command} if a.check.command else {"text": a.check.text}}
+            for a in d.alternatives
+        ],
     }
     if d.remote:
         doc["remote"] = d.remote

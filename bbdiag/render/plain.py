@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
-    from bbdiag.advice import Step
-    from bbdiag.doctor import Finding
+    from bbdiag.advice import Finding, Step
     from bbdiag.render.view import DiagnosisView, ReportView, ScanView, StepView
 
 WIDTH = 100
@@ -36,8 +35,18 @@ def _diagnosis(d: DiagnosisView, out: TextIO, index: int, total: int) -> None:
         out.write(f"  {e.line:>{width}} | {e.text}\n")
     out.write("\nWhat to do:\n")
     _steps(d.remedy, out)
+    if d.alternatives:
+        out.write("\n" + _wrap(or_line(d), "", "    ") + "\n")
+        if d.alternatives[0].check.command:
+            out.write(f"       {d.alternatives[0].check.command}\n")
     for url in d.docs:
         out.write(f"\nDocs: {url}\n")
+
+
+def or_line(d: DiagnosisView) -> str:
+    """The one "or:" line: the other causes the text fits, and how to tell (the command follows it)."""
+    others = "; or: ".join(f"{a.title[:1].lower()}{a.title[1:]} ({a.cause})" for a in d.alternatives)
+    return f"or: {others}. To tell them apart: {d.alternatives[0].check.text}"
 
 
 def _steps(steps: Sequence[StepView | Step], out: TextIO, margin: str = "") -> None:
