@@ -1,4 +1,4 @@
-"""`git-credential-bbdiag`: a credential helper that never supplies a credential, and speaks up
+"""The credential-helper observer: a helper that never supplies a credential, and speaks up
 when git rejects one.
 
 git's transport (git-remote-http(s), or git-lfs) sends `erase` to every configured helper only
