@@ -10,11 +10,14 @@ failures an authentication cause comes first, then an access cause, then the ear
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from bbdiag import hosts, remote_urls
 from bbdiag.causes import CAUSES, PRECEDENCE, urgency
 from bbdiag.match import Hit, Matches, SeenURL
+
+if TYPE_CHECKING:
+    from bbdiag.library import Library
 
 GAP = 25  # lines between two hits beyond which they cannot be one failure
 NEAR_BEFORE, NEAR_AFTER = 40, 12  # where to look for a URL that names a failure's host
@@ -41,6 +44,20 @@ def diagnose(matches: Matches) -> list[Diagnosis]:
     """Every failure in the input, the one to fix first first."""
     diagnoses = [d for group in _group(matches.hits) if (d := _diagnose_group(group, matches.urls))]
     return sorted(diagnoses, key=lambda d: (urgency(d.cause), d.evidence[0].order))
+
+
+# The pattern that stands for a credential git's transport erased after an HTTP 401: git reports
+# that event with this line (http.c), right after the helpers' erase.
+REFUSED_CREDENTIAL_PATTERN = "git-authentication-failed"
+
+
+def refused_credential(url: remote_urls.RemoteURL, lib: Library) -> Diagnosis | None:
+    """The credential-helper observer's event, diagnosed like any failure: the event is the hit
+    (it is what git's `Authentication failed` line reports), the host comes from its URL."""
+    if REFUSED_CREDENTIAL_PATTERN not in lib:
+        return None
+    event = Hit(lib[REFUSED_CREDENTIAL_PATTERN], 0, 0, f"git erased the credential it sent to {url.display} after HTTP 401", {"url": url.text}, (url,))
+    return _diagnose_group([event], ())
 
 
 def _group(hits: Sequence[Hit]) -> list[list[Hit]]:

@@ -440,3 +440,19 @@ def test_git_works_as_before_once_bbdiag_is_gone(server: bb.Server, tmp_path: Pa
     said = [line for line in done.stderr.splitlines() if not line.startswith("bbdiag: pre-push check skipped: bbdiag is no longer installed")]
     assert not any("bbdiag" in line for line in said), done.stderr
     assert "Traceback" not in done.stderr and "No module named" not in done.stderr and "not found" not in done.stderr
+
+
+# ------------------------------------------------------------------------------ the observer uses the diagnosis and remedy stages
+def test_observer_diagnoses_the_event_like_any_failure(tmp_path: Path) -> None:
+    """No cause table of its own: the host comes from the URL (a Data Center port), the remedy from
+    the host's module with the kind of secret as a fact, and its forget step erases exactly that remote."""
+    cases = {
+        f"protocol=https\nhost=bitbucket.org\nusername=jane\npassword={bb.APP_PASSWORD}\n": "Bitbucket Cloud no longer accepts app passwords",
+        "protocol=http\nhost=git.corp.example:7990\npath=scm/p/r.git\nusername=jane\npassword=hunter22\n": "host=git.corp.example:7990",
+        "protocol=https\nhost=github.com\nusername=octocat\npassword=hunter22\n": "GitHub does not accept account passwords for Git",
+    }
+    for request, expected in cases.items():
+        done = subprocess.run(
+            [*BBDIAG[:-1], "bbdiag.observer", "erase"], input=request + "wwwauth[]=Basic realm=x\n\n", capture_output=True, text=True, cwd=tmp_path
+        )
+        assert expected in " ".join(done.stderr.split()), done.stderr
