@@ -456,3 +456,12 @@ def test_observer_diagnoses_the_event_like_any_failure(tmp_path: Path) -> None:
             [*BBDIAG[:-1], "bbdiag.observer", "erase"], input=request + "wwwauth[]=Basic realm=x\n\n", capture_output=True, text=True, cwd=tmp_path
         )
         assert expected in " ".join(done.stderr.split()), done.stderr
+
+
+def test_doctor_reports_a_repository_that_bypasses_the_global_hook(clone: Path, tmp_path: Path) -> None:
+    bbdiag("install", "--hook", "--global", cwd=tmp_path)
+    quiet = json.loads(bbdiag("doctor", "--format", "json", cwd=clone, check=False).stdout)
+    assert "bbdiag-hook-bypassed" not in {f["id"] for f in quiet["findings"]}
+    git("config", "core.hooksPath", ".husky/_", cwd=clone)  # what husky sets
+    found = json.loads(bbdiag("doctor", "--format", "json", cwd=clone, check=False).stdout)
+    assert "bbdiag-hook-bypassed" in {f["id"] for f in found["findings"]}
