@@ -13,9 +13,13 @@ from typing import NamedTuple
 from bbdiag import remote_urls
 from bbdiag.library import Library, Pattern
 from bbdiag.normalise import Line
+from bbdiag.redact import ends_inside_token, mask_secrets, mask_token_head
 
-MAX_HITS = 20_000  # beyond this a log is one long failure loop: the first ones say it all
+# What one input may keep, whatever its size (the README's memory bound): beyond MAX_HITS a log
+# is one long failure loop, and the first ones say it all; the rest is counted (hits_dropped).
+MAX_HITS = 2_000
 MAX_URLS = 2_000
+MAX_HIT_TEXT = 4096  # characters of a hit's line kept, cut after its secrets are masked
 
 
 class Hit(NamedTuple):
@@ -24,7 +28,7 @@ class Hit(NamedTuple):
     pattern: Pattern
     line: int  # line number in the original input
     order: int  # position among all cleaned lines: orders pieces of one input line
-    text: str  # the cleaned line, not yet redacted
+    text: str  # the cleaned line, not yet redacted (but masked first when cut to MAX_HIT_TEXT)
     captures: Mapping[str, str]
     urls: tuple[remote_urls.RemoteURL, ...]  # URLs on the same line
 
@@ -46,8 +50,13 @@ class Matches:
 
 def match_lines(lines: Iterable[Line], library: Library) -> Matches:
     found = Matches()
+    wrapped_at = -1  # the number of a line that ended inside a token (redact.ends_inside_token)
     for order, line in enumerate(lines):
         text = line.text
+        if line.number == wrapped_at + 1:  # the rest of that token, wrapped onto this line
+            text = mask_token_head(text)
+        if ends_inside_token(text):
+            wrapped_at = line.number
         urls: tuple[remote_urls.RemoteURL, ...] = ()
         if "://" in text or "@" in text:
             urls = tuple(
@@ -64,6 +73,7 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
             if len(found.hits) >= MAX_HITS:
                 found.hits_dropped += 1
                 continue
-            captures = {k: v for k, v in match.groupdict().items() if v}
-            found.hits.append(Hit(pattern, line.number, order, text, captures, urls))
+            captures = {k: v[:MAX_HIT_TEXT] for k, v in match.groupdict().items() if v}
+            kept = text if len(text) <= MAX_HIT_TEXT else mask_secrets(text)[:MAX_HIT_TEXT] + "…"
+            found.hits.append(Hit(pattern, line.number, order, kept, captures, urls))
     return found
