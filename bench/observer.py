@@ -25,7 +25,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as cwd:
         for action in ("get", "store"):
             observer = ["sh", "-c", f"{helper} {action}"]  # git runs a `!` helper through the shell
-            a, b = medians(lambda: run(observer, cwd, stdin=REQUEST, check=True)[0], lambda: run(reference, cwd)[0], RUNS)
+            a, b = medians(lambda command=observer: run(command, cwd, stdin=REQUEST, check=True)[0], lambda: run(reference, cwd)[0], RUNS)
             print(f"observer `{action}` (silent): {a * 1000:.1f} ms; python -I -c pass: {b * 1000:.1f} ms; ratio {a / b:.2f}x (target <= 2x)")
     return 0
 

@@ -56,7 +56,9 @@ def main() -> int:
             local = git("rev-parse", "main", cwd=repository, env=env)
             update = f"refs/heads/main {local} refs/heads/main {remote}\n".encode()
             log = ["git", "log", "-p", f"{remote}..{local}"]
-            a, b = medians(lambda: run(hook, repository, env, update, check=True)[0], lambda: run(log, repository, env, check=True)[0], RUNS)
+            a, b = medians(
+                lambda update=update: run(hook, repository, env, update, check=True)[0], lambda log=log: run(log, repository, env, check=True)[0], RUNS
+            )
             target = " (target <= 3x)" if pushed == PUSHED[-1] else " (start-up bound)"
             print(
                 f"pre-push hook, {pushed} commit(s) pushed onto {HISTORY}: {a * 1000:.1f} ms; git log -p of the same range: {b * 1000:.1f} ms; "
