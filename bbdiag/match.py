@@ -7,6 +7,7 @@ the URL that names the host is often on a line that no pattern matches.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -20,6 +21,22 @@ from bbdiag.redact import ends_inside_token, mask_secrets, mask_token_head
 MAX_HITS = 2_000
 MAX_URLS = 2_000
 MAX_HIT_TEXT = 4096  # characters of a hit's line kept, cut after its secrets are masked
+
+# Another tool's own error line (a curl or wget in a Docker build, npm's or pip's registry, a
+# container registry): never git's, whatever status it names. Only a host's own wording (a pattern
+# with `host`, such as Bitbucket's REST texts, which causes.md diagnoses like git's) counts there.
+# Each alternative is the tool's own prefix, which git never prints: git says `curl 22`, never
+# `curl: (22)`, and npm quotes git's lines after `npm ERR! ` without a code.
+FOREIGN = re.compile(
+    r"^\s*(?:"
+    r"curl: \(\d+\) "  # curl(1): curl: (22) The requested URL returned error: 410
+    r"|wget: |ERROR \d{3}: "  # wget: ERROR 401: Unauthorized.
+    r"|npm (?:ERR!|error) (?:code E\d{3}\b|\d{3} |E\d{3} )"  # npm's registry: npm ERR! code E401, npm error 403 Forbidden - PUT …
+    r"|(?:yarn|pnpm)[: ]+(?:error|ERR_PNPM_\w+)\b.*\b(?:registry|Request failed \\?\"\d{3})"  # yarn/pnpm registry failures
+    r"|ERROR: (?:HTTP error \d{3}|Could not install packages|Could not find a version)"  # pip
+    r"|(?:Error response from daemon:|unauthorized: |denied: requested access)"  # docker and container registries
+    r")"
+)
 
 
 class Hit(NamedTuple):
@@ -66,6 +83,8 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
                 in_message = text.lstrip().startswith("remote:")
                 found.urls += [SeenURL(line.number, u, in_message or u.is_web_page) for u in urls]
         candidates = library.candidates(text.lower())
+        if candidates and FOREIGN.match(text):
+            candidates = [p for p in candidates if p.host]
         for pattern in candidates:
             match = pattern.search(text)
             if match is None:
