@@ -297,7 +297,8 @@ def install_hook(cwd: Path | None, global_: bool, strict: bool) -> list[Change]:
             )
     directory.mkdir(parents=True, exist_ok=True)
     hook = directory / "pre-push"
-    script = render_hook(strict, global_)
+    # Only bbdiag's own global folder stands in for each repository's hooks; a folder of yours keeps its meaning.
+    script = render_hook(strict, global_=global_ and directory == global_hooks_dir())
     if hook.exists() and is_ours(hook) and not _pristine(_read(hook)):
         raise InstallError(
             f"{hook} is bbdiag's hook with lines added or changed by you: bbdiag leaves it alone. Move your lines into a hook of your own, remove {hook}, and install again."
