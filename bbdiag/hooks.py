@@ -163,11 +163,12 @@ def pre_push(push: Push, strict: bool, out: TextIO) -> int:
 
 def _how_to_fix(blocked: Sequence[Warning_]) -> str:
     lines = ["bbdiag: push refused by the pre-push preflight."]
+    oldest = blocked[-1].fingerprint.partition(":")[0] if blocked else ""  # git log lists the newest first
     if blocked:
         lines += [
             "  Take the secret out of the commits before they are sent, and revoke it (it has been written into a commit):",
             "    the last commit: edit the file, then  git commit --amend -a",
-            "    an earlier one:  git rebase -i <commit>~1  (mark it `edit`, fix the file, git commit --amend -a, git rebase --continue)",
+            f"    an earlier one:  git rebase -i {oldest[:10]}~1  (mark it `edit`, fix the file, git commit --amend -a, git rebase --continue)",
             "  Reviewed and not a secret? Allow it: add `# bbdiag:allow` to the end of its line, or its fingerprint",
             "  (" + ", ".join(w.fingerprint for w in blocked[:3]) + ("…" if len(blocked) > 3 else "") + ") as a line of .bbdiagignore.",
         ]
