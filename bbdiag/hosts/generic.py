@@ -32,7 +32,9 @@ text = base.no_text
 
 
 def is_placeholder(hostname: str) -> bool:
-    return hostname in _PLACEHOLDER_HOSTS
+    """A template's word, or a name masked away (`***`): it names no host."""
+    bracketed = hostname.startswith(("<", "{", "$")) or hostname.endswith((">", "}"))  # <host>, {server}, ${HOST}
+    return hostname in _PLACEHOLDER_HOSTS or bracketed or hostname.strip("*") == ""
 
 
 check_https = base.no_checks
