@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -45,9 +46,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     command: Callable[[argparse.Namespace], int] = args.command
     try:
-        return command(args)
+        code = command(args)
+        sys.stdout.flush()  # here, so that a full disk is reported below, not at exit
+        return code
     except UsageError as exc:
-        print(f"bbdiag {args.name}: {exc}", file=sys.stderr)
+        from bbdiag.redact import redact
+
+        print(f"bbdiag {args.name}: {redact(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -55,14 +60,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`): nothing more to say, and nobody to say it to.
         _silence_stdout()
         return EXIT_EXPLAINED
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRORS:
+            return _internal_error(args, exc)
+        # stdout on a full disk (`> /dev/full`), over quota, on a failing device.
+        _silence_stdout()
+        print(f"bbdiag {args.name}: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:
-        from bbdiag.redact import redact
+        return _internal_error(args, exc)
 
-        print(f"bbdiag {args.name}: internal error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
-        print("This is a bug in bbdiag; please report it with the command you ran (BBDIAG_DEBUG=1 shows where).", file=sys.stderr)
-        if os.environ.get("BBDIAG_DEBUG"):
-            raise
-        return EXIT_INTERNAL
+
+_OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})
+
+
+def _internal_error(args: argparse.Namespace, exc: Exception) -> int:
+    from bbdiag.redact import redact
+
+    print(f"bbdiag {args.name}: internal error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
+    print("This is a bug in bbdiag; please report it with the command you ran (BBDIAG_DEBUG=1 shows where).", file=sys.stderr)
+    if os.environ.get("BBDIAG_DEBUG"):
+        raise exc
+    return EXIT_INTERNAL
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -229,7 +248,7 @@ def _explain(args: argparse.Namespace) -> int:
     from bbdiag.render import view
 
     as_of = _as_of(args)
-    limit = int(os.environ.get("BBDIAG_MAX_INPUT") or normalise.MAX_INPUT)
+    limit = _max_input(normalise.MAX_INPUT)
     with ExitStack() as stack:
         stream, source = _open_input(args.file, stack)
         result = pipeline.diagnose_stream(stream, source, library.load(), limit)
@@ -243,6 +262,16 @@ def _explain(args: argparse.Namespace) -> int:
             _say_nothing_found(result.reading.lines, source, result.patterns_seen, result.succeeded_at)
         return EXIT_NOTHING
     return EXIT_EXPLAINED
+
+
+def _max_input(default: int) -> int:
+    """BBDIAG_MAX_INPUT: bytes read from one input."""
+    value = os.environ.get("BBDIAG_MAX_INPUT", "").strip()
+    if not value:
+        return default
+    if not value.isdecimal() or int(value) < 1:
+        raise UsageError(f"BBDIAG_MAX_INPUT={value}: not a number of bytes (such as 1073741824)")
+    return int(value)
 
 
 def _repo_path(repo: str | None) -> Path | None:
@@ -413,7 +442,9 @@ def _doctor(args: argparse.Namespace) -> int:
         for remote in setup.remotes:
             if args.remote in (None, remote.name):
                 findings = [f for f in findings if f.id != "no-problem"] + doctor.online_checks(setup, remote, args.push)
-    repository = str(setup.repository) if setup.repository else None
+    from bbdiag.redact import redact
+
+    repository = redact(str(setup.repository)) if setup.repository else None  # a path is any bytes: shown escaped
     _render_findings(repository, findings, args.format, sys.stdout)
     return EXIT_NOTHING if any(f.severity == "error" for f in findings) else EXIT_EXPLAINED
 

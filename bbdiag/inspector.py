@@ -618,7 +618,7 @@ def _branch_remote(git_dir: Path | None, config: Sequence[ConfigEntry]) -> str |
     if git_dir is None:
         return None
     try:
-        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        head = (git_dir / "HEAD").read_text(encoding="utf-8", errors="surrogateescape").strip()  # git allows any bytes in a ref name
     except OSError:
         return None
     if not head.startswith("ref: refs/heads/"):
