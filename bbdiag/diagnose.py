@@ -14,10 +14,9 @@ from typing import NamedTuple
 
 from bbdiag import hosts
 from bbdiag.causes import CAUSES, PRECEDENCE, urgency
-from bbdiag.match import Hit, Matches, SeenURL
+from bbdiag.match import NEAR_AFTER, NEAR_BEFORE, Hit, Matches, SeenURL
 
 GAP = 25  # lines between two hits beyond which they cannot be one failure
-NEAR_BEFORE, NEAR_AFTER = 40, 12  # where to look for a URL that names a failure's host
 
 
 class Diagnosis(NamedTuple):
@@ -39,7 +38,7 @@ class Diagnosis(NamedTuple):
 
 def diagnose(matches: Matches) -> list[Diagnosis]:
     """Every failure in the input, the one to fix first first."""
-    diagnoses = [d for group in _group(matches.hits) if (d := _diagnose_group(group, matches.urls))]
+    diagnoses = [d for group in _group(matches.hits) if (d := _diagnose_group(group, matches.urls, matches.hosts_named))]
     return sorted(diagnoses, key=lambda d: (urgency(d.cause), d.evidence[0].order))
 
 
@@ -59,13 +58,13 @@ def _group(hits: Sequence[Hit]) -> list[list[Hit]]:
     return groups
 
 
-def _diagnose_group(group: list[Hit], seen_urls: Sequence[SeenURL]) -> Diagnosis | None:
+def _diagnose_group(group: list[Hit], seen_urls: Sequence[SeenURL], hosts_named: set[str]) -> Diagnosis | None:
     present = {h.pattern.id for h in group}
     group = [h for h in group if not h.pattern.requires or present & set(h.pattern.requires)]
     if not group:
         return None
     url, url_text = _failure_url(group, seen_urls)
-    host = _host(group, url, url_text, seen_urls)
+    host = _host(group, url, url_text, seen_urls, hosts_named)
     ranked = [(h, cause) for h in group if (cause := _cause(h, host))]
     if not ranked:
         return None
@@ -100,6 +99,12 @@ def _failure_url(group: list[Hit], seen_urls: Sequence[SeenURL]) -> tuple[hosts.
             return remotes[0], unparsed
     first, last = group[0].line, group[-1].line
     near = [s for s in seen_urls if first - NEAR_BEFORE <= s.line <= last + NEAR_AFTER and not s.in_message and _names_repository(s.url)]
+    # A failure that names its host itself (`git@bitbucket.org: Permission denied`) was about no
+    # URL of another host, however near: a `From https://github.com/…` fetched earlier, an apt mirror.
+    named = {h.captures["host"].lower() for h in group if h.captures.get("host")}
+    own = {h.pattern.host for h in group if h.pattern.host}
+    if named or own:
+        near = [s for s in near if s.url.host in named or s.url.host_id in own]
     before = [s for s in near if s.line <= last]
     if before:
         return before[-1].url, unparsed
@@ -113,7 +118,7 @@ def _names_repository(url: hosts.RemoteURL) -> bool:
     return not url.is_web_page and bool(url.path.strip("/") or url.is_ssh)
 
 
-def _host(group: list[Hit], url: hosts.RemoteURL | None, url_text: str | None, seen_urls: Sequence[SeenURL]) -> str:
+def _host(group: list[Hit], url: hosts.RemoteURL | None, url_text: str | None, seen_urls: Sequence[SeenURL], hosts_named: set[str]) -> str:
     """The host id: the host's own message text, else the URL, else names seen nearby."""
     strong = [h for h in group if h.pattern.host]
     if strong:
@@ -145,7 +150,7 @@ def _host(group: list[Hit], url: hosts.RemoteURL | None, url_text: str | None, s
     if fallback and fallback != "unknown":
         return fallback
     # Far from the failure, a URL says something only when the whole input names one host.
-    named_hosts = {s.url.host_id for s in seen_urls} - {"generic", "unknown"}
+    named_hosts = hosts_named - {"generic", "unknown"}
     if len(named_hosts) == 1:
         return named_hosts.pop()
     hints = [h.pattern.host_hint for h in group if h.pattern.host_hint]
