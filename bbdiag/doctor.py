@@ -14,7 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bbdiag import hosts
+from bbdiag import child, hosts
 from bbdiag.causes import HOSTS
 from bbdiag.inspector import KIND_NAMES, Remote, Setup, StoredCredential, noninteractive_env, probe_stored, ssh_settings_for
 from bbdiag.knowledge import Knowledge
@@ -374,7 +374,7 @@ def online_checks(setup: Setup, remote: Remote, push: bool) -> list[Finding]:
     lib = library.load()
     for args in commands:
         try:
-            done = subprocess.run(["git", *args], cwd=setup.repository, env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=60, check=False)
+            done = child.run(["git", *args], cwd=setup.repository, env=env, timeout=60)
         except subprocess.TimeoutExpired:
             findings.append(
                 _finding(

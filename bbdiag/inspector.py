@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bbdiag import hosts
+from bbdiag import child, hosts
 from bbdiag.hosts import RemoteURL
 
 GIT_TIMEOUT = 20
@@ -156,7 +156,7 @@ def secret_kind(secret: str) -> str:
 # ------------------------------------------------------------------------------ running git
 def _git(args: Sequence[str], cwd: Path | None, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes] | None:
     try:
-        return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=GIT_TIMEOUT, check=False)
+        return child.run(["git", *args], cwd=cwd, env=env, timeout=GIT_TIMEOUT)
     except (OSError, subprocess.TimeoutExpired):
         return None
 
@@ -482,7 +482,7 @@ def probe_stored(url: RemoteURL, cwd: Path | None) -> StoredCredential | None:
     env["GIT_ASKPASS"] = "true"  # an empty answer, should a helper still ask
     query = f"protocol={url.scheme}\nhost={url.host}\n" + (f"username={url.username}\n" if url.username else "") + "\n"
     try:
-        done = subprocess.run(["git", "credential", "fill"], input=query.encode(), cwd=cwd, env=env, capture_output=True, timeout=GIT_TIMEOUT, check=False)
+        done = child.run(["git", "credential", "fill"], input=query.encode(), cwd=cwd, env=env, timeout=GIT_TIMEOUT)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if done.returncode != 0:
