@@ -78,7 +78,7 @@ def test_ctrl_c_during_a_scan_of_several_files_is_one_line_and_130(tmp_path: Pat
     )
     time.sleep(1.5)
     os.killpg(process.pid, signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert err == "bbdiag scan: interrupted\n", err
 

@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from typing import TYPE_CHECKING, TextIO, cast
 
 from bbdiag.render import auto_format, renderer
@@ -90,10 +90,8 @@ def _abandon(handle: TextIO | None) -> None:
         os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere, quietly
         os.close(devnull)
         return
-    try:
+    with suppress(OSError):
         handle.close()  # closes the file even when its last flush fails
-    except OSError:
-        pass
 
 
 def _writable(path: str, stack: ExitStack, mode: str) -> TextIO:
