@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from bbdiag import hosts
+
 
 class Cause(NamedTuple):
     id: str
@@ -46,17 +48,8 @@ CAUSES: dict[str, Cause] = {
 
 PRECEDENCE: dict[str, int] = {cause_id: rank for rank, cause_id in enumerate(CAUSES)}
 
-HOSTS: dict[str, str] = {
-    "bitbucket-cloud": "Bitbucket Cloud",
-    "bitbucket-dc": "Bitbucket Data Center",
-    "github": "GitHub",
-    "gitlab": "GitLab",
-    "azure-devops": "Azure DevOps",
-    "codecommit": "AWS CodeCommit",
-    "gitea": "Gitea/Forgejo",
-    "generic": "the Git host",
-    "unknown": "the Git host",
-}
+# Host ids and their names for people: one module per host (bbdiag/hosts/), plus `unknown`.
+HOSTS: dict[str, str] = hosts.NAMES
 
 
 def urgency(cause_id: str) -> int:

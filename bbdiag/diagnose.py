@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from bbdiag import hosts
+from bbdiag import hosts, remote_urls
 from bbdiag.causes import CAUSES, PRECEDENCE, urgency
 from bbdiag.match import NEAR_AFTER, NEAR_BEFORE, Hit, Matches, SeenURL
 
@@ -24,7 +24,7 @@ class Diagnosis(NamedTuple):
     host: str
     primary: Hit  # the hit that decided the cause
     evidence: tuple[Hit, ...]
-    url: hosts.RemoteURL | None  # the remote the failure was about, when the output shows it
+    url: remote_urls.RemoteURL | None  # the remote the failure was about, when the output shows it
     url_text: str | None  # the URL as git quoted it, when it does not parse (`.../repo.git/`)
 
     @property
@@ -82,13 +82,13 @@ def _cause(hit: Hit, host: str) -> str | None:
     return cause
 
 
-def _failure_url(group: list[Hit], seen_urls: Sequence[SeenURL]) -> tuple[hosts.RemoteURL | None, str | None]:
+def _failure_url(group: list[Hit], seen_urls: Sequence[SeenURL]) -> tuple[remote_urls.RemoteURL | None, str | None]:
     """The URL the failed command was about: the one git quotes in its own line first."""
     unparsed: str | None = None
     for hit in sorted(group, key=lambda h: (h.pattern.role != "final", h.order)):
         quoted = hit.captures.get("url")
         if quoted:
-            url = hosts.parse(quoted)
+            url = remote_urls.parse(quoted)
             # Only a URL parsed whole counts: 'https://bitbucket.org/<FOLDER>/<REPO>.git/' is a placeholder.
             if url is not None and url.host and url.text.rstrip("/") == quoted.strip().rstrip("/"):
                 return url, None
@@ -113,12 +113,12 @@ def _failure_url(group: list[Hit], seen_urls: Sequence[SeenURL]) -> tuple[hosts.
     return None, unparsed
 
 
-def _names_repository(url: hosts.RemoteURL) -> bool:
+def _names_repository(url: remote_urls.RemoteURL) -> bool:
     """A URL that can be a remote: not a web page, and with a path (or scp/ssh syntax)."""
     return not url.is_web_page and bool(url.path.strip("/") or url.is_ssh)
 
 
-def _host(group: list[Hit], url: hosts.RemoteURL | None, url_text: str | None, seen_urls: Sequence[SeenURL], hosts_named: set[str]) -> str:
+def _host(group: list[Hit], url: remote_urls.RemoteURL | None, url_text: str | None, seen_urls: Sequence[SeenURL], hosts_named: set[str]) -> str:
     """The host id: the host's own message text, else the URL, else names seen nearby."""
     strong = [h for h in group if h.pattern.host]
     if strong:
@@ -129,7 +129,7 @@ def _host(group: list[Hit], url: hosts.RemoteURL | None, url_text: str | None, s
         return url.host_id
     fallback: str | None = None
     if url_text:
-        loose = hosts.classify_loose(url_text)
+        loose = remote_urls.classify_loose(url_text)
         if loose and loose != "generic":
             return loose
         fallback = fallback or loose

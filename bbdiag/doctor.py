@@ -14,7 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bbdiag import child, hosts
+from bbdiag import child, hosts, remote_urls
 from bbdiag.causes import HOSTS
 from bbdiag.inspector import KIND_NAMES, Remote, Setup, StoredCredential, noninteractive_env, probe_stored, ssh_settings_for
 from bbdiag.knowledge import Knowledge
@@ -117,11 +117,11 @@ def _remote(setup: Setup, remote: Remote, k: Knowledge, today: dt.date, probe: b
         yield from _ssh(setup, remote, url, host_id, k)
 
 
-def _safe_username(url: hosts.RemoteURL) -> str | None:
+def _safe_username(url: remote_urls.RemoteURL) -> str | None:
     return url.username if url.username and not hosts.looks_like_token(url.username) else None
 
 
-def _https(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str, k: Knowledge, today: dt.date, probe: bool) -> Iterator[Finding]:
+def _https(setup: Setup, remote: Remote, url: remote_urls.RemoteURL, host_id: str, k: Knowledge, today: dt.date, probe: bool) -> Iterator[Finding]:
     username = remote.username or url.username
     if host_id == "bitbucket-cloud" and username and "@" in username:
         yield _finding(
@@ -205,7 +205,7 @@ def _https(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str, k: 
         yield from _stored(remote, url, host_id, credential, k, today)
 
 
-def _stored(remote: Remote, url: hosts.RemoteURL, host_id: str, c: StoredCredential, k: Knowledge, today: dt.date) -> Iterator[Finding]:
+def _stored(remote: Remote, url: remote_urls.RemoteURL, host_id: str, c: StoredCredential, k: Knowledge, today: dt.date) -> Iterator[Finding]:
     where = f"{c.store}:{c.line}" if c.line else c.store
     if c.line:
         yield _finding(
@@ -249,7 +249,7 @@ def _stored(remote: Remote, url: hosts.RemoteURL, host_id: str, c: StoredCredent
         )
 
 
-def _replace_credential(url: hosts.RemoteURL, k: Knowledge) -> tuple[Step, ...]:
+def _replace_credential(url: remote_urls.RemoteURL, k: Knowledge) -> tuple[Step, ...]:
     return (
         Step(f"Create an API token with scopes at {k.fact('bitbucket-api-token-page')} ({k.fact('bitbucket-api-token-scopes')})."),
         Step("Remove the stored credential:", f"printf 'protocol=https\\nhost={url.host}\\n\\n' | git credential reject"),
@@ -257,7 +257,7 @@ def _replace_credential(url: hosts.RemoteURL, k: Knowledge) -> tuple[Step, ...]:
     )
 
 
-def _ssh(setup: Setup, remote: Remote, url: hosts.RemoteURL, host_id: str, k: Knowledge) -> Iterator[Finding]:
+def _ssh(setup: Setup, remote: Remote, url: remote_urls.RemoteURL, host_id: str, k: Knowledge) -> Iterator[Finding]:
     ssh = setup.ssh
     if host_id == "bitbucket-cloud" and ssh.old_bitbucket_key:
         yield _finding(

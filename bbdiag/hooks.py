@@ -67,20 +67,11 @@ class Warning_:
 
 
 # ------------------------------------------------------------------------------ token shapes in commits
-_TOKEN_KINDS: tuple[tuple[str, str], ...] = (
-    (r"ATBB[A-Za-z0-9_=-]{24,}", "a Bitbucket app password"),
-    (r"ATATT3[A-Za-z0-9_=+/-]{24,}", "an Atlassian API token"),
-    (r"ATCTT3[A-Za-z0-9_=+/-]{24,}", "a Bitbucket access token"),
-    (r"gh[pousr]_[A-Za-z0-9]{36}", "a GitHub token"),
-    (r"github_pat_[A-Za-z0-9_]{60,}", "a GitHub fine-grained token"),
-    (r"glpat-[A-Za-z0-9_-]{20}", "a GitLab token"),
-)
-_TOKEN = re.compile("|".join(f"(?P<k{i}>\\b{p})" for i, (p, _) in enumerate(_TOKEN_KINDS)))
-
-
 def token_kinds(text: str) -> list[str]:
-    """The kinds of token in `text` (never the tokens)."""
-    return [_TOKEN_KINDS[int(name[1:])][1] for m in _TOKEN.finditer(text) for name, value in m.groupdict().items() if value]
+    """The kinds of token in `text` (never the tokens), by the host modules' token shapes."""
+    from bbdiag import hosts
+
+    return hosts.token_names_in_text(text)
 
 
 # ------------------------------------------------------------------------------ pre-push
@@ -104,11 +95,11 @@ def pre_push(remote: str, url: str, updates: Sequence[str], strict: bool, out: T
 
 
 def preflight(remote: str, url: str, updates: Sequence[str]) -> Iterator[Warning_]:
-    from bbdiag import hosts, inspector
+    from bbdiag import inspector, remote_urls
     from bbdiag.inspector import KIND_NAMES
 
     setup = inspector.inspect()
-    parsed = hosts.parse(url) if url else None
+    parsed = remote_urls.parse(url) if url else None
     host_id = parsed.host_id if parsed else "unknown"
     for secret in setup.secrets_in_urls:
         if secret.remote == remote:

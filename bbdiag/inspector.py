@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bbdiag import child, hosts
-from bbdiag.hosts import RemoteURL
+from bbdiag import child, hosts, remote_urls
+from bbdiag.remote_urls import RemoteURL
 
 GIT_TIMEOUT = 20
 
@@ -121,36 +121,13 @@ class Setup:
 
 
 # ------------------------------------------------------------------------------ secrets
-_SECRET_KINDS: tuple[tuple[str, str], ...] = (
-    ("ATBB", "app-password"),
-    ("ATATT3", "api-token"),
-    ("ATCTT3", "access-token"),
-    ("ghp_", "github-token"),
-    ("gho_", "github-token"),
-    ("ghu_", "github-token"),
-    ("ghs_", "github-token"),
-    ("github_pat_", "github-token"),
-    ("glpat-", "gitlab-token"),
-)
-KIND_NAMES = {
-    "app-password": "a Bitbucket app password (ATBB…)",
-    "api-token": "an Atlassian API token (ATATT3…)",
-    "access-token": "a Bitbucket access token (ATCTT3…)",
-    "github-token": "a GitHub token",
-    "gitlab-token": "a GitLab token",
-    "token": "a token",
-    "password": "a password (probably the account password)",
-}
+# The kinds a secret can be: a token shape of some host (bbdiag.hosts), else a password.
+KIND_NAMES = {**hosts.KIND_NAMES, "password": "a password (probably the account password)"}
 
 
 def secret_kind(secret: str) -> str:
     """What a secret looks like, from its shape alone. The secret itself is not kept."""
-    for prefix, kind in _SECRET_KINDS:
-        if secret.startswith(prefix):
-            return kind
-    if len(secret) >= 32 and re.fullmatch(r"[A-Za-z0-9_\-=+/.]+", secret):
-        return "token"
-    return "password"
+    return hosts.token_kind(secret) or "password"
 
 
 # ------------------------------------------------------------------------------ running git
@@ -276,8 +253,8 @@ def _remotes(config: Sequence[ConfigEntry]) -> tuple[list[Remote], list[SecretIn
             kind = secret_kind_in_url(base)
             if kind and any(text and text.startswith(base) for text in (fetch_text, push_text)):
                 secrets.append(SecretInURL(name, "insteadOf target", _origin_file(entry.origin), kind))
-        url = hosts.parse(_without_secret(fetch_text)) if fetch_text else None
-        push = hosts.parse(_without_secret(push_text)) if push_text else None
+        url = remote_urls.parse(_without_secret(fetch_text)) if fetch_text else None
+        push = remote_urls.parse(_without_secret(push_text)) if push_text else None
         effective = push or url
         helpers, username, use_path = credential_settings(config, effective) if effective else ((), None, False)
         remotes.append(Remote(name, url, push, helpers, username, use_path))

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from bbdiag import hosts
+from bbdiag import remote_urls
 from bbdiag.library import Library, Pattern
 from bbdiag.normalise import Line
 
@@ -32,12 +32,12 @@ class Hit(NamedTuple):
     order: int  # position among all cleaned lines: orders pieces of one input line
     text: str  # the cleaned line, not yet redacted
     captures: Mapping[str, str]
-    urls: tuple[hosts.RemoteURL, ...]  # URLs on the same line
+    urls: tuple[remote_urls.RemoteURL, ...]  # URLs on the same line
 
 
 class SeenURL(NamedTuple):
     line: int
-    url: hosts.RemoteURL
+    url: remote_urls.RemoteURL
     in_message: bool  # quoted in a host's `remote:` message: a link, not the remote
 
 
@@ -51,7 +51,7 @@ class Matches:
         self.hosts_named: set[str] = set()  # host ids of every URL in the input, near a hit or not
 
 
-def can_be_remote(url: hosts.RemoteURL) -> bool:
+def can_be_remote(url: remote_urls.RemoteURL) -> bool:
     """A URL git could fetch from or push to: not a file download (a Maven .pom, an npm .tgz), not
     scp-like text that is something else (a docker digest `python:3.12@sha256:9f8e…`)."""
     if url.scheme == "scp":
@@ -73,9 +73,9 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
     keep_until = 0  # URLs up to this line follow a hit closely: kept
     for order, line in enumerate(lines):
         text = line.text
-        urls: tuple[hosts.RemoteURL, ...] = ()
+        urls: tuple[remote_urls.RemoteURL, ...] = ()
         if "://" in text or "@" in text:
-            found_here = (*hosts.find(text), *hosts.find_ssh_commands(text), *hosts.find_remote_commands(text))
+            found_here = (*remote_urls.find(text), *remote_urls.find_ssh_commands(text), *remote_urls.find_remote_commands(text))
             urls = tuple(u for u in found_here[:MAX_URLS_PER_LINE] if not u.is_documentation and can_be_remote(u))
             in_message = text.lstrip().startswith("remote:")
             seen = [SeenURL(line.number, u, in_message or u.is_web_page) for u in urls]

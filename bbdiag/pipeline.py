@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
-from bbdiag import knowledge, library, normalise, prefilter, remedy, sources
+from bbdiag import hosts, knowledge, library, normalise, prefilter, remedy, sources
 from bbdiag.diagnose import Diagnosis, diagnose
 from bbdiag.match import Matches, match_lines
 from bbdiag.normalise import MAX_INPUT, Line, Reading
@@ -100,7 +100,7 @@ def fit(diagnoses: list[Diagnosis], setup: Setup) -> tuple[list[Diagnosis], dict
         if remote is None or remote.push is None:
             fitted.append(diagnosis)
             continue
-        if diagnosis.host in ("unknown", "generic") and remote.push.host_id not in ("unknown", "generic"):
+        if not hosts.is_named(diagnosis.host) and hosts.is_named(remote.push.host_id):
             diagnosis = diagnosis._replace(host=remote.push.host_id)
         fitted.append(diagnosis)
         facts[index] = facts_for(setup, remote)

@@ -2,28 +2,19 @@
 
 Everything bbdiag prints, logs or writes passes through `redact` first: URL userinfo secrets,
 Authorization headers, credential-helper `password=` lines, passwords typed after git's own
-prompt, and strings shaped like the tokens of Atlassian, GitHub, GitLab and AWS.
+prompt, and strings shaped like a host's token (the host modules' token shapes, `bbdiag.hosts`).
 """
 
 from __future__ import annotations
 
 import re
 
+from bbdiag import hosts
+
 MASK = "[redacted]"
 
-# Token shapes, from the hosts' own documentation and secret scanners (gitleaks rules).
-_TOKENS = re.compile(
-    r"\b(?:"
-    r"ATBB[A-Za-z0-9_=-]{16,}"  # Bitbucket app password
-    r"|ATATT3[A-Za-z0-9_=+/-]{16,}"  # Atlassian API token
-    r"|ATCTT3[A-Za-z0-9_=+/-]{16,}"  # Bitbucket access token
-    r"|gh[pousr]_[A-Za-z0-9]{20,}"  # GitHub tokens
-    r"|github_pat_[A-Za-z0-9_]{20,}"
-    r"|gl(?:pat|dt|ptt|rt|cbt|oas|ft|imt|agent|soat)-[A-Za-z0-9_-]{16,}"  # GitLab tokens
-    r"|(?:AKIA|ASIA)[0-9A-Z]{16}"  # AWS access key ids
-    r"|xox[abprs]-[A-Za-z0-9-]{10,}"  # Slack tokens, often beside git in CI logs
-    r")"
-)
+# Token shapes come from the host modules: one table for redaction, the inspector and the pre-push check.
+_TOKENS = hosts.tokens_in_text()
 # scheme://user:password@host or scheme://TOKEN@host: keep the user name, mask the secret.
 _URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^\s/@:'\"<>]*)(?::(?P<secret>[^\s/@'\"<>]*))?@")
 _AUTH_HEADER = re.compile(
@@ -72,9 +63,7 @@ def _mask_userinfo(match: re.Match[str]) -> str:
 
 
 def _user_or_mask(user: str) -> str:
-    from bbdiag.hosts import looks_like_token
-
-    return MASK if looks_like_token(user) and not _only_masked(user) else user
+    return MASK if hosts.looks_like_token(user) and not _only_masked(user) else user
 
 
 def _mask_header(match: re.Match[str]) -> str:

@@ -4,6 +4,9 @@ Steps carry the exact command for this user's remote, workspace and repository a
 helper when bbdiag knows them (from the output, or from the inspector), and a placeholder in
 <angle brackets> when it does not. Advice that depends on a host's policy is chosen by the date
 (knowledge/policies.toml), so `--as-of 2023-01-01` gives 2023's advice.
+
+This module holds the shared steps (`Context`) and the generic remedy of each cause; a host
+module's own remedy, steps, documents and words come first (`bbdiag.hosts`).
 """
 
 from __future__ import annotations
@@ -12,24 +15,16 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from bbdiag.causes import CAUSES, HOSTS
-from bbdiag.hosts import RemoteURL
+from bbdiag import hosts
+from bbdiag.advice import ACCESS_NOT_CREDENTIALS, NOT_CREDENTIALS, Remedy, Step
+from bbdiag.causes import CAUSES
+from bbdiag.remote_urls import RemoteURL
 
 if TYPE_CHECKING:  # doctor uses Step and Facts without loading the pattern machinery
     from bbdiag.diagnose import Diagnosis
     from bbdiag.knowledge import Knowledge
 
-
-class Step(NamedTuple):
-    text: str
-    command: str | None = None
-
-
-class Remedy(NamedTuple):
-    title: str
-    why: str
-    steps: tuple[Step, ...]
-    docs: tuple[str, ...] = ()
+__all__ = ["Context", "Facts", "Remedy", "Step", "build"]  # Remedy and Step live in bbdiag.advice; many callers import them here
 
 
 class Facts(NamedTuple):
@@ -44,29 +39,30 @@ class Facts(NamedTuple):
 
 
 def build(diagnosis: Diagnosis, facts: Facts, knowledge: Knowledge, today: dt.date) -> Remedy:
-    context = _Context(diagnosis, facts, knowledge, today)
-    return _REMEDIES[diagnosis.cause](context)
+    return Context(diagnosis, facts, knowledge, today).remedy_for(diagnosis.cause)
 
 
-class _Context:
-    """Everything a remedy may quote, with placeholders where it is not known."""
+class Context:
+    """Everything a remedy may quote, with placeholders where it is not known, and the shared steps."""
 
     def __init__(self, diagnosis: Diagnosis, facts: Facts, knowledge: Knowledge, today: dt.date) -> None:
         self.d, self.facts, self.k, self.today = diagnosis, facts, knowledge, today
-        self.host = diagnosis.host
+        self.host_id = diagnosis.host
+        self.host = hosts.get(diagnosis.host)
         self.url: RemoteURL | None = facts.url or diagnosis.url
         self.remote = facts.remote or "origin"
-        self.hostname = self.url.host if self.url and self.url.host else _DEFAULT_HOSTNAME.get(self.host, "<host>")
-        self.host_name = HOSTS[self.host] if self.host not in ("generic", "unknown") else (self.hostname if self.url else "the Git host")
+        # hostname: the server's DNS name, for commands; host_label: how a sentence names the host.
+        self.hostname = self.url.host if self.url and self.url.host else (self.host.HOSTNAME or "<host>")
+        self.host_label = self.host.NAME if hosts.is_named(self.host_id) else (self.hostname if self.url else self.host.NAME)
+
+    def remedy_for(self, cause: str) -> Remedy:
+        """The host's own remedy for `cause`, else the generic one."""
+        return self.host.remedy(cause, self) or _REMEDIES[cause](self)
 
     @property
-    def host_name_capitalised(self) -> str:
+    def host_label_capitalised(self) -> str:
         """To begin a title with ("The Git host", "Git.example.com")."""
-        return self.host_name[:1].upper() + self.host_name[1:]
-
-    @property
-    def cloud(self) -> bool:
-        return self.host == "bitbucket-cloud"
+        return self.host_label[:1].upper() + self.host_label[1:]
 
     @property
     def https_url(self) -> str:
@@ -74,10 +70,9 @@ class _Context:
         if self.url and self.url.scheme in ("https", "http") and self.url.path.strip("/"):
             # git prints the URL with a trailing '/' that the configured one does not have.
             return self.url.display.removesuffix("/") if self.url.path.endswith(".git/") else self.url.display
-        slug = self.url.bitbucket_slug() if self.url else None
-        if self.cloud:
-            workspace, repo = slug or ("<workspace>", "<repository>")
-            return f"https://bitbucket.org/{workspace}/{repo}.git"
+        own = self.host.text("https-url", self)
+        if own:
+            return own
         if self.url and self.url.host:
             path = self.url.path.lstrip("/")
             return f"https://{self.url.host}/{path}"
@@ -122,19 +117,13 @@ class _Context:
     def username(self, kind: str) -> str:
         """The Git user name for a credential kind, from the URL or config when that is right."""
         known = self.facts.username or (self.url.username if self.url else None)
-        if known and "@" not in known and known not in ("git", "x-token-auth") and not known.startswith("<"):
+        # An SSH user and a token's fixed user name name no person: never put them back in a URL.
+        if known and "@" not in known and known not in ("git", self.fact("bitbucket-access-token-username")) and not known.startswith("<"):
             return known
         return f"<your-{kind}-username>"
 
-    def email_username_note(self) -> Step | None:
-        known = self.facts.username or (self.url.username if self.url else None)
-        if known and "@" in known and self.cloud:
-            return Step(
-                f"The Git user name is an email address ({known}). Git over HTTPS needs your Bitbucket "
-                f"user name (shown at {self.fact('bitbucket-username-page')}), or "
-                f"{self.fact('bitbucket-api-token-git-username')} with an API token."
-            )
-        return None
+    def evidence_has(self, pattern_id: str) -> bool:
+        return any(h.pattern.id == pattern_id for h in self.d.evidence)
 
     def fact(self, fact_id: str) -> str:
         return self.k.fact(fact_id)
@@ -145,234 +134,46 @@ class _Context:
     def policy_date(self, policy_id: str) -> str:
         return self.k.date_of(policy_id)
 
+    # -------------------------------------------------------------------------- shared remedy shapes
+    def forget_create_retry(self, title: str, why: str, create: Step, retry: str, docs: str) -> Remedy:
+        """The usual shape for a refused credential: forget the stored one, create a new one, use it."""
+        return Remedy(title, why, (self.erase(), create, Step(retry), self.check()), (docs,))
 
-_DEFAULT_HOSTNAME = {"bitbucket-cloud": "bitbucket.org", "github": "github.com", "gitlab": "gitlab.com", "azure-devops": "dev.azure.com"}
-NOT_CREDENTIALS = "Your credentials are not the problem: changing a password or token will not fix this."
-ACCESS_NOT_CREDENTIALS = "Your credential works; what is missing is access for this identity on the host, not a new password or token."
-
-
-# ------------------------------------------------------------------------------ Bitbucket Cloud credentials
-def _bitbucket_new_credential(c: _Context, title: str, why: str) -> Remedy:
-    """Replace the refused credential with the one Bitbucket Cloud takes on `c.today`."""
-    if c.after("bitbucket-app-passwords-not-issued"):
-        create = Step(
-            f'Create an API token with scopes at {c.fact("bitbucket-api-token-page")} ("Create API token with scopes", '
-            f"app Bitbucket) with the scopes {c.fact('bitbucket-api-token-scopes')} (read alone is enough to clone and fetch)."
-        )
-        again = Step(
-            f"Run the command again and give the API token as the password. The user name is your Bitbucket user name "
-            f"(not your email), or {c.fact('bitbucket-api-token-git-username')}.",
-        )
-    else:
-        create = Step(f"Create an app password at {c.fact('bitbucket-app-password-page')} with the permissions Repositories: Read and Write.")
-        again = Step("Run the command again and give the app password as the password, with your Bitbucket user name.")
-    note = c.email_username_note()
-    steps = (create, *([note] if note else []), c.erase(), c.set_url(c.username("bitbucket")), again, c.check())
-    return Remedy(title, why, steps, _bitbucket_docs(c))
-
-
-def _bitbucket_docs(c: _Context) -> tuple[str, ...]:
-    if c.after("bitbucket-app-passwords-not-issued"):
-        return (c.fact("bitbucket-api-token-docs"),)
-    return ("https://support.atlassian.com/bitbucket-cloud/docs/app-passwords/",)
-
-
-def _app_password_retired(c: _Context) -> Remedy:
-    if not c.cloud:  # only Bitbucket Cloud had app passwords of this kind
-        return _credentials_rejected(c)
-    if c.k.in_force("bitbucket-app-password-brownouts", c.today):
-        why = (
-            "This was a brownout: between 2026-06-09 and 2026-07-27 Bitbucket Cloud refuses app passwords during announced "
-            "windows (HTTP 410) and takes them outside them. From "
-            f"{c.policy_date('bitbucket-app-passwords-removed')} they stop working for good: replace yours now."
-        )
-    elif c.after("bitbucket-app-passwords-removed"):
-        why = (
-            f"Bitbucket Cloud removed app passwords on {c.policy_date('bitbucket-app-passwords-removed')} (CHANGE-3222): Git over "
-            "HTTPS now answers HTTP 410 to any app password. An API token with scopes replaces it."
-        )
-    else:
-        why = "Bitbucket Cloud answered that app passwords are deprecated (CHANGE-3222): replace the app password with an API token."
-    return _bitbucket_new_credential(c, "Bitbucket Cloud no longer accepts app passwords", why)
-
-
-def _account_password_rejected(c: _Context) -> Remedy:
-    if c.cloud:
-        why = f"Bitbucket Cloud has refused Atlassian account passwords for Git over HTTPS since {c.policy_date('bitbucket-account-passwords-refused')}."
-        if c.after("bitbucket-app-passwords-not-issued"):
-            why += (
-                " Its message still recommends app passwords, but none can be created since "
-                f"{c.policy_date('bitbucket-app-passwords-not-issued')} and they stopped working on "
-                f"{c.policy_date('bitbucket-app-passwords-removed')}: use an API token."
-            )
-        return _bitbucket_new_credential(c, "Bitbucket Cloud does not accept your account password for Git", why)
-    if c.host == "github":
+    def token_instead_of_password(self, title: str, docs: tuple[str, ...]) -> Remedy:
+        """For a host that takes a personal access token (or an SSH key) and never the account password."""
         return Remedy(
-            "GitHub does not accept account passwords for Git",
-            f"GitHub has refused account passwords for Git over HTTPS since {c.policy_date('github-password-auth-removed')}.",
+            title,
+            f"{self.host_label} wants a personal access token (or an SSH key) for Git, not the account password; with two-factor authentication a password never works.",
             (
-                Step(
-                    f"Create a fine-grained personal access token at {c.fact('github-token-page')} with Contents: Read and write on this repository, or let the GitHub CLI set one up:",
-                    "gh auth login",
-                ),
-                c.erase(),
-                Step("Run the command again and give the token as the password (the user name is your GitHub login)."),
-                c.check(),
+                Step(f"Create a personal access token on {self.host_label} that can read and write repositories."),
+                self.erase(),
+                Step("Run the command again and give the token as the password."),
+                self.check(),
             ),
-            (c.fact("github-auth-docs"),),
+            docs,
         )
-    return _token_instead_of_password(c, f"{c.host_name} does not accept your account password for Git")
 
 
-def _token_instead_of_password(c: _Context, title: str) -> Remedy:
-    docs = {"gitlab": c.fact("gitlab-token-docs"), "azure-devops": c.fact("azure-pat-docs"), "gitea": c.fact("gitea-token-docs")}
+# ------------------------------------------------------------------------------ credentials
+def _app_password_retired(c: Context) -> Remedy:
+    # Only Bitbucket Cloud had app passwords of this kind (its module answers); elsewhere it is a refused credential.
+    return c.remedy_for("credentials-rejected")
+
+
+def _account_password_rejected(c: Context) -> Remedy:
+    return c.token_instead_of_password(f"{c.host_label} does not accept your account password for Git", c.host.docs("account-password-rejected", c))
+
+
+def _credentials_rejected(c: Context) -> Remedy:
     return Remedy(
-        title,
-        f"{c.host_name} wants a personal access token (or an SSH key) for Git, not the account password; with two-factor authentication a password never works.",
-        (
-            Step(f"Create a personal access token on {c.host_name} that can read and write repositories."),
-            c.erase(),
-            Step("Run the command again and give the token as the password."),
-            c.check(),
-        ),
-        tuple(d for host, d in docs.items() if host == c.host),
-    )
-
-
-def _bitbucket_rejected_by_kind(c: _Context) -> Remedy | None:
-    """When the rejected secret's kind is known (the credential-helper observer), say exactly what is wrong."""
-    kind, user = c.facts.secret_kind, c.facts.username or ""
-    token_user = c.fact("bitbucket-api-token-git-username")
-    if kind == "api-token" and "@" in user:
-        return Remedy(
-            "An API token was sent with an email address as the user name",
-            f"Bitbucket Cloud's Git over HTTPS takes an API token only with your Bitbucket user name or {token_user}; with the email address ({user}) it answers 401. The token itself may be fine.",
-            (c.erase(), c.set_url(c.username("bitbucket")), Step("Run the command again and give the same API token as the password."), c.check()),
-            _bitbucket_docs(c),
-        )
-    if kind == "access-token" and user != c.fact("bitbucket-access-token-username"):
-        return Remedy(
-            "A Bitbucket access token was sent with the wrong user name",
-            f"Repository, project and workspace access tokens take the user name {c.fact('bitbucket-access-token-username')}, not '{user or 'none'}'.",
-            (
-                c.erase(),
-                c.set_url(c.fact("bitbucket-access-token-username")),
-                Step("Run the command again and give the access token as the password."),
-                c.check(),
-            ),
-            ("https://support.atlassian.com/bitbucket-cloud/docs/using-access-tokens/",),
-        )
-    if kind == "api-token":
-        return _bitbucket_new_credential(
-            c,
-            "Bitbucket Cloud rejected the API token",
-            'The user name is right, so the token itself was refused: revoked, expired, or created without scopes (only tokens made with "Create API token with scopes" work for Git).',
-        )
-    return None
-
-
-def _credentials_rejected(c: _Context) -> Remedy:
-    if c.cloud:
-        specific = _bitbucket_rejected_by_kind(c)
-        if specific:
-            return specific
-        if c.after("bitbucket-app-passwords-removed"):
-            why = (
-                "Bitbucket Cloud refused the credential git sent. Since app passwords stopped working "
-                f"({c.policy_date('bitbucket-app-passwords-removed')}) the usual reasons are: an app password still stored in "
-                "the credential helper, an API token used with the email address as user name, an API token created without "
-                "scopes, or an account password."
-            )
-        elif c.after("bitbucket-app-passwords-not-issued"):
-            why = "Bitbucket Cloud refused the credential git sent: a wrong or revoked app password or token, or an account password."
-        else:
-            why = "Bitbucket Cloud refused the credential git sent: a wrong or revoked app password, or an account password."
-        return _bitbucket_new_credential(c, "Bitbucket Cloud rejected the credential", why)
-    if c.host == "bitbucket-dc":
-        return _forget_create_retry(
-            c,
-            "Bitbucket Data Center rejected the credential",
-            "The server refused the user name and password or HTTP access token. Repeated failures lock the account behind a CAPTCHA, so fix the stored credential first.",
-            Step("Create an HTTP access token in your Bitbucket profile (Manage account > HTTP access tokens) with repository read and write."),
-            "Run the command again with your own Bitbucket user name (not the token's name) and the token as the password. "
-            "A project or repository token works only as a Bearer header, not as a password.",
-            c.fact("bitbucket-dc-access-tokens-docs"),
-        )
-    if c.host == "github":
-        return _forget_create_retry(
-            c,
-            "GitHub rejected the credential",
-            "GitHub refused the token git sent: wrong, expired or revoked, or a password (GitHub takes tokens only).",
-            Step(f"Create a new personal access token at {c.fact('github-token-page')}, or let the GitHub CLI store one:", "gh auth login"),
-            "Run the command again with your GitHub login as the user name and the token as the password.",
-            c.fact("github-auth-docs"),
-        )
-    if c.host == "gitlab":
-        return _forget_create_retry(
-            c,
-            "GitLab rejected the credential",
-            "GitLab refused the password or token: it is wrong, expired or lacks the read_repository/write_repository scope, or it is a password where GitLab needs a token (two-factor authentication).",
-            Step(
-                f"Create a personal access token with read_repository and write_repository ({c.fact('gitlab-token-docs')}); in GitLab CI use the job token or a project access token."
-            ),
-            "Run the command again with your GitLab user name and the token as the password.",
-            c.fact("gitlab-token-docs"),
-        )
-    if c.host == "azure-devops":
-        return _token_instead_of_password(c, "Azure DevOps rejected the credential")
-    if c.host == "codecommit":
-        return Remedy(
-            "AWS CodeCommit rejected the credential",
-            "CodeCommit takes either IAM HTTPS Git credentials or the AWS credential helper / git-remote-codecommit; an expired session or a missing IAM policy also answers like this.",
-            (
-                c.erase(),
-                Step("Use git-remote-codecommit with your AWS profile:", "pip install git-remote-codecommit"),
-                Step("Check that your AWS identity works:", "aws sts get-caller-identity"),
-            ),
-            (c.fact("codecommit-https-docs"),),
-        )
-    return Remedy(
-        f"{c.host_name_capitalised} rejected the credential",
+        f"{c.host_label_capitalised} rejected the credential",
         "The host refused the user name and password or token that git sent: wrong, expired or revoked, or a password where the host needs a token.",
         (c.erase(), Step("Create or look up a valid token for this host and run the command again; give the token as the password."), c.check()),
         (),
     )
 
 
-def _forget_create_retry(c: _Context, title: str, why: str, create: Step, retry: str, docs: str) -> Remedy:
-    """The usual shape for a refused credential: forget the stored one, create a new one, use it."""
-    return Remedy(title, why, (c.erase(), create, Step(retry), c.check()), (docs,))
-
-
-def _token_scope(c: _Context) -> Remedy:
-    if c.cloud:
-        return Remedy(
-            "The Bitbucket token lacks a scope",
-            "The token authenticated, but Bitbucket refused the operation (HTTP 403): pushing needs write:repository:bitbucket, "
-            "cloning and fetching read:repository:bitbucket. A token's scopes cannot be changed after it is created.",
-            (
-                Step(
-                    f"Create a new API token with scopes at {c.fact('bitbucket-api-token-page')} with {c.fact('bitbucket-api-token-scopes')} "
-                    f"(for a repository access token: Repositories Read and Write; its user name is {c.fact('bitbucket-access-token-username')})."
-                ),
-                c.erase(),
-                Step("Run the command again and give the new token as the password."),
-                c.check(),
-            ),
-            (c.fact("bitbucket-api-token-docs"),),
-        )
-    if c.host == "github":
-        return Remedy(
-            "The GitHub token lacks a permission",
-            "The token authenticated, but it may not do this: a fine-grained token needs Contents: Read and write (and Workflows to change .github/workflows), "
-            "and an organisation may forbid classic tokens.",
-            (
-                Step(f"Create a fine-grained token at {c.fact('github-token-page')} for this repository with the permissions the push needs."),
-                c.erase(),
-                Step("Run the command again with the new token."),
-            ),
-            (c.fact("github-auth-docs"),),
-        )
+def _token_scope(c: Context) -> Remedy:
     return Remedy(
         "The token lacks a permission",
         "The token authenticated, but lacks a scope the operation needs (writing, or workflow files).",
@@ -380,73 +181,39 @@ def _token_scope(c: _Context) -> Remedy:
     )
 
 
-def _credentials_missing(c: _Context) -> Remedy:
+def _credentials_missing(c: Context) -> Remedy:
     steps = [
         Step(
             "Git had no credential and could not ask for one (no terminal: CI, an IDE, a cron job, or GIT_TERMINAL_PROMPT=0). "
             "Give it a credential helper, or run the command once in a terminal so the helper stores one."
-        )
+        ),
+        *c.host.steps("credentials-missing", c),  # how this host's CI hands git a credential
     ]
-    if c.cloud:
-        steps.append(
-            Step(
-                f"In CI, keep a Bitbucket token in a secured variable and hand it to git without writing it into the URL "
-                f"(user name {c.fact('bitbucket-access-token-username')} for an access token, your Bitbucket user name for an API token):",
-                f"git -c credential.helper='!f() {{ echo username=x-token-auth; echo \"password=$BITBUCKET_TOKEN\"; }}; f' fetch {c.remote}",
-            )
-        )
-    elif c.host == "github":
-        steps.append(
-            Step(
-                "In GitHub Actions, check out with a token that can reach this repository (actions/checkout `token:`), or log in once on a workstation:",
-                "gh auth login",
-            )
-        )
-    elif c.host == "azure-devops":
-        steps.append(
-            Step("In Azure Pipelines, allow scripts to use the OAuth token (persistCredentials: true on the checkout step) or pass a PAT as an extra header.")
-        )
     steps.append(Step("On a workstation, set up a credential helper once:", "git config --global credential.helper manager"))
     steps.append(c.check())
     return Remedy("Git needed a credential and could not ask for one", "Git asked for a user name or password where nobody could answer.", tuple(steps))
 
 
-def _account_locked(c: _Context) -> Remedy:
-    if c.host == "bitbucket-dc":
-        return Remedy(
-            "Your Bitbucket account is locked behind a CAPTCHA",
-            "Too many failed logins locked the account: even the right password fails until the CAPTCHA is solved.",
-            (
-                Step("Log out of Bitbucket in a browser, log in again and solve the CAPTCHA (or ask an administrator to clear it)."),
-                Step("Then fix the credential that kept failing, or it locks the account again:"),
-                c.erase(),
-                c.check(),
-            ),
-            (c.fact("bitbucket-dc-captcha-docs"),),
-        )
+def _account_locked(c: Context) -> Remedy:
     return Remedy(
-        f"Your account on {c.host_name} is locked, blocked or expired",
+        f"Your account on {c.host_label} is locked, blocked or expired",
         "The host refuses this account whatever the credential; only its administrators can lift that.",
-        (Step(f"Contact the administrators of {c.host_name} (or its support) to unlock the account, then run the command again."),),
+        (Step(f"Contact the administrators of {c.host_label} (or its support) to unlock the account, then run the command again."),),
     )
 
 
-def _sso(c: _Context) -> Remedy:
+def _sso(c: Context) -> Remedy:
     return Remedy(
-        "The token is not authorised for the organisation's SAML SSO",
-        "The organisation enforces SAML single sign-on; each token, SSH key or OAuth app must be authorised for it once.",
+        "The token is not authorised for the organisation's single sign-on",
+        "The organisation enforces single sign-on; a token or SSH key must be authorised for it before it can reach the organisation's repositories.",
         (
-            Step(
-                f"Open {c.fact('github-token-page')} (or https://github.com/settings/keys for an SSH key), choose Configure SSO next to the token and authorise the organisation."
-            ),
-            Step("For the GitHub CLI, refresh its authorisation:", "gh auth refresh"),
+            Step(f"On {c.host_label}, open your tokens and SSH keys and authorise the one git uses for the organisation's single sign-on."),
             c.check(),
         ),
-        ("https://docs.github.com/en/enterprise-cloud@latest/authentication/authenticating-with-saml-single-sign-on",),
     )
 
 
-def _proxy(c: _Context) -> Remedy:
+def _proxy(c: Context) -> Remedy:
     return Remedy(
         "The proxy wants credentials",
         "A proxy between git and the host answered 407: it is the proxy's login, not the Git host's, that is missing.",
@@ -460,11 +227,9 @@ def _proxy(c: _Context) -> Remedy:
     )
 
 
-def _helper_failed(c: _Context) -> Remedy:
+def _helper_failed(c: Context) -> Remedy:
     helper = c.d.primary.captures.get("helper")
-    steps = []
-    if c.host == "codecommit":
-        steps.append(Step("Install the remote helper that signs requests to CodeCommit with your AWS credentials:", "pip install git-remote-codecommit"))
+    steps = list(c.host.steps("credential-helper-failed", c))  # a helper this host needs and the user lacks
     if helper and "manager-core" in helper:
         steps.append(Step("Git Credential Manager was renamed: point git at its new name:", "git config --global credential.helper manager"))
     steps += [
@@ -477,10 +242,8 @@ def _helper_failed(c: _Context) -> Remedy:
     )
 
 
-def _ssh_key(c: _Context) -> Remedy:
-    keys_page = {"bitbucket-cloud": c.fact("bitbucket-ssh-keys-page"), "github": c.fact("github-ssh-keys-page")}.get(
-        c.host, f"your account's SSH keys page on {c.host_name}"
-    )
+def _ssh_key(c: Context) -> Remedy:
+    keys_page = c.host.text("ssh-keys-page", c) or f"your account's SSH keys page on {c.host_label}"
     return Remedy(
         "No SSH key the host accepts was offered",
         "Over SSH the host authenticates by key: none of the keys ssh offered is registered to an account with access "
@@ -495,36 +258,8 @@ def _ssh_key(c: _Context) -> Remedy:
     )
 
 
-def _ssh_host_key(c: _Context) -> Remedy:
-    changed = any(h.pattern.id == "ssh-host-key-changed" for h in c.d.evidence)
-    if changed and c.cloud:
-        return Remedy(
-            "Bitbucket's SSH host key changed since it was pinned",
-            f"Bitbucket Cloud rotated its RSA host key in June 2023 ({c.policy_date('bitbucket-rsa-host-key-rotated')}); a known_hosts entry with the old key now fails. {NOT_CREDENTIALS}",
-            (
-                Step("Remove the old key:", "ssh-keygen -R bitbucket.org"),
-                Step(
-                    "Add Bitbucket's current keys (check the RSA fingerprint is " + c.fact("bitbucket-rsa-fingerprint") + "):",
-                    f"curl -fsS {c.fact('bitbucket-ssh-host-keys')} >> ~/.ssh/known_hosts",
-                ),
-                Step("Check which host key you now trust (Bitbucket prints its fingerprints):", "ssh git@bitbucket.org host_key_info"),
-            ),
-            ("https://bitbucket.org/blog/ssh-host-key-changes",),
-        )
-    if changed and c.host == "github":
-        return Remedy(
-            "GitHub's SSH host key changed since it was pinned",
-            f"GitHub rotated its RSA host key on {c.policy_date('github-rsa-host-key-rotated')}; a known_hosts entry with the old key now fails. {NOT_CREDENTIALS}",
-            (
-                Step("Remove the old key:", "ssh-keygen -R github.com"),
-                Step(
-                    "Add GitHub's current keys (the RSA fingerprint is " + c.fact("github-rsa-fingerprint") + "):",
-                    "ssh-keyscan github.com >> ~/.ssh/known_hosts",
-                ),
-                Step("Check that it works:", "ssh -T git@github.com"),
-            ),
-            ("https://github.blog/2023-03-23-we-updated-our-rsa-ssh-host-key/",),
-        )
+def _ssh_host_key(c: Context) -> Remedy:
+    # A host that rotated its key says so in its own remedy (`ssh-host-key-changed`).
     return Remedy(
         "SSH does not trust the server's host key",
         f"ssh refused the server: its host key is unknown (and nobody could confirm it in a non-interactive run) or differs from the one pinned in known_hosts. {NOT_CREDENTIALS}",
@@ -540,7 +275,7 @@ def _not_credentials(title: str, why: str, steps: list[Step], docs: tuple[str, .
     return Remedy(title, f"{why} {NOT_CREDENTIALS}", tuple(steps), docs)
 
 
-def _tls(c: _Context) -> Remedy:
+def _tls(c: Context) -> Remedy:
     return _not_credentials(
         "The HTTPS certificate could not be verified",
         "git could not verify the server's certificate: an internal or intercepting proxy's CA, a self-signed or expired certificate, or a missing CA bundle.",
@@ -555,9 +290,9 @@ def _tls(c: _Context) -> Remedy:
     )
 
 
-def _network(c: _Context) -> Remedy:
+def _network(c: Context) -> Remedy:
     return _not_credentials(
-        f"{c.host_name_capitalised} could not be reached, or the transfer broke",
+        f"{c.host_label_capitalised} could not be reached, or the transfer broke",
         "The failure is in the path to the host: name resolution, a refused or timed-out connection, a proxy, or a transfer cut short.",
         [
             Step("Check name resolution and the connection:", f"git ls-remote {c.https_url if not (c.url and c.url.is_ssh) else c.remote}"),
@@ -567,14 +302,14 @@ def _network(c: _Context) -> Remedy:
     )
 
 
-def _ssh_over_443(c: _Context) -> list[Step]:
-    alternative = {"bitbucket-cloud": "altssh.bitbucket.org", "github": "ssh.github.com"}.get(c.host)
+def _ssh_over_443(c: Context) -> list[Step]:
+    alternative = c.host.text("ssh-over-443", c)  # the host name that answers SSH on port 443
     if not alternative or not (c.url and c.url.is_ssh):
         return []
-    return [Step(f"On a network that blocks SSH's port 22, {c.host_name} also answers SSH on port 443:", f"ssh -T -p 443 git@{alternative}")]
+    return [Step(f"On a network that blocks SSH's port 22, {c.host_label} also answers SSH on port 443:", f"ssh -T -p 443 git@{alternative}")]
 
 
-def _remote_misconfigured(c: _Context) -> Remedy:
+def _remote_misconfigured(c: Context) -> Remedy:
     steps = [
         Step("See the remotes as configured:", "git remote -v"),
         Step(
@@ -586,7 +321,7 @@ def _remote_misconfigured(c: _Context) -> Remedy:
             1,
             Step(
                 "A password or token pasted into the URL breaks it when it holds '/', '@' or ':'"
-                + (" (Bitbucket Data Center's HTTP access tokens often hold '/')" if c.host == "bitbucket-dc" else "")
+                + (f" ({note})" if (note := c.host.text("url-token-note", c)) else "")
                 + ": take it out of the URL and let a credential helper keep it."
             ),
         )
@@ -601,7 +336,7 @@ def _access(title: str, why: str, steps: list[Step], docs: tuple[str, ...] = ())
     return Remedy(title, f"{why} {ACCESS_NOT_CREDENTIALS}", tuple(steps), docs)
 
 
-def _permission_denied(c: _Context) -> Remedy:
+def _permission_denied(c: Context) -> Remedy:
     steps = [
         Step(
             "Check which account git authenticates as (a different account than you think is common):",
@@ -621,15 +356,13 @@ def _permission_denied(c: _Context) -> Remedy:
                 "A deploy/access key is read-only unless write access was granted when it was added: use a key of a user with write access, or allow write access for the key."
             ),
         )
-    elif c.host == "azure-devops":
-        steps.insert(
-            0, Step("Grant the identity named in the message the Contribute permission on the repository (Project settings > Repositories > Security).")
-        )
-    steps.append(Step(f"Ask an administrator of the repository on {c.host_name} for write access for that account."))
+    else:
+        steps[0:0] = c.host.steps("permission-denied", c)  # where this host grants write access
+    steps.append(Step(f"Ask an administrator of the repository on {c.host_label} for write access for that account."))
     return _access("This identity may not do this to the repository", "The host knows who you are and refused the operation for that identity.", steps)
 
 
-def _repository_not_found(c: _Context) -> Remedy:
+def _repository_not_found(c: Context) -> Remedy:
     return _access(
         "The repository does not exist at that URL, or is hidden from you",
         "Hosts answer 'not found' for a private repository the account cannot see, as for one that does not exist.",
@@ -638,13 +371,12 @@ def _repository_not_found(c: _Context) -> Remedy:
             Step(
                 "If the repository is private, check that git authenticates as an account that can see it (a stored credential of another account is common)."
             ),
-            Step(f"Ask for access on {c.host_name}, or set the right URL:", f"git remote set-url {c.remote} <clone-url>"),
+            Step(f"Ask for access on {c.host_label}, or set the right URL:", f"git remote set-url {c.remote} <clone-url>"),
         ],
     )
 
 
-def _branch_protected(c: _Context) -> Remedy:
-    docs = (c.fact("bitbucket-branch-permissions-docs"),) if c.cloud else ()
+def _branch_protected(c: Context) -> Remedy:
     return _not_credentials(
         "A branch rule refused the update",
         "The branch is protected: changes must come through a pull request, pass required checks, or may not be forced.",
@@ -652,11 +384,11 @@ def _branch_protected(c: _Context) -> Remedy:
             Step("Push to a new branch instead:", f"git push {c.remote} HEAD:refs/heads/<new-branch>"),
             Step("Open a pull request from it into the protected branch."),
         ],
-        docs,
+        c.host.docs("branch-protected", c),
     )
 
 
-def _policy(c: _Context) -> Remedy:
+def _policy(c: Context) -> Remedy:
     return _not_credentials(
         "A server policy refused the push",
         "A hook or policy on the server refused the content of the push; the `remote:` lines in the evidence say which rule.",
@@ -670,7 +402,7 @@ def _policy(c: _Context) -> Remedy:
     )
 
 
-def _non_fast_forward(c: _Context) -> Remedy:
+def _non_fast_forward(c: Context) -> Remedy:
     return _not_credentials(
         "The remote has commits you do not have",
         "Someone pushed to the branch since you last fetched.",
@@ -678,7 +410,7 @@ def _non_fast_forward(c: _Context) -> Remedy:
     )
 
 
-def _size_limit(c: _Context) -> Remedy:
+def _size_limit(c: Context) -> Remedy:
     if any(h.pattern.id.startswith("http-413") for h in c.d.evidence):
         return _not_credentials(
             "The push was larger than the server accepts",
@@ -695,13 +427,15 @@ def _size_limit(c: _Context) -> Remedy:
         ),
         Step("Move them to Git LFS, rewriting the unpushed commits:", "git lfs migrate import --include='<pattern>'"),
     ]
-    docs = (c.fact("bitbucket-size-docs"),) if c.cloud else ()
     return _not_credentials(
-        "A size or quota limit refused the push", "The repository, a file in it, or the account's storage is over the host's limit.", steps, docs
+        "A size or quota limit refused the push",
+        "The repository, a file in it, or the account's storage is over the host's limit.",
+        steps,
+        c.host.docs("size-limit", c),
     )
 
 
-_REMEDIES: dict[str, Callable[[_Context], Remedy]] = {
+_REMEDIES: dict[str, Callable[[Context], Remedy]] = {
     "app-password-retired": _app_password_retired,
     "account-password-rejected": _account_password_rejected,
     "sso-authorization-required": _sso,

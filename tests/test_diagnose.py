@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bbdiag import library, pipeline
 from bbdiag.diagnose import Diagnosis
+from bbdiag.hosts import bitbucket_cloud
 
 LIB = library.load()
 
@@ -80,7 +81,7 @@ fatal: Could not read from remote repository.
 """
     (d,) = diagnoses(text)
     assert (d.cause, d.host) == ("ssh-key-rejected", "bitbucket-cloud")
-    assert d.url is not None and d.url.bitbucket_slug() == ("acme", "widgets")
+    assert d.url is not None and bitbucket_cloud.slug(d.url) == ("acme", "widgets")
 
 
 def test_the_same_failure_twice_is_reported_twice_earliest_first() -> None:

@@ -1,74 +1,107 @@
-"""hosts: URLs in output and config, and the host id each one names."""
+"""hosts: the registry, the Host protocol, and the one table of token shapes everybody reads."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from bbdiag import hosts
+from bbdiag import hosts, inspector, redact
+from bbdiag.causes import HOSTS
+from bbdiag.hooks import token_kinds
+from bbdiag.hosts.base import Host, TokenShape
+
+HOSTS_DIR = Path(hosts.__file__).parent
+# Every member of the Host protocol, read from the protocol itself (a new member is checked too).
+MEMBERS = sorted(name for name in vars(Host) if not name.startswith("_"))
 
 
-@pytest.mark.parametrize(
-    ("text", "host_id"),
-    [
-        ("https://bitbucket.org/ws/repo.git", "bitbucket-cloud"),
-        ("git@bitbucket.org:ws/repo.git", "bitbucket-cloud"),
-        ("ssh://git@altssh.bitbucket.org:443/ws/repo.git", "bitbucket-cloud"),
-        ("https://git.corp.example/scm/PROJ/repo.git", "bitbucket-dc"),
-        ("ssh://git@server:7999/proj/repo.git", "bitbucket-dc"),
-        ("https://bitbucket.corp.example/projects/x", "bitbucket-dc"),
-        ("https://github.com/o/r.git", "github"),
-        ("git@github.com:o/r.git", "github"),
-        ("https://ghe.corp.example/o/r.git", "github"),
-        ("https://gitlab.com/g/r.git", "gitlab"),
-        ("https://gitlab.corp.example/g/r.git", "gitlab"),
-        ("https://dev.azure.com/org/p/_git/r", "azure-devops"),
-        ("https://org.visualstudio.com/p/_git/r", "azure-devops"),
-        ("https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/r", "codecommit"),
-        ("https://forgejo.example.com/o/r", "gitea"),
-        ("https://codeberg.org/o/r.git", "gitea"),
-        ("https://git.example.org/o/r.git", "generic"),
-        ("http://10.0.0.5:22827/o/r.git", "generic"),
-    ],
-)
-def test_classify(text: str, host_id: str) -> None:
-    url = hosts.parse(text)
-    assert url is not None and url.host_id == host_id
+def test_every_host_module_is_registered_once() -> None:
+    modules = {p.stem for p in HOSTS_DIR.glob("*.py")} - {"__init__", "base"}
+    registered = [host.__name__.rsplit(".", 1)[1] for host in hosts.REGISTRY]  # type: ignore[attr-defined]
+    assert sorted(registered) == sorted(modules)
+    assert len(set(registered)) == len(registered)
 
 
-def test_find_urls_in_a_line_without_leaking_userinfo() -> None:
-    (url,) = hosts.find("fatal: unable to access 'https://user:s3cret@bitbucket.org/ws/repo.git/': x")
-    assert url.username == "user" and url.has_secret
-    assert url.display == "https://bitbucket.org/ws/repo.git/"
-    assert "s3cret" not in url.display
+@pytest.mark.parametrize("host", hosts.REGISTRY, ids=lambda h: h.ID)
+def test_each_module_has_every_member_of_the_protocol(host: Host) -> None:
+    missing = [name for name in MEMBERS if not hasattr(host, name)]
+    assert not missing, missing
 
 
-def test_a_placeholder_port_is_not_a_url() -> None:
-    assert hosts.find("Username for 'http://host:port': username") == []
+def test_host_ids_are_the_contract() -> None:
+    """causes.md's host ids, each from exactly one module (and `unknown`, which is none)."""
+    assert set(HOSTS) == {
+        "bitbucket-cloud",
+        "bitbucket-dc",
+        "github",
+        "gitlab",
+        "azure-devops",
+        "codecommit",
+        "gitea",
+        "generic",
+        "unknown",
+    }
+    assert hosts.get("unknown") is hosts.get("generic")
+    assert not hosts.is_named("generic") and not hosts.is_named("unknown") and hosts.is_named("gitea")
 
 
-def test_scp_syntax_needs_a_user() -> None:
-    assert [u.display for u in hosts.find("Submodule 'x' (git@github.com:o/r.git) registered")] == ["git@github.com:o/r.git"]
-    assert hosts.find("error: src/main.c:12: warning") == []
+def test_product_words_keep_their_order_across_hosts() -> None:
+    """A host name with two products' words is the first one's (the registry's order)."""
+    assert hosts.classify("bitbucket-gitlab.corp.example") == "bitbucket-dc"
+    assert hosts.classify("gitlab-github.corp.example") == "gitlab"
+    assert hosts.classify("gitea-on-azure.example") == "gitea"
 
 
-def test_ssh_commands_name_a_host() -> None:
-    (url,) = hosts.find_ssh_commands("$ ssh -T git@bitbucket.org")
-    assert url.host_id == "bitbucket-cloud"
+def test_placeholder_host_names_are_unknown() -> None:
+    assert hosts.classify("host") == "unknown"
+    assert hosts.classify("your-host") == "unknown"
+    assert hosts.classify("buildserver") == "generic"
 
 
-def test_loose_classification_of_unparseable_urls() -> None:
-    assert hosts.classify_loose("https://<GHE url where clone fails>") == "github"
-    assert hosts.classify_loose("'.../my-repo.git/'") is None
+# ------------------------------------------------------------------------------ token shapes
+_CHARACTERS = "aB3dE5gH7jK9mN1pQ2sT4vW6yZ8cF0"
 
 
-def test_bitbucket_slug() -> None:
-    assert hosts.parse("https://bitbucket.org/acme/widgets.git").bitbucket_slug() == ("acme", "widgets")  # type: ignore[union-attr]
-    assert hosts.parse("https://bb.corp/scm/PROJ/repo.git").bitbucket_slug() == ("PROJ", "repo")  # type: ignore[union-attr]
-    assert hosts.parse("git@bitbucket.org:acme/widgets.git").bitbucket_slug() == ("acme", "widgets")  # type: ignore[union-attr]
+def _prefix_example(prefix: str) -> str:
+    """The first spelling of a shape's prefix: `gh[pousr]_` -> `ghp_`, `(?:AKIA|ASIA)` -> `AKIA`."""
+    example = re.sub(r"\(\?:([^|)]*)[^)]*\)", r"\1", prefix)
+    return re.sub(r"\[(.)[^\]]*\]", r"\1", example)
 
 
-def test_scp_syntax_without_a_user_where_the_text_is_a_url() -> None:
-    url = hosts.parse("bitbucket.org:acme/site.git")
-    assert url is not None and (url.scheme, url.host_id, url.bitbucket_slug()) == ("scp", "bitbucket-cloud", ("acme", "site"))
-    assert hosts.parse("host:12") is None
-    assert hosts.find("see config.py:12 and bitbucket.org:acme/site.git") == []  # in running text: not a URL
+def token(shape: TokenShape, length: int) -> str:
+    """A made-up token of `shape` whose body is `length` characters long."""
+    allowed = [ch for ch in _CHARACTERS * 8 if re.fullmatch(shape.body, ch)]
+    assert len(allowed) >= length, shape
+    return _prefix_example(shape.prefix) + "".join(allowed[:length])
+
+
+SHAPES = [pytest.param(shape, id=f"{shape.kind}:{shape.prefix or 'opaque'}") for shape in hosts.TOKEN_SHAPES]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_token_of_each_shape_is_hidden_named_and_blocked(shape: TokenShape) -> None:
+    secret = token(shape, shape.min_length)
+    assert hosts.looks_like_token(secret)
+    assert inspector.secret_kind(secret) == shape.kind
+    assert redact.redact(f"https://{secret}@git.example.org/a.git") == "https://[redacted]@git.example.org/a.git"
+    if shape.in_text:
+        assert redact.redact(f"the log says {secret} here") == "the log says [redacted] here"
+        assert token_kinds(f"password = {secret}") == [shape.name]
+    else:  # never in running text: a commit id has the same shape
+        assert redact.redact(f"the log says {secret} here") == f"the log says {secret} here"
+        assert token_kinds(f"commit {secret}") == []
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_shorter_than_the_minimum_is_not_taken_for_that_token(shape: TokenShape) -> None:
+    near_miss = token(shape, shape.min_length - 1)
+    assert inspector.secret_kind(near_miss) != shape.kind
+    assert shape.name not in token_kinds(f"see {near_miss}")
+
+
+def test_every_kind_has_a_name_for_people() -> None:
+    for shape in hosts.TOKEN_SHAPES:
+        assert inspector.KIND_NAMES[shape.kind].startswith(("a ", "an "))
+    assert "password" in inspector.KIND_NAMES

@@ -192,7 +192,7 @@ def test_hook_blocks_a_pushed_token_and_lets_a_clean_push_through(server: bb.Ser
     git("commit", "-q", "-m", "oops", cwd=clone)
     blocked = run_git(server, "push", cwd=clone)
     assert blocked.returncode != 0 and remote_head(server) == before
-    assert "bbdiag: BLOCKED: commit" in blocked.stderr and "adds a Bitbucket app password in settings.py:1" in blocked.stderr
+    assert "bbdiag: BLOCKED: commit" in blocked.stderr and "adds a Bitbucket app password (ATBB…) in settings.py:1" in blocked.stderr
     git("reset", "-q", "--hard", "HEAD~1", cwd=clone)
     (clone / "notes.txt").write_text("nothing secret\n")
     git("add", ".", cwd=clone)
@@ -339,7 +339,7 @@ def test_pre_commit_mode_reads_its_variables(tmp_path: Path) -> None:
     head = git("rev-parse", "HEAD", cwd=repo_dir).stdout.strip()
     env = {**os.environ, "PRE_COMMIT_REMOTE_NAME": "origin", "PRE_COMMIT_REMOTE_URL": URL, "PRE_COMMIT_TO_REF": head, "PRE_COMMIT_FROM_REF": "0" * 40}
     done = subprocess.run([*BBDIAG, "hook", "pre-push", "--pre-commit"], cwd=repo_dir, env=env, capture_output=True, text=True)
-    assert done.returncode == 1 and "an Atlassian API token in k.txt:1" in done.stderr and bb.READ_ONLY_TOKEN not in done.stderr
+    assert done.returncode == 1 and "an Atlassian API token (ATATT3…) in k.txt:1" in done.stderr and bb.READ_ONLY_TOKEN not in done.stderr
 
 
 def test_the_shipped_hook_is_the_installed_one_with_python3() -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bbdiag import hosts, knowledge, library, pipeline, remedy
+from bbdiag import knowledge, library, pipeline, remedy, remote_urls
 from bbdiag.causes import CAUSES, HOSTS
 from bbdiag.diagnose import Diagnosis
 from bbdiag.remedy import Facts, Remedy
@@ -64,7 +64,7 @@ def test_commands_are_filled_in_from_the_output() -> None:
 
 
 def test_commands_use_the_users_remote_and_helper() -> None:
-    url = hosts.parse("https://jane@bitbucket.org/acme/widgets.git")
+    url = remote_urls.parse("https://jane@bitbucket.org/acme/widgets.git")
     r = explain(INVALID_CREDENTIALS, facts=Facts(remote="upstream", url=url, helpers=("osxkeychain",)))
     commands = [s.command for s in r.steps if s.command]
     assert "git remote set-url upstream https://jane@bitbucket.org/acme/widgets.git" in commands
@@ -72,7 +72,7 @@ def test_commands_use_the_users_remote_and_helper() -> None:
 
 
 def test_an_email_as_username_is_called_out() -> None:
-    url = hosts.parse("https://jane%40example.com@bitbucket.org/acme/widgets.git")
+    url = remote_urls.parse("https://jane%40example.com@bitbucket.org/acme/widgets.git")
     text = words(explain(INVALID_CREDENTIALS, facts=Facts(url=url)))
     assert "email address (jane@example.com)" in text and "x-bitbucket-api-token-auth" in text
 

@@ -8,8 +8,8 @@ from bbdiag.causes import HOSTS
 from bbdiag.redact import redact
 
 if TYPE_CHECKING:
+    from bbdiag.advice import Remedy
     from bbdiag.diagnose import Diagnosis
-    from bbdiag.remedy import Remedy
 
 MAX_EVIDENCE_CHARS = 300  # a 50 MB line is evidence too; show its start
 

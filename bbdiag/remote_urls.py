@@ -1,7 +1,8 @@
-"""Remote URLs in text and in configuration: find them, parse them, tell which host they name.
+"""Remote URLs in text and in configuration: find them, parse them, ask the hosts which one they name.
 
 Used by diagnose (URLs quoted in git's output) and by the inspector (configured remotes), so the
-two always agree on what `bitbucket.org` or `/scm/PROJ/repo.git` means.
+two always agree on what a URL means. Which host a URL names is the host modules' knowledge
+(`bbdiag.hosts.classify`); this module knows only URL syntax.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 from urllib.parse import unquote
+
+from bbdiag import hosts
 
 # Linear: every repetition is a character class bounded by what may follow it.
 _HOSTNAME = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?)*)"
@@ -58,8 +61,8 @@ class RemoteURL(NamedTuple):
 
     @property
     def host_id(self) -> str:
-        found = classify(self.host, self.path, self.port, self.username, self.scheme)
-        return self.named_host if found in ("generic", "unknown") and self.named_host else found
+        found = hosts.classify(self.host, self.path, self.port, self.username, self.scheme)
+        return self.named_host if not hosts.is_named(found) and self.named_host else found
 
     @property
     def is_ssh(self) -> bool:
@@ -68,23 +71,13 @@ class RemoteURL(NamedTuple):
     @property
     def is_documentation(self) -> bool:
         """A help page quoted in a host's message: it names neither the remote nor the host."""
-        return self.host.startswith(_DOC_HOST_PREFIXES) or self.host in _DOC_HOSTS or self.host.endswith(".blog")
+        return self.host.startswith(_DOC_HOST_PREFIXES) or self.host in hosts.DOC_HOSTS or self.host.endswith(".blog")
 
     @property
     def is_web_page(self) -> bool:
         """A page on the host (settings, pull requests, docs): right host, but not the remote's URL."""
         segments = set(self.path.lower().split("/"))
         return self.is_documentation or bool(segments & _WEB_SEGMENTS) or "?" in self.path
-
-    def bitbucket_slug(self) -> tuple[str, str] | None:
-        """(workspace, repository) for Bitbucket Cloud, (PROJECT, repository) for Data Center."""
-        parts = [p for p in self.path.strip("/").split("/") if p]
-        if parts[:1] == ["scm"]:
-            parts = parts[1:]
-        if len(parts) < 2:
-            return None
-        repo = parts[1][:-4] if parts[1].endswith(".git") else parts[1]
-        return parts[0], repo
 
 
 _SCP_NO_USER = re.compile(r"(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}):(?!//)(?P<path>[A-Za-z0-9~._-][^\s'\":]*/[^\s'\":]*)")
@@ -143,7 +136,7 @@ def find_remote_commands(text: str) -> list[RemoteURL]:
     for match in _REMOTE_ADD.finditer(text):
         url = parse(match.group("url"))
         if url is not None and url.host:
-            named = next((host_id for word, host_id in _PRODUCT_WORDS if len(word) > 4 and word in match.group("name").lower()), None)
+            named = next((host_id for word, host_id in hosts.product_words() if len(word) > 4 and word in match.group("name").lower()), None)
             found.append(url._replace(named_host=named))
     return found
 
@@ -154,7 +147,7 @@ def classify_loose(text: str) -> str | None:
     if url is not None and url.host:
         return url.host_id
     words = set(re.split(r"[^a-z0-9]+", text.lower()))
-    for word, host_id in _PRODUCT_WORDS:
+    for word, host_id in hosts.product_words():
         if word in words:
             return host_id
     return None
@@ -169,7 +162,7 @@ def _from_match(match: re.Match[str], scheme: str) -> RemoteURL:
         username = unquote(user) or None
         has_secret = bool(sep and password)
         # A token alone in the user part (https://TOKEN@host) is a secret too.
-        if not has_secret and username and looks_like_token(username):
+        if not has_secret and username and hosts.looks_like_token(username):
             has_secret = True
     port = match.group("port") if scheme != "scp" else None
     return RemoteURL(
@@ -184,76 +177,4 @@ def _from_match(match: re.Match[str], scheme: str) -> RemoteURL:
 
 
 _DOC_HOST_PREFIXES = ("docs.", "support.", "help.", "developer.", "community.", "confluence.", "learn.", "git-lfs.")
-_DOC_HOSTS = frozenset({"atlassian.community", "gh.io", "aka.ms", "git-scm.com", "github.blog", "bitbucket.status.atlassian.com"})
 _WEB_SEGMENTS = frozenset({"help", "docs", "blog", "settings", "account", "pull-requests", "merge_requests", "pull", "changelog", "rules", "-"})
-
-_TOKEN_SHAPE = re.compile(r"^(?:ATBB|ATATT3|ATCTT3|gh[pousr]_|github_pat_|glpat-|gldt-|glcbt-|AKIA)[A-Za-z0-9_\-=+/]{8,}$|^[A-Za-z0-9+/=_-]{32,}$")
-
-
-def looks_like_token(value: str) -> bool:
-    return bool(_TOKEN_SHAPE.match(value))
-
-
-# Host names that name the product in one of their labels (self-hosted instances).
-_PRODUCT_WORDS: tuple[tuple[str, str], ...] = (
-    ("bitbucket", "bitbucket-dc"),
-    ("stash", "bitbucket-dc"),
-    ("gitlab", "gitlab"),
-    ("github", "github"),
-    ("ghe", "github"),
-    ("gitea", "gitea"),
-    ("forgejo", "gitea"),
-    ("gogs", "gitea"),
-    ("codeberg", "gitea"),
-    ("azure", "azure-devops"),
-    ("vsts", "azure-devops"),
-    ("tfs", "azure-devops"),
-)
-_PLACEHOLDER_HOSTS = frozenset({"host", "hostname", "server", "example", "your-host", "yourhost", "domain"})
-
-
-def classify(host: str, path: str = "", port: int | None = None, user: str | None = None, scheme: str = "") -> str:
-    """The host id (causes.md) for a host name and, where the name says nothing, its path and port."""
-    bracketed = re.fullmatch(r"\[([^\]]+)\](?::(\d+))?", host)  # ssh writes [host]:port
-    if bracketed:
-        host, port = bracketed.group(1), int(bracketed.group(2)) if bracketed.group(2) else port
-    host = host.lower().rstrip(".")
-    if not host:
-        return "unknown"
-    if host in ("bitbucket.org", "api.bitbucket.org", "altssh.bitbucket.org") or host.endswith(".bitbucket.org"):
-        return "bitbucket-cloud"
-    if host == "github.com" or host.endswith((".github.com", ".ghe.com", ".githubusercontent.com")):
-        return "github"
-    if host == "gitlab.com" or host.endswith(".gitlab.com"):
-        return "gitlab"
-    if host in ("dev.azure.com", "ssh.dev.azure.com") or host.endswith((".visualstudio.com", ".azure.com")):
-        return "azure-devops"
-    if host.startswith("git-codecommit.") or scheme == "codecommit":
-        return "codecommit"
-    if ("/scm/" in path.lower() + "/" and path.lower().startswith("/scm/")) or port == 7999:
-        return "bitbucket-dc"
-    labels = re.split(r"[.-]", host)
-    for word, host_id in _PRODUCT_WORDS:
-        if word in labels or (len(word) > 4 and any(word in label for label in labels)):
-            return host_id
-    if user in ("gitea", "forgejo"):
-        return "gitea"
-    first_segment = path.strip("/").split("/", 1)[0].lower()
-    for word, host_id in _PRODUCT_WORDS:
-        if len(word) > 4 and first_segment == word:
-            return host_id
-    if _is_ip(host) or host == "localhost" or "." in host:
-        return "generic"
-    if host in _PLACEHOLDER_HOSTS:
-        return "unknown"
-    return "generic"
-
-
-def _is_ip(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True

@@ -1,0 +1,26 @@
+"""What bbdiag tells the user to do: the records remedies (and host modules) are made of.
+
+A module of its own, importing nothing, so that host modules can build advice without
+importing the remedy engine that dispatches to them.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Step(NamedTuple):
+    text: str
+    command: str | None = None
+
+
+class Remedy(NamedTuple):
+    title: str
+    why: str
+    steps: tuple[Step, ...]
+    docs: tuple[str, ...] = ()
+
+
+# Said under every remedy whose cause is not the credential (causes.md: auth false), in these words.
+NOT_CREDENTIALS = "Your credentials are not the problem: changing a password or token will not fix this."
+ACCESS_NOT_CREDENTIALS = "Your credential works; what is missing is access for this identity on the host, not a new password or token."

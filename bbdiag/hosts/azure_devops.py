@@ -1,0 +1,51 @@
+"""Azure DevOps (dev.azure.com, *.visualstudio.com, TFS): personal access tokens, TF4xxxxx codes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bbdiag.advice import Remedy, Step
+from bbdiag.hosts import base
+from bbdiag.hosts.base import TokenShape
+
+if TYPE_CHECKING:
+    from bbdiag.remedy import Context
+
+ID = "azure-devops"
+NAME = "Azure DevOps"
+HOSTNAME = "dev.azure.com"
+PRODUCT_WORDS = ("azure", "vsts", "tfs")  # Visual Studio Team Services and Team Foundation Server: its former names
+SSH_USERS: tuple[str, ...] = ()
+DOC_HOSTS = ("aka.ms",)  # Microsoft's link shortener
+TOKEN_SHAPES: tuple[TokenShape, ...] = ()  # personal access tokens have no prefix: the generic opaque shape covers them
+_OWN_HOSTS = ("dev.azure.com", "ssh.dev.azure.com")
+
+
+def owns(hostname: str, scheme: str) -> bool:
+    return hostname in _OWN_HOSTS or hostname.endswith((".visualstudio.com", ".azure.com"))
+
+
+signs = base.no_signs
+text = base.no_text
+
+
+def docs(cause: str, c: Context) -> tuple[str, ...]:
+    if cause == "account-password-rejected":
+        return (c.fact("azure-pat-docs"),)
+    return ()
+
+
+def steps(cause: str, c: Context) -> tuple[Step, ...]:
+    if cause == "credentials-missing":
+        return (
+            Step("In Azure Pipelines, allow scripts to use the OAuth token (persistCredentials: true on the checkout step) or pass a PAT as an extra header."),
+        )
+    if cause == "permission-denied":
+        return (Step("Grant the identity named in the message the Contribute permission on the repository (Project settings > Repositories > Security)."),)
+    return ()
+
+
+def remedy(cause: str, c: Context) -> Remedy | None:
+    if cause == "credentials-rejected":
+        return c.token_instead_of_password("Azure DevOps rejected the credential", (c.fact("azure-pat-docs"),))
+    return None

@@ -1,0 +1,247 @@
+"""Bitbucket Cloud (bitbucket.org): app passwords retired for API tokens, x-token-auth, workspaces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from bbdiag.advice import NOT_CREDENTIALS, Remedy, Step
+from bbdiag.hosts import base
+from bbdiag.hosts.base import TokenShape
+
+if TYPE_CHECKING:
+    from bbdiag.remedy import Context
+    from bbdiag.remote_urls import RemoteURL
+
+ID = "bitbucket-cloud"
+NAME = "Bitbucket Cloud"
+HOSTNAME = "bitbucket.org"
+PRODUCT_WORDS: tuple[str, ...] = ()  # a host name saying "bitbucket" is a self-hosted Data Center
+SSH_USERS: tuple[str, ...] = ()
+DOC_HOSTS = ("atlassian.community", "bitbucket.status.atlassian.com")
+TOKEN_SHAPES = (
+    # "ATBB" and 32 more characters (an app password as Bitbucket shows it once). 24 still
+    # catches one cut short in a log, and nothing that is not a secret starts ATBB that long.
+    TokenShape("ATBB", "[A-Za-z0-9_=-]", 24, "app-password", "a Bitbucket app password (ATBB…)"),
+    # Atlassian API tokens (ATATT3…) are about 190 characters and access tokens (ATCTT3…) as long:
+    # 24 after the prefix is far below a real one and far above any placeholder.
+    TokenShape("ATATT3", "[A-Za-z0-9_=+/-]", 24, "api-token", "an Atlassian API token (ATATT3…)"),
+    TokenShape("ATCTT3", "[A-Za-z0-9_=+/-]", 24, "access-token", "a Bitbucket access token (ATCTT3…)"),
+)
+_OWN_HOSTS = ("bitbucket.org", "api.bitbucket.org", "altssh.bitbucket.org")
+
+
+def owns(hostname: str, scheme: str) -> bool:
+    return hostname in _OWN_HOSTS or hostname.endswith(".bitbucket.org")
+
+
+signs = base.no_signs
+
+
+def slug(url: RemoteURL) -> tuple[str, str] | None:
+    """(workspace, repository) from a Bitbucket URL's path (Data Center's `/scm/PROJECT/repo` too)."""
+    parts = [p for p in url.path.strip("/").split("/") if p]
+    if parts[:1] == ["scm"]:
+        parts = parts[1:]
+    if len(parts) < 2:
+        return None
+    repo = parts[1][:-4] if parts[1].endswith(".git") else parts[1]
+    return parts[0], repo
+
+
+def text(slot: str, c: Context) -> str | None:
+    if slot == "https-url":
+        workspace, repo = (slug(c.url) if c.url else None) or ("<workspace>", "<repository>")
+        return f"https://{HOSTNAME}/{workspace}/{repo}.git"
+    if slot == "ssh-keys-page":
+        return c.fact("bitbucket-ssh-keys-page")
+    if slot == "ssh-over-443":
+        return "altssh.bitbucket.org"
+    return None
+
+
+def docs(cause: str, c: Context) -> tuple[str, ...]:
+    if cause == "branch-protected":
+        return (c.fact("bitbucket-branch-permissions-docs"),)
+    if cause == "size-limit":
+        return (c.fact("bitbucket-size-docs"),)
+    return ()
+
+
+def steps(cause: str, c: Context) -> tuple[Step, ...]:
+    if cause == "credentials-missing":
+        token_user = c.fact("bitbucket-access-token-username")
+        return (
+            Step(
+                f"In CI, keep a Bitbucket token in a secured variable and hand it to git without writing it into the URL "
+                f"(user name {token_user} for an access token, your Bitbucket user name for an API token):",
+                f"git -c credential.helper='!f() {{ echo username={token_user}; echo \"password=$BITBUCKET_TOKEN\"; }}; f' fetch {c.remote}",
+            ),
+        )
+    return ()
+
+
+def remedy(cause: str, c: Context) -> Remedy | None:
+    build = _REMEDIES.get(cause)
+    return build(c) if build else None
+
+
+# ------------------------------------------------------------------------------ credentials
+def _new_credential(c: Context, title: str, why: str) -> Remedy:
+    """Replace the refused credential with the one Bitbucket Cloud takes on `c.today`."""
+    if c.after("bitbucket-app-passwords-not-issued"):
+        create = Step(
+            f'Create an API token with scopes at {c.fact("bitbucket-api-token-page")} ("Create API token with scopes", '
+            f"app Bitbucket) with the scopes {c.fact('bitbucket-api-token-scopes')} (read alone is enough to clone and fetch)."
+        )
+        again = Step(
+            f"Run the command again and give the API token as the password. The user name is your Bitbucket user name "
+            f"(not your email), or {c.fact('bitbucket-api-token-git-username')}.",
+        )
+    else:
+        create = Step(f"Create an app password at {c.fact('bitbucket-app-password-page')} with the permissions Repositories: Read and Write.")
+        again = Step("Run the command again and give the app password as the password, with your Bitbucket user name.")
+    note = _email_username_note(c)
+    steps = (create, *([note] if note else []), c.erase(), c.set_url(c.username("bitbucket")), again, c.check())
+    return Remedy(title, why, steps, _docs(c))
+
+
+def _email_username_note(c: Context) -> Step | None:
+    known = c.facts.username or (c.url.username if c.url else None)
+    if known and "@" in known:
+        return Step(
+            f"The Git user name is an email address ({known}). Git over HTTPS needs your Bitbucket "
+            f"user name (shown at {c.fact('bitbucket-username-page')}), or "
+            f"{c.fact('bitbucket-api-token-git-username')} with an API token."
+        )
+    return None
+
+
+def _docs(c: Context) -> tuple[str, ...]:
+    if c.after("bitbucket-app-passwords-not-issued"):
+        return (c.fact("bitbucket-api-token-docs"),)
+    return ("https://support.atlassian.com/bitbucket-cloud/docs/app-passwords/",)
+
+
+def _app_password_retired(c: Context) -> Remedy:
+    if c.k.in_force("bitbucket-app-password-brownouts", c.today):
+        why = (
+            "This was a brownout: between 2026-06-09 and 2026-07-27 Bitbucket Cloud refuses app passwords during announced "
+            "windows (HTTP 410) and takes them outside them. From "
+            f"{c.policy_date('bitbucket-app-passwords-removed')} they stop working for good: replace yours now."
+        )
+    elif c.after("bitbucket-app-passwords-removed"):
+        why = (
+            f"Bitbucket Cloud removed app passwords on {c.policy_date('bitbucket-app-passwords-removed')} (CHANGE-3222): Git over "
+            "HTTPS now answers HTTP 410 to any app password. An API token with scopes replaces it."
+        )
+    else:
+        why = "Bitbucket Cloud answered that app passwords are deprecated (CHANGE-3222): replace the app password with an API token."
+    return _new_credential(c, "Bitbucket Cloud no longer accepts app passwords", why)
+
+
+def _account_password_rejected(c: Context) -> Remedy:
+    why = f"Bitbucket Cloud has refused Atlassian account passwords for Git over HTTPS since {c.policy_date('bitbucket-account-passwords-refused')}."
+    if c.after("bitbucket-app-passwords-not-issued"):
+        why += (
+            " Its message still recommends app passwords, but none can be created since "
+            f"{c.policy_date('bitbucket-app-passwords-not-issued')} and they stopped working on "
+            f"{c.policy_date('bitbucket-app-passwords-removed')}: use an API token."
+        )
+    return _new_credential(c, "Bitbucket Cloud does not accept your account password for Git", why)
+
+
+def _rejected_by_kind(c: Context) -> Remedy | None:
+    """When the rejected secret's kind is known (the credential-helper observer), say exactly what is wrong."""
+    kind, user = c.facts.secret_kind, c.facts.username or ""
+    token_user = c.fact("bitbucket-api-token-git-username")
+    if kind == "api-token" and "@" in user:
+        return Remedy(
+            "An API token was sent with an email address as the user name",
+            f"Bitbucket Cloud's Git over HTTPS takes an API token only with your Bitbucket user name or {token_user}; with the email address ({user}) it answers 401. The token itself may be fine.",
+            (c.erase(), c.set_url(c.username("bitbucket")), Step("Run the command again and give the same API token as the password."), c.check()),
+            _docs(c),
+        )
+    if kind == "access-token" and user != c.fact("bitbucket-access-token-username"):
+        return Remedy(
+            "A Bitbucket access token was sent with the wrong user name",
+            f"Repository, project and workspace access tokens take the user name {c.fact('bitbucket-access-token-username')}, not '{user or 'none'}'.",
+            (
+                c.erase(),
+                c.set_url(c.fact("bitbucket-access-token-username")),
+                Step("Run the command again and give the access token as the password."),
+                c.check(),
+            ),
+            ("https://support.atlassian.com/bitbucket-cloud/docs/using-access-tokens/",),
+        )
+    if kind == "api-token":
+        return _new_credential(
+            c,
+            "Bitbucket Cloud rejected the API token",
+            'The user name is right, so the token itself was refused: revoked, expired, or created without scopes (only tokens made with "Create API token with scopes" work for Git).',
+        )
+    return None
+
+
+def _credentials_rejected(c: Context) -> Remedy:
+    specific = _rejected_by_kind(c)
+    if specific:
+        return specific
+    if c.after("bitbucket-app-passwords-removed"):
+        why = (
+            "Bitbucket Cloud refused the credential git sent. Since app passwords stopped working "
+            f"({c.policy_date('bitbucket-app-passwords-removed')}) the usual reasons are: an app password still stored in "
+            "the credential helper, an API token used with the email address as user name, an API token created without "
+            "scopes, or an account password."
+        )
+    elif c.after("bitbucket-app-passwords-not-issued"):
+        why = "Bitbucket Cloud refused the credential git sent: a wrong or revoked app password or token, or an account password."
+    else:
+        why = "Bitbucket Cloud refused the credential git sent: a wrong or revoked app password, or an account password."
+    return _new_credential(c, "Bitbucket Cloud rejected the credential", why)
+
+
+def _token_scope(c: Context) -> Remedy:
+    return Remedy(
+        "The Bitbucket token lacks a scope",
+        "The token authenticated, but Bitbucket refused the operation (HTTP 403): pushing needs write:repository:bitbucket, "
+        "cloning and fetching read:repository:bitbucket. A token's scopes cannot be changed after it is created.",
+        (
+            Step(
+                f"Create a new API token with scopes at {c.fact('bitbucket-api-token-page')} with {c.fact('bitbucket-api-token-scopes')} "
+                f"(for a repository access token: Repositories Read and Write; its user name is {c.fact('bitbucket-access-token-username')})."
+            ),
+            c.erase(),
+            Step("Run the command again and give the new token as the password."),
+            c.check(),
+        ),
+        (c.fact("bitbucket-api-token-docs"),),
+    )
+
+
+# ------------------------------------------------------------------------------ SSH
+def _ssh_host_key(c: Context) -> Remedy | None:
+    if not c.evidence_has("ssh-host-key-changed"):
+        return None
+    return Remedy(
+        "Bitbucket's SSH host key changed since it was pinned",
+        f"Bitbucket Cloud rotated its RSA host key in June 2023 ({c.policy_date('bitbucket-rsa-host-key-rotated')}); a known_hosts entry with the old key now fails. {NOT_CREDENTIALS}",
+        (
+            Step("Remove the old key:", f"ssh-keygen -R {HOSTNAME}"),
+            Step(
+                "Add Bitbucket's current keys (check the RSA fingerprint is " + c.fact("bitbucket-rsa-fingerprint") + "):",
+                f"curl -fsS {c.fact('bitbucket-ssh-host-keys')} >> ~/.ssh/known_hosts",
+            ),
+            Step("Check which host key you now trust (Bitbucket prints its fingerprints):", f"ssh git@{HOSTNAME} host_key_info"),
+        ),
+        ("https://bitbucket.org/blog/ssh-host-key-changes",),
+    )
+
+
+_REMEDIES: dict[str, Callable[[Context], Remedy | None]] = {
+    "app-password-retired": _app_password_retired,
+    "account-password-rejected": _account_password_rejected,
+    "credentials-rejected": _credentials_rejected,
+    "token-scope-insufficient": _token_scope,
+    "ssh-host-key": _ssh_host_key,
+}

@@ -1,0 +1,76 @@
+"""Bitbucket Data Center / Server (self-hosted): `/scm/PROJECT/repo.git`, SSH on 7999, CAPTCHA lockout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from bbdiag.advice import Remedy, Step
+from bbdiag.hosts import base
+from bbdiag.hosts.base import TokenShape
+
+if TYPE_CHECKING:
+    from bbdiag.remedy import Context
+
+ID = "bitbucket-dc"
+NAME = "Bitbucket Data Center"
+HOSTNAME = None  # self-hosted: only the remote's URL names the server
+PRODUCT_WORDS = ("bitbucket", "stash")  # Stash is the product's name before 2015, kept in many host names
+SSH_USERS: tuple[str, ...] = ()
+DOC_HOSTS: tuple[str, ...] = ()
+TOKEN_SHAPES: tuple[TokenShape, ...] = ()  # HTTP access tokens have no prefix: the generic opaque shape covers them
+SSH_PORT = 7999  # the default SSH port of Bitbucket Data Center
+
+
+def owns(hostname: str, scheme: str) -> bool:
+    return False  # no domain of its own
+
+
+def signs(path: str, port: int | None) -> bool:
+    return path.lower().startswith("/scm/") or port == SSH_PORT
+
+
+steps = base.no_steps
+docs = base.no_docs
+
+
+def text(slot: str, c: Context) -> str | None:
+    if slot == "url-token-note":
+        return "Bitbucket Data Center's HTTP access tokens often hold '/'"
+    return None
+
+
+def remedy(cause: str, c: Context) -> Remedy | None:
+    build = _REMEDIES.get(cause)
+    return build(c) if build else None
+
+
+def _credentials_rejected(c: Context) -> Remedy:
+    return c.forget_create_retry(
+        "Bitbucket Data Center rejected the credential",
+        "The server refused the user name and password or HTTP access token. Repeated failures lock the account behind a CAPTCHA, so fix the stored credential first.",
+        Step("Create an HTTP access token in your Bitbucket profile (Manage account > HTTP access tokens) with repository read and write."),
+        "Run the command again with your own Bitbucket user name (not the token's name) and the token as the password. "
+        "A project or repository token works only as a Bearer header, not as a password.",
+        c.fact("bitbucket-dc-access-tokens-docs"),
+    )
+
+
+def _account_locked(c: Context) -> Remedy:
+    return Remedy(
+        "Your Bitbucket account is locked behind a CAPTCHA",
+        "Too many failed logins locked the account: even the right password fails until the CAPTCHA is solved.",
+        (
+            Step("Log out of Bitbucket in a browser, log in again and solve the CAPTCHA (or ask an administrator to clear it)."),
+            Step("Then fix the credential that kept failing, or it locks the account again:"),
+            c.erase(),
+            c.check(),
+        ),
+        (c.fact("bitbucket-dc-captcha-docs"),),
+    )
+
+
+_REMEDIES: dict[str, Callable[[Context], Remedy]] = {
+    "credentials-rejected": _credentials_rejected,
+    "account-locked": _account_locked,
+}

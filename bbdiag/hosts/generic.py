@@ -1,0 +1,34 @@
+"""Any other Git server (and `unknown`): no product of its own, so the generic remedy of each cause."""
+
+from __future__ import annotations
+
+from bbdiag.hosts import base
+from bbdiag.hosts.base import TokenShape
+
+ID = "generic"
+NAME = "the Git host"
+HOSTNAME = None
+PRODUCT_WORDS: tuple[str, ...] = ()
+SSH_USERS: tuple[str, ...] = ()
+DOC_HOSTS = ("git-scm.com",)  # git's own documentation
+TOKEN_SHAPES = (
+    # Slack tokens are no Git host's, but CI logs print them beside git's output: hide them the same way.
+    TokenShape("xox[abprs]-", "[A-Za-z0-9-]", 10, "slack-token", "a Slack token"),
+    # Any host's token without a prefix (Bitbucket Data Center, Azure DevOps, Gitea): 32 or more
+    # token characters where a secret is expected, such as a URL's user part. Never looked for in
+    # running text, where a 40-character commit id has the same shape.
+    TokenShape("", "[A-Za-z0-9_=+/.-]", 32, "token", "a token", in_text=False),
+)
+# Host names in documentation and templates (`git@host:owner/repo.git`): they name no host at all.
+_PLACEHOLDER_HOSTS = frozenset({"host", "hostname", "server", "example", "your-host", "yourhost", "domain"})
+
+owns = base.no_owns
+signs = base.no_signs
+remedy = base.no_remedy
+steps = base.no_steps
+docs = base.no_docs
+text = base.no_text
+
+
+def is_placeholder(hostname: str) -> bool:
+    return hostname in _PLACEHOLDER_HOSTS

@@ -1,0 +1,31 @@
+"""Gitea, Forgejo and Gogs (self-hosted, and Codeberg): access tokens for Git over HTTPS."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bbdiag.hosts import base
+from bbdiag.hosts.base import TokenShape
+
+if TYPE_CHECKING:
+    from bbdiag.remedy import Context
+
+ID = "gitea"
+NAME = "Gitea/Forgejo"
+HOSTNAME = None  # self-hosted (Codeberg is recognised by its name)
+PRODUCT_WORDS = ("gitea", "forgejo", "gogs", "codeberg")  # Forgejo and Gogs share Gitea's messages; Codeberg runs Forgejo
+SSH_USERS = ("gitea", "forgejo")  # the service account their SSH URLs use instead of git
+DOC_HOSTS: tuple[str, ...] = ()
+TOKEN_SHAPES: tuple[TokenShape, ...] = ()  # 40 hexadecimal characters: the generic opaque shape covers them
+
+owns = base.no_owns
+signs = base.no_signs
+remedy = base.no_remedy
+steps = base.no_steps
+text = base.no_text
+
+
+def docs(cause: str, c: Context) -> tuple[str, ...]:
+    if cause == "account-password-rejected":
+        return (c.fact("gitea-token-docs"),)
+    return ()

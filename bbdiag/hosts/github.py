@@ -1,0 +1,143 @@
+"""GitHub (github.com, GitHub Enterprise): tokens only over HTTPS, SAML SSO, workflow permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from bbdiag.advice import NOT_CREDENTIALS, Remedy, Step
+from bbdiag.hosts import base
+from bbdiag.hosts.base import TokenShape
+
+if TYPE_CHECKING:
+    from bbdiag.remedy import Context
+
+ID = "github"
+NAME = "GitHub"
+HOSTNAME = "github.com"
+PRODUCT_WORDS = ("github", "ghe")  # "ghe.corp.example": GitHub Enterprise Server
+SSH_USERS: tuple[str, ...] = ()
+DOC_HOSTS = ("gh.io", "github.blog")
+TOKEN_SHAPES = (
+    # ghp_ (classic), gho_ (OAuth), ghu_/ghs_ (app user/server), ghr_ (refresh): 36 characters after
+    # the prefix, always (https://github.blog/2021-04-05-behind-githubs-new-authentication-token-formats/).
+    TokenShape("gh[pousr]_", "[A-Za-z0-9]", 36, "github-token", "a GitHub token"),
+    # Fine-grained tokens have 82 characters after github_pat_; 40 catches one cut short in a log.
+    TokenShape("github_pat_", "[A-Za-z0-9_]", 40, "github-token", "a GitHub fine-grained token"),
+)
+_OWN_SUFFIXES = (".github.com", ".ghe.com", ".githubusercontent.com")
+
+
+def owns(hostname: str, scheme: str) -> bool:
+    return hostname == HOSTNAME or hostname.endswith(_OWN_SUFFIXES)
+
+
+signs = base.no_signs
+docs = base.no_docs
+
+
+def text(slot: str, c: Context) -> str | None:
+    if slot == "ssh-keys-page":
+        return c.fact("github-ssh-keys-page")
+    if slot == "ssh-over-443":
+        return "ssh.github.com"
+    return None
+
+
+def steps(cause: str, c: Context) -> tuple[Step, ...]:
+    if cause == "credentials-missing":
+        return (
+            Step(
+                "In GitHub Actions, check out with a token that can reach this repository (actions/checkout `token:`), or log in once on a workstation:",
+                "gh auth login",
+            ),
+        )
+    return ()
+
+
+def remedy(cause: str, c: Context) -> Remedy | None:
+    build = _REMEDIES.get(cause)
+    return build(c) if build else None
+
+
+def _account_password_rejected(c: Context) -> Remedy:
+    return Remedy(
+        "GitHub does not accept account passwords for Git",
+        f"GitHub has refused account passwords for Git over HTTPS since {c.policy_date('github-password-auth-removed')}.",
+        (
+            Step(
+                f"Create a fine-grained personal access token at {c.fact('github-token-page')} with Contents: Read and write on this repository, or let the GitHub CLI set one up:",
+                "gh auth login",
+            ),
+            c.erase(),
+            Step("Run the command again and give the token as the password (the user name is your GitHub login)."),
+            c.check(),
+        ),
+        (c.fact("github-auth-docs"),),
+    )
+
+
+def _credentials_rejected(c: Context) -> Remedy:
+    return c.forget_create_retry(
+        "GitHub rejected the credential",
+        "GitHub refused the token git sent: wrong, expired or revoked, or a password (GitHub takes tokens only).",
+        Step(f"Create a new personal access token at {c.fact('github-token-page')}, or let the GitHub CLI store one:", "gh auth login"),
+        "Run the command again with your GitHub login as the user name and the token as the password.",
+        c.fact("github-auth-docs"),
+    )
+
+
+def _token_scope(c: Context) -> Remedy:
+    return Remedy(
+        "The GitHub token lacks a permission",
+        "The token authenticated, but it may not do this: a fine-grained token needs Contents: Read and write (and Workflows to change .github/workflows), "
+        "and an organisation may forbid classic tokens.",
+        (
+            Step(f"Create a fine-grained token at {c.fact('github-token-page')} for this repository with the permissions the push needs."),
+            c.erase(),
+            Step("Run the command again with the new token."),
+        ),
+        (c.fact("github-auth-docs"),),
+    )
+
+
+def _sso(c: Context) -> Remedy:
+    return Remedy(
+        "The token is not authorised for the organisation's SAML SSO",
+        "The organisation enforces SAML single sign-on; each token, SSH key or OAuth app must be authorised for it once.",
+        (
+            Step(
+                f"Open {c.fact('github-token-page')} (or https://github.com/settings/keys for an SSH key), choose Configure SSO next to the token and authorise the organisation."
+            ),
+            Step("For the GitHub CLI, refresh its authorisation:", "gh auth refresh"),
+            c.check(),
+        ),
+        ("https://docs.github.com/en/enterprise-cloud@latest/authentication/authenticating-with-saml-single-sign-on",),
+    )
+
+
+def _ssh_host_key(c: Context) -> Remedy | None:
+    if not c.evidence_has("ssh-host-key-changed"):
+        return None
+    return Remedy(
+        "GitHub's SSH host key changed since it was pinned",
+        f"GitHub rotated its RSA host key on {c.policy_date('github-rsa-host-key-rotated')}; a known_hosts entry with the old key now fails. {NOT_CREDENTIALS}",
+        (
+            Step("Remove the old key:", f"ssh-keygen -R {HOSTNAME}"),
+            Step(
+                "Add GitHub's current keys (the RSA fingerprint is " + c.fact("github-rsa-fingerprint") + "):",
+                f"ssh-keyscan {HOSTNAME} >> ~/.ssh/known_hosts",
+            ),
+            Step("Check that it works:", f"ssh -T git@{HOSTNAME}"),
+        ),
+        ("https://github.blog/2023-03-23-we-updated-our-rsa-ssh-host-key/",),
+    )
+
+
+_REMEDIES: dict[str, Callable[[Context], Remedy | None]] = {
+    "account-password-rejected": _account_password_rejected,
+    "credentials-rejected": _credentials_rejected,
+    "token-scope-insufficient": _token_scope,
+    "sso-authorization-required": _sso,
+    "ssh-host-key": _ssh_host_key,
+}
