@@ -139,17 +139,20 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run a git command, show its output live, and explain it if it fails",
         description="Run COMMAND (usually git push/pull/fetch/clone) with its output shown live (git keeps its progress "
-        "display on a terminal); if it fails, explain the failure. Exits with COMMAND's own exit code.",
-        epilog="example:\n  bbdiag run -- git push origin main\n\nexit code: the command's own (127: not found)\n",
+        "display on a terminal); if it fails, explain the failure. Exits with COMMAND's own exit code, or dies by the "
+        "signal that ended it.",
+        epilog="examples:\n  bbdiag run -- git push origin main\n  bbdiag run --format json -- git push > explained.json\n\n"
+        "exit code: the command's own (127: not found)\n",
         formatter_class=_formatter,
     )
     run.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
     _add_output_options(run)
-    run.set_defaults(command=_run, name="run")
+    run.add_argument("--output", "-o", metavar="FILE", help="write the explanation to FILE (default: stderr after the command's output; json: stdout)")
+    run.set_defaults(command=_command("run"), name="run")
 
     shell = sub.add_parser("shell-init", formatter_class=_formatter, help="print shell code that routes git push/pull/fetch/clone through bbdiag run")
     shell.add_argument("shell", choices=("bash", "zsh", "fish"))
-    shell.set_defaults(command=_shell_init, name="shell-init")
+    shell.set_defaults(command=_command("shell_init"), name="shell-init")
 
     hook = sub.add_parser("hook", formatter_class=_formatter, help="the pre-push preflight that `install --hook` runs (git calls it)")
     hook.add_argument("name", choices=("pre-push",))
@@ -157,7 +160,7 @@ def _parser() -> argparse.ArgumentParser:
     hook.add_argument("url", nargs="?", default="")
     hook.add_argument("--strict", action="store_true", help="refuse the push on any warning, not only a pushed secret")
     hook.add_argument("--pre-commit", action="store_true", help="run under the pre-commit framework (refs from PRE_COMMIT_* variables)")
-    hook.set_defaults(command=_hook, name="hook")
+    hook.set_defaults(command=_command("hook"), name="hook")
 
     for verb in ("install", "uninstall"):
         installer = sub.add_parser(
@@ -176,9 +179,8 @@ def _parser() -> argparse.ArgumentParser:
         installer.add_argument("--credential-observer", action="store_true", help="the credential-helper observer (credential.helper)")
         installer.add_argument("--global", dest="global_", action="store_true", help="for every repository (global git config) instead of this one")
         installer.add_argument("--repo", metavar="PATH", help="the repository (default: the current directory's)")
-        if verb == "install":
-            installer.add_argument("--strict", action="store_true", help="the hook refuses a push on any warning")
-        installer.set_defaults(command=_install if verb == "install" else _uninstall, name=verb)
+        installer.add_argument("--strict", action="store_true", help="the hook refuses a push on any warning" if verb == "install" else argparse.SUPPRESS)
+        installer.set_defaults(command=_command(verb), name=verb)
 
     patterns = sub.add_parser(
         "patterns",
@@ -316,84 +318,18 @@ def _render_findings(repository: str | None, findings: list[Finding], fmt: str, 
     renderer(fmt, out, "render_findings")(repository, findings, out)
 
 
-# ------------------------------------------------------------------------------ run, shell-init
-def _run(args: argparse.Namespace) -> int:
-    from bbdiag import run
+# ------------------------------------------------------------------------------ commands in bbdiag/commands/
+def _command(name: str) -> Callable[[argparse.Namespace], int]:
+    """The body of a subcommand that lives in bbdiag/commands/NAME.py, imported only when it runs."""
 
-    argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
-    if not argv:
-        raise UsageError("no command: bbdiag run -- git push")
-    try:
-        code, output = run.run(argv)
-    except FileNotFoundError:
-        print(f"bbdiag run: {argv[0]}: command not found", file=sys.stderr)
-        return 127
-    except PermissionError:
-        print(f"bbdiag run: {argv[0]}: permission denied", file=sys.stderr)
-        return 126
-    if code != 0:
-        try:
-            run.explain_output(argv, output, args.format)
-        except Exception as exc:
-            from bbdiag.redact import redact
+    def run(args: argparse.Namespace) -> int:
+        import importlib
 
-            print(f"bbdiag run: could not explain the failure ({type(exc).__name__}: {redact(str(exc))})", file=sys.stderr)
-    return code
+        module = importlib.import_module(f"bbdiag.commands.{name}")
+        result: int = module.run(args)
+        return result
 
-
-def _shell_init(args: argparse.Namespace) -> int:
-    from bbdiag import run
-
-    sys.stdout.write(run.shell_init(args.shell))
-    return EXIT_EXPLAINED
-
-
-# ------------------------------------------------------------------------------ hook, install, uninstall
-def _hook(args: argparse.Namespace) -> int:
-    from bbdiag import hooks
-
-    remote, url = args.remote, args.url
-    try:
-        if args.pre_commit:
-            env = os.environ
-            remote, url = env.get("PRE_COMMIT_REMOTE_NAME", remote), env.get("PRE_COMMIT_REMOTE_URL", url)
-            local, remote_sha = env.get("PRE_COMMIT_TO_REF", ""), env.get("PRE_COMMIT_FROM_REF", hooks.ZERO)
-            updates = [f"{env.get('PRE_COMMIT_LOCAL_BRANCH', 'HEAD')} {local} {env.get('PRE_COMMIT_REMOTE_BRANCH', 'HEAD')} {remote_sha}"] if local else []
-        else:
-            updates = sys.stdin.read(1 << 20).splitlines() if sys.stdin and not sys.stdin.isatty() else []
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        print(f"bbdiag: pre-push check skipped: cannot read git's input ({exc})", file=sys.stderr)
-        return 0
-    code = hooks.pre_push(remote, url, updates, args.strict, sys.stderr)
-    return 1 if code == hooks.EXIT_BLOCK and args.pre_commit else code
-
-
-def _install(args: argparse.Namespace) -> int:
-    return _installer(args, install=True)
-
-
-def _uninstall(args: argparse.Namespace) -> int:
-    return _installer(args, install=False)
-
-
-def _installer(args: argparse.Namespace, install: bool) -> int:
-    from bbdiag import hooks
-
-    both = not args.hook and not args.credential_observer
-    from pathlib import Path
-
-    cwd = _repo_path(args.repo) or Path.cwd()
-    changes: list[hooks.Change] = []
-    try:
-        if args.hook or both:
-            changes += hooks.install_hook(cwd, args.global_, getattr(args, "strict", False)) if install else hooks.uninstall_hook(cwd, args.global_)
-        if args.credential_observer or both:
-            changes += hooks.install_observer(cwd, args.global_) if install else hooks.uninstall_observer(cwd, args.global_)
-    except hooks.InstallError as exc:
-        raise UsageError(str(exc)) from exc
-    for change in changes or [hooks.Change("nothing of bbdiag's was installed here: nothing changed")]:
-        print(f"bbdiag {args.name}: {change.text}")
-    return EXIT_EXPLAINED
+    return run
 
 
 # ------------------------------------------------------------------------------ patterns

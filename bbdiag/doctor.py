@@ -335,7 +335,7 @@ def _environment(setup: Setup) -> Iterator[Finding]:
 
 
 def _installation(setup: Setup) -> Iterator[Finding]:
-    from bbdiag.hooks import stale_installations
+    from bbdiag.install import stale_installations
 
     directories = [setup.hooks_dir] if setup.hooks_dir else []
     values = [e.value for e in setup.config if e.key.startswith("credential.") and e.key.endswith(".helper")]

@@ -1,69 +1,53 @@
-"""Inside git: the pre-push preflight, and installing/uninstalling bbdiag's hook and observer.
+"""The pre-push preflight: what will fail or leak in this push, checked before it is sent.
 
 pre-push runs only after authentication succeeded (git-messages.md), so it cannot explain its
-own push failing: it is a preflight for what fails or harms next. It reads only the pushed range
-(pygit2 walks from the pushed tips, hiding what the remote has), so its cost grows with the push,
-not with the history. Warnings by default; it blocks a push only for a secret in the outgoing
-commits (or for anything with --strict). When bbdiag itself fails, the push goes on and one line
-says why.
-
-Installing never destroys a user's hook: an existing pre-push hook is kept and chained (run first,
-with the same arguments and input), core.hooksPath is respected, and uninstall removes only what
-carries bbdiag's marker, putting the chained hook back.
+own push failing: it is a preflight for what fails or harms next. Two independent checks:
+- the setup (inspector): secrets in remote URLs and plaintext stores, a retired host key. A
+  broken setup (an unparsable config, an include cycle) may stop this one, never the next;
+- the pushed content: `git log -p` of exactly the commits being pushed (from the pushed tips,
+  hiding what the remote has), so its cost grows with the push, not with the history, and git
+  itself reads the repository (a gitlink, a config libgit2 cannot parse, an odd revision all
+  read as git reads them). It runs with no global or system git config, so nothing there can
+  change or break what it reads.
+Warnings by default; it blocks a push only for a secret in the outgoing commits (or for anything
+with --strict). A reviewed false positive is allowed by `bbdiag:allow` (or gitleaks's
+`gitleaks:allow`) on its line, or by its fingerprint in `.bbdiagignore` (or `.gitleaksignore`).
+When bbdiag itself fails, the push goes on and one line says so; the pushed content is never
+reported as checked when it was not.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shlex
-import stat
 import subprocess
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
-if TYPE_CHECKING:
-    import pygit2
+from bbdiag.install import EXIT_BLOCK
 
-MARKER = "# bbdiag-hook v1: installed by `bbdiag install --hook`; `bbdiag uninstall` removes it"
-CHAINED = "pre-push.bbdiag-chained"
-OBSERVER_MODULE = "bbdiag.observer"
-EXIT_BLOCK = 99  # the hook script turns this into a refused push; any other failure lets it through
 ZERO = "0" * 40
+UNCHECKED = 98  # pre_push's answer when the pushed content could not be read (and nothing blocked)
 MAX_COMMITS = 20_000
-MAX_SCANNED_BLOB = 4 << 20  # larger files are checked for size, not read line by line
 SIZE_LIMITS = {"github": 100 * 1000 * 1000}  # GitHub refuses files over 100 MB (GH001)
 SIZE_WARNING = {"github": 50 * 1000 * 1000}  # and warns from 50 MB
-
-HOOK_TEMPLATE = """#!/bin/sh
-{marker}
-# A pre-push preflight: warns of what will fail or leak, blocks only a pushed secret.
-# If bbdiag itself cannot run, the push goes on and one line says why.
-hooks=$(dirname "$0")
-input=$(cat)
-if [ -x "$hooks/{chained}" ]; then
-    printf '%s\\n' "$input" | "$hooks/{chained}" "$@" || exit $?
-fi
-python={python}
-if ! command -v "$python" >/dev/null 2>&1; then
-    echo "bbdiag: pre-push check skipped: $python is gone (run: bbdiag install --hook)" >&2
-    exit 0
-fi
-printf '%s\\n' "$input" | "$python" -m bbdiag hook pre-push "$@"{strict}
-code=$?
-if [ "$code" -eq {block} ]; then exit 1; fi
-if [ "$code" -ne 0 ]; then echo "bbdiag: pre-push check failed (exit $code); pushing anyway" >&2; fi
-exit 0
-"""
+ALLOW_MARKERS = ("bbdiag:allow", "gitleaks:allow")
+IGNORE_FILES = (".bbdiagignore", ".gitleaksignore")
+# The readings of `git log` that a user's or repository's config could change, pinned.
+_LOG_CONFIG = ("diff.noprefix=false", "diff.mnemonicPrefix=false", "diff.relative=false", "log.showSignature=false", "core.quotePath=true")
 
 
 @dataclass(frozen=True)
 class Warning_:
     text: str
     blocking: bool = False
+    fingerprint: str = ""  # commit:path:line, what .bbdiagignore lists to allow it
+
+
+class Unchecked(Exception):
+    """The pushed commits could not be read: said loudly, never passed off as checked."""
 
 
 # ------------------------------------------------------------------------------ token shapes in commits
@@ -74,299 +58,287 @@ def token_kinds(text: str) -> list[str]:
     return hosts.token_names_in_text(text)
 
 
+# Placeholders written where a token goes (ghp_XXXX…, glpat-xxxxxxxx…, <your-token>): not secrets.
+_PLACEHOLDER_WORDS = re.compile(r"example|sample|placeholder|dummy|fake|your|redacted|token[_-]?here|changeme", re.IGNORECASE)
+
+
+def is_placeholder(token: str) -> bool:
+    """A token-shaped string that is plainly not a real token: a word, or a tail of few distinct
+    characters (a real token's last 16 characters are random; every prefix is shorter than that)."""
+    tail = token[-16:].lower()
+    return len(set(tail) - set("_-=")) <= 3 or bool(_PLACEHOLDER_WORDS.search(token))
+
+
+def tokens_in(text: str) -> Iterator[tuple[str, str]]:
+    """(kind name, token) for each real-looking token in `text`, by the host modules' token shapes."""
+    from bbdiag import hosts
+
+    for match in hosts.tokens_in_text().finditer(text):
+        name = next(n for n, v in match.groupdict().items() if v)
+        if not is_placeholder(match.group()):
+            yield hosts.TOKEN_SHAPES[int(name[1:])].name, match.group()
+
+
 # ------------------------------------------------------------------------------ pre-push
-def pre_push(remote: str, url: str, updates: Sequence[str], strict: bool, out: TextIO) -> int:
-    """The hook: 0 lets the push go on, EXIT_BLOCK refuses it. Never raises."""
+@dataclass(frozen=True)
+class Push:
+    """What is being pushed: tips to read from, and what the remote is known to have."""
+
+    remote: str
+    url: str
+    tips: tuple[str, ...]  # commits (or, from pre-commit, revisions) being pushed
+    known: tuple[str, ...] = ()  # commits the remote has (its old tips), when they exist here
+    local_branches: bool = False  # also every local branch not on the remote (pre-commit names only one ref)
+
+
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256: never an option or a name
+
+
+def push_from_git(remote: str, url: str, updates: Iterable[str]) -> Push:
+    """git's pre-push input: `<local ref> <local sha> <remote ref> <remote sha>` lines."""
+    tips, known = [], []
+    for line in updates:
+        fields = line.split()
+        if len(fields) != 4 or fields[1] == ZERO or not all(_OBJECT_ID.fullmatch(f) for f in (fields[1], fields[3])):
+            continue  # a malformed line, or a deletion: nothing is sent
+        tips.append(fields[1])
+        if fields[3] != ZERO:
+            known.append(fields[3])
+    return Push(remote, url, tuple(dict.fromkeys(tips)), tuple(dict.fromkeys(known)))
+
+
+def push_from_pre_commit(environ: dict[str, str] | os._Environ[str]) -> Push:
+    """The pre-commit framework's PRE_COMMIT_* variables (it passes git's first pushed ref only).
+
+    `pre-commit run --hook-stage pre-push --from-ref HEAD~1 --to-ref HEAD` names revisions, which
+    git resolves; a new branch pushed whole comes with no refs at all (its local branch instead).
+    """
+    remote, url = environ.get("PRE_COMMIT_REMOTE_NAME", ""), environ.get("PRE_COMMIT_REMOTE_URL", "")
+    to_ref = environ.get("PRE_COMMIT_TO_REF") or environ.get("PRE_COMMIT_LOCAL_BRANCH") or "HEAD"
+    from_ref = environ.get("PRE_COMMIT_FROM_REF", "")
+    resolved = _resolve([to_ref, *([from_ref] if from_ref and from_ref != ZERO else [])])
+    return Push(remote, url, (resolved[0],), tuple(resolved[1:]), local_branches=True)
+
+
+def _resolve(revisions: Sequence[str]) -> list[str]:
+    out = []
+    for revision in revisions:
+        done = _git_log_env(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"])
+        if done.returncode != 0:
+            raise Unchecked(f"the revision {revision!r} does not name a commit in this repository")
+        out.append(done.stdout.decode().strip())
+    return out
+
+
+def pre_push(push: Push, strict: bool, out: TextIO) -> int:
+    """The hook: 0 lets the push go on, EXIT_BLOCK refuses it, UNCHECKED says the content was not
+    read (git's hook lets the push go on; under pre-commit it must not show as Passed). Never raises.
+
+    The setup check and the content check run independently: one failing never stops the other.
+    """
     from bbdiag.redact import redact
 
+    warnings: list[Warning_] = []
     try:
-        warnings = list(preflight(remote, url, updates))
+        warnings += setup_warnings(push.remote, push.url)
     except Exception as exc:
-        out.write(f"bbdiag: pre-push check skipped: {type(exc).__name__}: {redact(str(exc))}\n")
-        return 0
+        out.write(f"bbdiag: setup checks skipped: {type(exc).__name__}: {redact(str(exc))}\n")
+    unchecked = None
+    try:
+        host_id = _host_id(push.url)
+        ignored = ignored_fingerprints(Path.cwd())  # git runs pre-push at the top of the work tree
+        warnings += [w for w in scan_pushed_commits(push, host_id) if not _allowed(w, ignored)]
+    except Exception as exc:
+        unchecked = f"{exc}" if isinstance(exc, Unchecked) else f"{type(exc).__name__}: {exc}"
     for warning in warnings:
         out.write(("bbdiag: BLOCKED: " if warning.blocking or strict else "bbdiag: warning: ") + redact(warning.text) + "\n")
-    if any(w.blocking for w in warnings) or (strict and warnings):
-        out.write(
-            "bbdiag: push refused by the pre-push preflight. Fix the commits above (remove the secret, revoke it), or skip once with: git push --no-verify\n"
-        )
+    if unchecked is not None:
+        out.write(f"bbdiag: the pushed commits were NOT checked for secrets: {redact(unchecked)}\n")
+    blocked = [w for w in warnings if w.blocking]
+    if blocked or (strict and warnings):
+        out.write(redact(_how_to_fix(blocked)))
         return EXIT_BLOCK
-    return 0
+    return UNCHECKED if unchecked is not None else 0
 
 
-def preflight(remote: str, url: str, updates: Sequence[str]) -> Iterator[Warning_]:
+def _how_to_fix(blocked: Sequence[Warning_]) -> str:
+    lines = ["bbdiag: push refused by the pre-push preflight."]
+    if blocked:
+        lines += [
+            "  Take the secret out of the commits before they are sent, and revoke it (it has been written into a commit):",
+            "    the last commit: edit the file, then  git commit --amend -a",
+            "    an earlier one:  git rebase -i <commit>~1  (mark it `edit`, fix the file, git commit --amend -a, git rebase --continue)",
+            "  Reviewed and not a secret? Allow it: add `# bbdiag:allow` to the end of its line, or its fingerprint",
+            "  (" + ", ".join(w.fingerprint for w in blocked[:3]) + ("…" if len(blocked) > 3 else "") + ") as a line of .bbdiagignore.",
+        ]
+    lines.append("  Skip the check once: git push --no-verify")
+    return "\n".join(lines) + "\n"
+
+
+def _host_id(url: str) -> str:
+    from bbdiag import remote_urls
+
+    parsed = remote_urls.parse(url) if url else None
+    return parsed.host_id if parsed else "unknown"
+
+
+def setup_warnings(remote: str, url: str) -> list[Warning_]:
+    """What the repository's setup says will leak or fail (read by the inspector)."""
     from bbdiag import inspector, remote_urls
     from bbdiag.inspector import KIND_NAMES
 
     setup = inspector.inspect()
     parsed = remote_urls.parse(url) if url else None
     host_id = parsed.host_id if parsed else "unknown"
+    found = []
     for secret in setup.secrets_in_urls:
         if secret.remote == remote:
-            yield Warning_(
-                f"{remote}'s {secret.where} holds {KIND_NAMES[secret.kind]} in plain text ({secret.origin}); set the URL without it: bbdiag doctor shows how."
+            found.append(
+                Warning_(
+                    f"{remote}'s {secret.where} holds {KIND_NAMES[secret.kind]} in plain text ({secret.origin}); set the URL without it: bbdiag doctor shows how."
+                )
             )
     kind = inspector.secret_kind_in_url(url) if url else None
     if kind and not any(s.remote == remote for s in setup.secrets_in_urls):
-        yield Warning_(f"the URL being pushed to holds {KIND_NAMES[kind]} in plain text.")
+        found.append(Warning_(f"the URL being pushed to holds {KIND_NAMES[kind]} in plain text."))
     if parsed is not None and parsed.host:
         for stored in setup.stored:
             if stored.host == parsed.host and stored.line:
-                yield Warning_(f"{stored.store}:{stored.line} keeps {KIND_NAMES[stored.kind]} for {stored.host} unencrypted (the store helper).")
+                found.append(Warning_(f"{stored.store}:{stored.line} keeps {KIND_NAMES[stored.kind]} for {stored.host} unencrypted (the store helper)."))
         if host_id == "bitbucket-cloud" and parsed.is_ssh and setup.ssh.old_bitbucket_key:
-            yield Warning_(f"known_hosts pins Bitbucket's retired RSA host key ({', '.join(setup.ssh.old_bitbucket_key)}): ssh-keygen -R bitbucket.org")
-    if setup.git_dir is not None:
-        yield from scan_pushed_commits(setup.git_dir, remote, updates, host_id)
+            found.append(Warning_(f"known_hosts pins Bitbucket's retired RSA host key ({', '.join(setup.ssh.old_bitbucket_key)}): ssh-keygen -R bitbucket.org"))
+    return found
 
 
-def scan_pushed_commits(git_dir: Path, remote: str, updates: Sequence[str], host_id: str) -> Iterator[Warning_]:
-    """Tokens in added lines and oversized files, in the commits being pushed and only those."""
-    import pygit2
-    from pygit2.enums import SortMode
+# ------------------------------------------------------------------------------ the pushed content
+def _git_log_env(args: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", *args], env=_isolated_env(), capture_output=True, check=False, timeout=600)
 
-    repo = pygit2.Repository(str(git_dir))
-    seen: set[str] = set()
-    remote_tips = [
-        ref.target for ref in repo.references.objects if ref.name.startswith(f"refs/remotes/{remote}/") and ref.type == pygit2.enums.ReferenceType.DIRECT
+
+def _isolated_env() -> dict[str, str]:
+    """git's environment for reading the pushed content: no global or system config."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG")}
+    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", LC_ALL="C")
+    return env
+
+
+def scan_pushed_commits(push: Push, host_id: str) -> Iterator[Warning_]:
+    """Tokens in added lines, and oversized files, in the commits being pushed and only those."""
+    if not push.tips:
+        return
+    hide = [*push.known, f"--remotes={push.remote}"] if push.remote and not push.remote.startswith(("-", "/")) else list(push.known)
+    revisions = [*push.tips, *(["--branches", "--tags"] if push.local_branches else []), "--not", *hide]
+    args = [
+        *(arg for c in _LOG_CONFIG for arg in ("-c", c)),
+        "log",
+        "--ignore-missing",  # the remote's old tip may never have been fetched
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--unified=0",
+        "-M",
+        "--raw",
+        "--no-abbrev",
+        "--format=%x01%H",
+        f"--max-count={MAX_COMMITS + 1}",
+        *revisions,  # commit ids, git's own options, never a name from outside
+        "--",
     ]
+    process = subprocess.Popen(["git", *args], env=_isolated_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
     limit, warn_at = SIZE_LIMITS.get(host_id), SIZE_WARNING.get(host_id)
-    for line in updates:
-        fields = line.split()
-        if len(fields) != 4 or fields[1] == ZERO:
-            continue  # a malformed line, or a deletion: nothing is sent
-        local_sha, remote_sha = fields[1], fields[3]
-        walker = repo.walk(local_sha, SortMode.TOPOLOGICAL)
-        if remote_sha != ZERO and remote_sha in repo:
-            walker.hide(remote_sha)
-        else:  # a new branch, or the remote's tip was never fetched: hide all the remote is known to have
-            for tip in remote_tips:
-                walker.hide(tip)
-        for count, commit in enumerate(walker):
-            if count >= MAX_COMMITS:
+    added_blobs: list[tuple[str, str, str]] = []  # (commit, path, blob) when sizes matter
+    try:
+        yield from _read_log(process.stdout, added_blobs if limit else None)
+    finally:
+        process.stdout.close()
+        error = process.stderr.read(4096).decode("utf-8", "replace").strip()
+        code = process.wait()
+    if code != 0:
+        raise Unchecked(f"git log failed: {error.splitlines()[0] if error else f'exit {code}'}")
+    if limit and warn_at and added_blobs:
+        yield from _sizes(added_blobs, limit, warn_at)
+
+
+def _read_log(stream: Iterable[bytes], added_blobs: list[tuple[str, str, str]] | None) -> Iterator[Warning_]:
+    commit, path, count = "", "", 0
+    new_line, old_left, new_left = 0, 0, 0
+    hunk = re.compile(rb"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+    for raw in stream:
+        line = raw.rstrip(b"\n")
+        if old_left or new_left:  # inside a hunk: every line is -, + or git's "\ No newline" note
+            if line.startswith(b"+"):
+                new_left -= 1
+                text = line[1:].decode("utf-8", "replace")
+                kinds = () if any(marker in text for marker in ALLOW_MARKERS) else dict.fromkeys(k for k, _ in tokens_in(text))
+                for kind in kinds:
+                    yield Warning_(
+                        f"commit {commit[:10]} adds {kind} in {path}:{new_line}. Remove it from the commit and revoke it.",
+                        blocking=True,
+                        fingerprint=f"{commit}:{path}:{new_line}",
+                    )
+                new_line += 1
+            elif line.startswith(b"-"):
+                old_left -= 1
+            continue
+        if line.startswith(b"\x01"):
+            commit = line[1:].decode()
+            count += 1
+            if count > MAX_COMMITS:
                 yield Warning_(f"more than {MAX_COMMITS} commits in this push: only the first {MAX_COMMITS} were checked.")
-                break
-            if str(commit.id) in seen:
+                return
+        elif line.startswith(b"+++ "):
+            path = _path(line[4:])
+        elif line.startswith(b"@@ "):
+            match = hunk.match(line)
+            if match:
+                old_left = int(match.group(1)) if match.group(1) is not None else 1
+                new_line = int(match.group(2))
+                new_left = int(match.group(3)) if match.group(3) is not None else 1
+        elif line.startswith(b":") and added_blobs is not None:
+            meta, _, name = line.partition(b"\t")
+            fields = meta.split()
+            if len(fields) >= 5 and fields[4][:1] in b"AMRC" and not fields[1].startswith(b"160000"):  # not a gitlink
+                added_blobs.append((commit, _path(name.split(b"\t")[-1], prefix=False), fields[3].decode()))
+
+
+def _path(raw: bytes, prefix: bool = True) -> str:
+    """A path as git shows it (quoted when it holds odd bytes, so escapes stay visible), without b/."""
+    text = raw.decode("utf-8", "replace")
+    if text.startswith('"'):
+        return '"' + text[3:] if prefix and text[1:3] == "b/" else text
+    return text[2:] if prefix and text.startswith("b/") else text
+
+
+def _sizes(added: list[tuple[str, str, str]], limit: int, warn_at: int) -> Iterator[Warning_]:
+    query = "".join(f"{blob}\n" for _, _, blob in added).encode()
+    done = subprocess.run(["git", "cat-file", "--batch-check=%(objectsize)"], input=query, env=_isolated_env(), capture_output=True, check=False, timeout=600)
+    sizes = done.stdout.decode().split()
+    for (commit, path, _), size_text in zip(added, sizes, strict=False):
+        size = int(size_text) if size_text.isdigit() else 0
+        if size > limit:
+            yield Warning_(f"commit {commit[:10]} adds {path} ({size / 1e6:.1f} MB): the host refuses files over {limit / 1e6:.0f} MB (use Git LFS).")
+        elif size > warn_at:
+            yield Warning_(f"commit {commit[:10]} adds {path} ({size / 1e6:.1f} MB): over the host's recommended {warn_at / 1e6:.0f} MB.")
+
+
+# ------------------------------------------------------------------------------ reviewed false positives
+def ignored_fingerprints(top: Path) -> frozenset[str]:
+    """Fingerprints listed in the work tree's .bbdiagignore (`commit:path:line`, or `commit:path`
+    for every line of that file in that commit) and .gitleaksignore (`commit:path:rule:line`)."""
+    found = set()
+    for name in IGNORE_FILES:
+        try:
+            text = (top / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for entry in (e.strip() for e in text.splitlines()):
+            if not entry or entry.startswith("#"):
                 continue
-            seen.add(str(commit.id))
-            yield from _scan_commit(repo, commit, limit, warn_at)
+            parts = entry.split(":")
+            found.add(":".join([*parts[:-2], parts[-1]]) if name == ".gitleaksignore" and len(parts) >= 4 else entry)
+    return frozenset(found)
 
 
-def _scan_commit(repo: pygit2.Repository, commit: pygit2.Commit, limit: int | None, warn_at: int | None) -> Iterator[Warning_]:
-    import pygit2
-
-    short = str(commit.id)[:10]
-    diff = commit.parents[0].tree.diff_to_tree(commit.tree) if commit.parents else commit.tree.diff_to_tree(swap=True)
-    for index, delta in enumerate(diff.deltas):
-        if delta.status_char() not in "AMRC" or delta.new_file.id == pygit2.Oid(hex=ZERO):
-            continue
-        path = delta.new_file.path
-        blob = repo[delta.new_file.id]
-        size = blob.size if isinstance(blob, pygit2.Blob) else 0
-        if limit and size > limit:
-            yield Warning_(f"commit {short} adds {path} ({size / 1e6:.1f} MB): the host refuses files over {limit / 1e6:.0f} MB (use Git LFS).")
-        elif warn_at and size > warn_at:
-            yield Warning_(f"commit {short} adds {path} ({size / 1e6:.1f} MB): over the host's recommended {warn_at / 1e6:.0f} MB.")
-        if size > MAX_SCANNED_BLOB or delta.is_binary:
-            continue
-        patch = diff[index]
-        if patch is None:
-            continue
-        for hunk in patch.hunks:
-            for diff_line in hunk.lines:
-                if diff_line.origin != "+":
-                    continue
-                for kind in dict.fromkeys(token_kinds(diff_line.content)):
-                    yield Warning_(f"commit {short} adds {kind} in {path}:{diff_line.new_lineno}. Remove it from the commit and revoke it.", blocking=True)
-
-
-# ------------------------------------------------------------------------------ install / uninstall
-@dataclass(frozen=True)
-class Change:
-    text: str
-
-
-def _git(args: Sequence[str], cwd: Path | None = None, check: bool = True) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    if check and done.returncode != 0:
-        raise InstallError(done.stderr.strip() or f"git {' '.join(args)} failed")
-    return done.stdout.strip()
-
-
-class InstallError(Exception):
-    """Installing or uninstalling could not be done; the message says why."""
-
-
-def render_hook(python: str, strict: bool = False) -> str:
-    """The pre-push script; hooks/pre-push in the repository is this with python=python3."""
-    return HOOK_TEMPLATE.format(marker=MARKER, chained=CHAINED, python=python, strict=" --strict" if strict else "", block=EXIT_BLOCK)
-
-
-def hooks_dir(cwd: Path | None, global_: bool) -> Path:
-    """Where git looks for hooks: core.hooksPath when set (git rev-parse --git-path hooks honours it)."""
-    if global_:
-        configured = _git(["config", "--global", "--get", "core.hooksPath"], check=False)
-        if configured:
-            return Path(os.path.expanduser(configured))
-        return _global_hooks_dir()
-    try:
-        path = _git(["rev-parse", "--git-path", "hooks"], cwd)
-    except InstallError as exc:
-        raise InstallError(f"not in a git repository ({exc}); use --global for every repository") from exc
-    return (cwd or Path.cwd()) / path if not os.path.isabs(path) else Path(path)
-
-
-def _global_hooks_dir() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "bbdiag" / "hooks"
-
-
-PASS_THROUGH = """#!/bin/sh
-{marker}
-# core.hooksPath points every repository here; run the repository's own hook as git would have.
-own="$(git rev-parse --git-common-dir)/hooks/$(basename "$0")"
-if [ -x "$own" ]; then exec "$own" "$@"; fi
-exit 0
-"""
-CLIENT_HOOKS = (
-    "applypatch-msg",
-    "pre-applypatch",
-    "post-applypatch",
-    "pre-commit",
-    "pre-merge-commit",
-    "prepare-commit-msg",
-    "commit-msg",
-    "post-commit",
-    "pre-rebase",
-    "post-checkout",
-    "post-merge",
-    "post-rewrite",
-    "reference-transaction",
-    "push-to-checkout",
-    "sendemail-validate",
-    "fsmonitor-watchman",
-    "post-index-change",
-)
-GLOBAL_CHAIN = """# core.hooksPath hides each repository's own hooks: run its pre-push first.
-own="$(git rev-parse --git-common-dir)/hooks/pre-push"
-if [ -x "$own" ]; then printf '%s\\n' "$input" | "$own" "$@" || exit $?; fi
-"""
-
-
-def install_hook(cwd: Path | None, global_: bool, strict: bool) -> list[Change]:
-    directory = hooks_dir(cwd, global_)
-    changes: list[Change] = []
-    ours_global = global_ and directory == _global_hooks_dir()
-    if ours_global and not _git(["config", "--global", "--get", "core.hooksPath"], check=False):
-        directory.mkdir(parents=True, exist_ok=True)
-        for name in CLIENT_HOOKS:
-            target = directory / name
-            if not target.exists():
-                _write_executable(target, PASS_THROUGH.format(marker=MARKER))
-        _git(["config", "--global", "core.hooksPath", str(directory)])
-        changes.append(Change(f"set core.hooksPath = {directory} in your global git config (hooks there run each repository's own hooks too)"))
-    directory.mkdir(parents=True, exist_ok=True)
-    hook = directory / "pre-push"
-    script = render_hook(shlex.quote(sys.executable), strict)
-    if global_:
-        script = script.replace("input=$(cat)\n", "input=$(cat)\n" + GLOBAL_CHAIN, 1)
-    if hook.exists() and not _is_ours(hook):
-        chained = directory / CHAINED
-        if chained.exists():
-            raise InstallError(f"{hook} is not bbdiag's and {chained} exists already: move one of them away first")
-        hook.rename(chained)
-        changes.append(Change(f"kept your existing hook: moved {hook} to {chained}; it runs first, as before"))
-    if hook.exists() and hook.read_text(encoding="utf-8", errors="replace") == script:
-        changes.append(Change(f"the pre-push hook is already installed: {hook}"))
-        return changes
-    verb = "updated" if hook.exists() else "installed"
-    _write_executable(hook, script)
-    changes.append(Change(f"{verb} the pre-push hook: {hook} (runs {sys.executable} -m bbdiag hook pre-push{' --strict' if strict else ''})"))
-    return changes
-
-
-def uninstall_hook(cwd: Path | None, global_: bool) -> list[Change]:
-    directory = hooks_dir(cwd, global_)
-    hook, chained = directory / "pre-push", directory / CHAINED
-    changes: list[Change] = []
-    if hook.exists() and _is_ours(hook):
-        hook.unlink()
-        changes.append(Change(f"removed the pre-push hook {hook}"))
-        if chained.exists():
-            chained.rename(hook)
-            changes.append(Change(f"put your own hook back: {chained} -> {hook}"))
-    elif hook.exists():
-        changes.append(Change(f"left {hook} alone: it is not bbdiag's"))
-    if global_ and directory == _global_hooks_dir():
-        for name in CLIENT_HOOKS:
-            target = directory / name
-            if target.exists() and _is_ours(target):
-                target.unlink()
-        if _git(["config", "--global", "--get", "core.hooksPath"], check=False) == str(directory):
-            _git(["config", "--global", "--unset", "core.hooksPath"])
-            changes.append(Change(f"removed core.hooksPath = {directory} from your global git config"))
-    return changes
-
-
-def _is_ours(path: Path) -> bool:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return MARKER in handle.read(4096)
-    except OSError:
-        return False
-
-
-def _write_executable(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
-    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-
-
-def observer_value() -> str:
-    """The credential.helper value: this interpreter, by absolute path."""
-    return f'!"{sys.executable}" -m {OBSERVER_MODULE}'
-
-
-def install_observer(cwd: Path | None, global_: bool) -> list[Change]:
-    scope = "--global" if global_ else "--local"
-    if not global_:
-        hooks_dir(cwd, False)  # fails clearly outside a repository
-    current = _git(["config", scope, "--get-all", "credential.helper"], cwd, check=False).splitlines()
-    ours = [v for v in current if OBSERVER_MODULE in v or v.split()[:1] == ["bbdiag"]]
-    value = observer_value()
-    if ours == [value]:
-        return [Change(f"the credential-helper observer is already installed ({scope[2:]} config)")]
-    changes = []
-    if ours:
-        _git(["config", scope, "--unset-all", "credential.helper", re.escape(OBSERVER_MODULE)], cwd, check=False)
-        changes.append(Change(f"replaced an older observer entry in your {scope[2:]} config"))
-    _git(["config", scope, "--add", "credential.helper", value], cwd)
-    changes.append(Change(f"added credential.helper = {value} to your {scope[2:]} git config (it never supplies a credential; it explains rejected ones)"))
-    return changes
-
-
-def uninstall_observer(cwd: Path | None, global_: bool) -> list[Change]:
-    scope = "--global" if global_ else "--local"
-    current = _git(["config", scope, "--get-all", "credential.helper"], cwd, check=False).splitlines()
-    if not any(OBSERVER_MODULE in v for v in current):
-        return []
-    _git(["config", scope, "--unset-all", "credential.helper", re.escape(OBSERVER_MODULE)], cwd)
-    return [Change(f"removed the credential-helper observer from your {scope[2:]} git config")]
-
-
-def stale_installations(hook_directories: Sequence[Path], helper_values: Sequence[str]) -> list[str]:
-    """bbdiag entry points that no longer work: an interpreter gone, a hook not executable (doctor reports them)."""
-    stale = []
-    for directory in hook_directories:
-        hook = directory / "pre-push"
-        if _is_ours(hook):
-            if not os.access(hook, os.X_OK):
-                stale.append(f"the pre-push hook {hook} is not executable, so git skips it")
-            match = re.search(r"^python=(.+)$", hook.read_text(encoding="utf-8", errors="replace"), re.MULTILINE)
-            python = shlex.split(match.group(1))[0] if match else ""
-            if not (python and os.access(python, os.X_OK)):
-                stale.append(f"the pre-push hook {hook} runs {python or 'an unknown interpreter'}, which is gone")
-    for value in helper_values:
-        if OBSERVER_MODULE in value:
-            python = shlex.split(value.lstrip("!"))[0]
-            if not os.access(python, os.X_OK):
-                stale.append(f"credential.helper = {value} runs {python}, which is gone")
-    return stale
+def _allowed(warning: Warning_, ignored: frozenset[str]) -> bool:
+    return bool(warning.fingerprint) and (warning.fingerprint in ignored or warning.fingerprint.rpartition(":")[0] in ignored)

@@ -88,8 +88,13 @@ class Context:
         )
 
     def erase(self) -> Step:
-        """Remove the stored credential from the helper the user actually has."""
-        query = f"printf 'protocol=https\\nhost={self.hostname}\\n\\n'"
+        """Remove the stored credential from the helper the user actually has.
+
+        Helpers key a credential by the remote's scheme, host and port (Data Center's :7990):
+        the command names exactly those, or it erases nothing."""
+        scheme = self.url.scheme if self.url and self.url.scheme in ("http", "https") else "https"
+        port = f":{self.url.port}" if self.url and self.url.port and self.url.scheme in ("http", "https") else ""
+        query = f"printf 'protocol={scheme}\\nhost={self.hostname}{port}\\n\\n'"
         # With one helper its own command is exact; with several, `git credential reject` reaches them all.
         helper = self.facts.helpers[0] if len(set(self.facts.helpers)) == 1 else None
         generic = f"{query} | git credential reject"
@@ -97,8 +102,8 @@ class Context:
             "osxkeychain": f"{query} | git credential-osxkeychain erase",
             "manager": f"{query} | git credential-manager erase",
             "manager-core": f"{query} | git credential-manager erase",
-            "wincred": f"cmdkey /delete:git:https://{self.hostname}",
-            "libsecret": f"secret-tool clear protocol https server {self.hostname}",
+            "wincred": f"cmdkey /delete:git:{scheme}://{self.hostname}{port}",
+            "libsecret": f"secret-tool clear protocol {scheme} server {self.hostname}" + (f" port {port[1:]}" if port else ""),
             "cache": "git credential-cache exit",
         }
         if helper is None or helper.startswith("!"):

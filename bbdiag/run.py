@@ -38,7 +38,9 @@ class Tail:
 
 
 def run(command: Sequence[str], out: BinaryIO | None = None) -> tuple[int, bytes]:
-    """Run `command` with its stderr copied to ours (through a pty on a terminal); return (code, stderr tail)."""
+    """Run `command` with its stderr copied to ours (through a pty on a terminal); return (code, stderr tail).
+
+    The code is the child's own: negative when a signal ended it."""
     out = out or sys.stderr.buffer
     tail = Tail()
     use_pty = os.name == "posix" and _isatty(out)
@@ -71,8 +73,7 @@ def run(command: Sequence[str], out: BinaryIO | None = None) -> tuple[int, bytes
     finally:
         if use_pty:
             os.close(source)
-    code = process.wait()
-    return (128 - code if code < 0 else code), tail.value()
+    return process.wait(), tail.value()
 
 
 def _isatty(stream: BinaryIO) -> bool:
@@ -93,8 +94,8 @@ def _copy_window_size(out: BinaryIO, child_side: int) -> None:
         pass
 
 
-def explain_output(command: Sequence[str], output: bytes, fmt: str, out: TextIO | None = None) -> bool:
-    """Explain captured output on stderr; True when something was recognised.
+def explain_output(command: Sequence[str], output: bytes, fmt: str, out: TextIO) -> bool:
+    """Explain captured output on `out`; True when something was recognised.
 
     The command line goes first, as line 1, as in a pasted transcript: its URL often names the host.
     """
@@ -109,13 +110,15 @@ def explain_output(command: Sequence[str], output: bytes, fmt: str, out: TextIO 
     if not result.diagnoses:
         return False
     report = view.build(label, pipeline.fitted_remedies(result.diagnoses), [])
-    stream = out or sys.stderr
-    stream.write("\n")
-    renderer(fmt, stream, "render")(report, stream)
+    if fmt != "json":
+        out.write("\n")  # after git's own last line
+    renderer(fmt, out, "render")(report, out)
     return True
 
 
 # The subcommand is the first argument that is not one of git's own options (-c k=v, -C dir, --…).
+# While bbdiag is installed the function runs `bbdiag run`; once it is gone (uninstalled, its
+# virtualenv deleted), plain git, exactly as without bbdiag.
 SHELL_INIT = {
     "bash": """# bbdiag: explain failed git push/pull/fetch/clone.  eval "$(bbdiag shell-init bash)"
 git() {
@@ -129,7 +132,8 @@ git() {
     esac
   done
   case "$sub" in
-    push|pull|fetch|clone) command {bbdiag} run -- git "$@" ;;
+    push|pull|fetch|clone)
+      if {guard}; then command {bbdiag} run -- git "$@"; else command git "$@"; fi ;;
     *) command git "$@" ;;
   esac
 }
@@ -154,7 +158,11 @@ function git --wraps git
     end
     switch $sub
         case push pull fetch clone
-            command {bbdiag} run -- git $argv
+            if {guard}
+                command {bbdiag} run -- git $argv
+            else
+                command git $argv
+            end
         case '*'
             command git $argv
     end
@@ -165,8 +173,7 @@ SHELL_INIT["zsh"] = SHELL_INIT["bash"].replace("shell-init bash", "shell-init zs
 
 
 def shell_init(shell: str) -> str:
-    """The shell snippet, calling this very bbdiag by its absolute path."""
-    import shlex
+    """The shell snippet: this very bbdiag, isolated (`launch`), and plain git once it is gone."""
+    from bbdiag import launch
 
-    executable = shlex.quote(sys.executable) + " -m bbdiag"
-    return SHELL_INIT[shell].replace("command {bbdiag}", executable)
+    return SHELL_INIT[shell].replace("{guard}", launch.sh_guard()).replace("{bbdiag}", launch.sh_command())

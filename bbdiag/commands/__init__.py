@@ -1,1 +1,1 @@
-"""Subcommand bodies: one module per command, each with `run(args) -> int` (cli.py parses and dispatches)."""
+"""Subcommand bodies: one module per command, each with `run(args) -> int`."""
