@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from bbdiag import __version__
 from bbdiag.render import renderer
-from bbdiag.usage import UsageError  # commands raise it, main reports it
+from bbdiag.usage import UsageError as UsageError  # commands raise it, main reports it
 
 if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's benchmark)
     import datetime as dt
