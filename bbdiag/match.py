@@ -17,10 +17,14 @@ from typing import NamedTuple
 from bbdiag import remote_urls
 from bbdiag.library import Library, Pattern
 from bbdiag.normalise import Line
+from bbdiag.redact import ends_inside_token, mask_secrets, mask_token_head
 
-MAX_HITS = 20_000  # beyond this a log is one long failure loop: the first ones say it all
+# What one input may keep, whatever its size (the README's memory bound): beyond MAX_HITS a log
+# is one long failure loop, and the first ones say it all; the rest is counted (hits_dropped).
+MAX_HITS = 2_000
 MAX_URLS = 2_000  # URLs kept near hits, over the whole input
 MAX_URLS_PER_LINE = 16  # a line listing more URLs than this is a listing, not a failure's remote
+MAX_HIT_TEXT = 4096  # characters of a hit's line kept, cut after its secrets are masked
 NEAR_BEFORE, NEAR_AFTER = 40, 12  # lines around a hit where a URL may name that failure's remote and host
 
 
@@ -30,7 +34,7 @@ class Hit(NamedTuple):
     pattern: Pattern
     line: int  # line number in the original input
     order: int  # position among all cleaned lines: orders pieces of one input line
-    text: str  # the cleaned line, not yet redacted
+    text: str  # the cleaned line, not yet redacted (but masked first when cut to MAX_HIT_TEXT)
     captures: Mapping[str, str]
     urls: tuple[remote_urls.RemoteURL, ...]  # URLs on the same line
 
@@ -71,8 +75,13 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
     found = Matches()
     recent: deque[SeenURL] = deque()  # URLs of the last NEAR_BEFORE lines, kept if a hit follows
     keep_until = 0  # URLs up to this line follow a hit closely: kept
+    wrapped_at = -1  # the number of a line that ended inside a token (redact.ends_inside_token)
     for order, line in enumerate(lines):
         text = line.text
+        if line.number == wrapped_at + 1:  # the rest of that token, wrapped onto this line
+            text = mask_token_head(text)
+        if ends_inside_token(text):
+            wrapped_at = line.number
         urls: tuple[remote_urls.RemoteURL, ...] = ()
         if "://" in text or "@" in text:
             found_here = (*remote_urls.find(text), *remote_urls.find_ssh_commands(text), *remote_urls.find_remote_commands(text))
@@ -95,8 +104,9 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
             if len(found.hits) >= MAX_HITS:
                 found.hits_dropped += 1
                 continue
-            captures = {k: v for k, v in match.groupdict().items() if v}
-            found.hits.append(Hit(pattern, line.number, order, text, captures, urls))
+            captures = {k: v[:MAX_HIT_TEXT] for k, v in match.groupdict().items() if v}
+            kept = text if len(text) <= MAX_HIT_TEXT else mask_secrets(text)[:MAX_HIT_TEXT] + "…"
+            found.hits.append(Hit(pattern, line.number, order, kept, captures, urls))
         if hit_here:
             _keep(found, recent)
             recent.clear()

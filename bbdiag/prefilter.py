@@ -34,7 +34,7 @@ from bbdiag.normalise import MAX_INPUT, Line, Reading
 if TYPE_CHECKING:
     from bbdiag.library import Pattern
 
-CHUNK = 8 << 20
+CHUNK = 1 << 19  # bytes scanned at once; what a stretch of hits costs in memory is bounded by it (a log of nothing but hits: ~60 MiB peak)
 MAX_CONTEXT_LINE = 4096  # a context line longer than this cannot hold a URL worth reading
 # CI systems' step and job markers, so each failure can say where in the run it happened.
 STEP_MARKERS = (
@@ -352,11 +352,14 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
     url_lines += _lines_from(buf, start, end, line_base + 1, context.after_until - line_base)
     if hits:
         context.after_until = hits[-1][1] + NEAR_AFTER
-    for offset, number in hits:  # URL-bearing lines around each hit: the remote is often named there
-        url_lines += _lines_before(buf, start, offset, number - 1, NEAR_BEFORE)
+    # URL-bearing lines around each hit: the remote is often named there. Each hit looks only as
+    # far as its neighbours (their lines are wanted anyway), so a log where every line is a hit
+    # costs its lines once, not NEAR_BEFORE + NEAR_AFTER times.
+    for index, (offset, number) in enumerate(hits):
+        url_lines += _lines_before(buf, hits[index - 1][0] if index else start, offset, number - 1, NEAR_BEFORE)
         newline = buf.find(b"\n", offset, end)
         if newline != -1:
-            url_lines += _lines_from(buf, newline + 1, end, number + 1, NEAR_AFTER)
+            url_lines += _lines_from(buf, newline + 1, hits[index + 1][0] if index + 1 < len(hits) else end, number + 1, NEAR_AFTER)
     for line_start, line_end, number in url_lines:
         if _may_hold_url(buf, line_start, line_end):
             wanted.setdefault(line_start, number)

@@ -1,8 +1,15 @@
-"""The one place that handles strings which may hold a secret.
+"""The one place that handles strings which may hold a secret, or bytes meant for a terminal.
 
-Everything bbdiag prints, logs or writes passes through `redact` first: URL userinfo secrets,
-Authorization headers, credential-helper `password=` lines, passwords typed after git's own
-prompt, and strings shaped like a host's token (the host modules' token shapes, `bbdiag.hosts`).
+Everything bbdiag prints, logs or writes passes through `redact` first. It masks URL userinfo
+secrets, Authorization headers, the secret fields of git's credential-helper protocol,
+`password=` lines, passwords typed after git's own prompt, and strings shaped like a host's
+token (the host modules' token shapes, `bbdiag.hosts`); then it shows every character that could drive a
+terminal (C0 and C1 controls, escape sequences, bidi overrides) visibly escaped, the way git
+quotes a path (`\\033`, `\\302\\233`).
+
+Every expression here runs in time linear in the text: each either consumes what it scanned or
+gives up within a bounded distance (a 300,000-character config value, a 1,000,000-letter URL
+path), which tests/test_hostile_redact.py holds.
 """
 
 from __future__ import annotations
@@ -13,10 +20,25 @@ from bbdiag import hosts
 
 MASK = "[redacted]"
 
-# Token shapes come from the host modules: one table for redaction, the inspector and the pre-push check.
-_TOKENS = hosts.tokens_in_text()
-# scheme://user:password@host or scheme://TOKEN@host: keep the user name, mask the secret.
-_URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^\s/@:'\"<>]*)(?::(?P<secret>[^\s/@'\"<>]*))?@")
+
+# The token shapes are the host modules' (bbdiag/hosts/, one table); here they become one
+# expression. Running text is searched for the prefixed shapes only.
+_SHAPES = tuple(shape for shape in hosts.TOKEN_SHAPES if shape.in_text and shape.prefix)
+_TOKEN_CHARS = "".join(sorted({c for c in map(chr, range(33, 127)) if any(re.fullmatch(s.body, c) for s in _SHAPES)}))
+_PREFIXES = "|".join(s.prefix for s in _SHAPES)
+# A whole token; or a known prefix whose token runs to the end of the line: a terminal wrapped it
+# (or a log cut it) there, and the part shown is a secret however short.
+_TOKENS = re.compile(
+    r"\b(?:" + "|".join(s.pattern for s in _SHAPES) + "|" + "|".join(f"{s.prefix}{s.body}+$" for s in _SHAPES) + ")",
+    re.MULTILINE,
+)
+_PREFIX = re.compile(rf"\b(?:{_PREFIXES})")
+# scheme://userinfo@host: the userinfo is everything up to the last @ before the path (a raw @ or
+# a quote in a password is still the password, as git's own URL parser takes it). The scheme may
+# not continue a word (keeps this linear on a line of letters).
+_URL_USERINFO = re.compile(r"(?<![A-Za-z0-9+.-])(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,31}://)(?P<userinfo>[^\s/?#@]*(?:@[^\s/?#@]*)*)@")
+# The secret fields of git's credential-helper protocol, one per line: the value is everything after `=`.
+_HELPER_FIELD = re.compile(r"^(?P<key>password|credential|oauth_refresh_token)=(?P<value>.+)$", re.MULTILINE)
 _AUTH_HEADER = re.compile(
     r"(?P<name>(?:proxy-)?authorization|private-token|x-api-key|job-token)(?P<sep>[\"']?\s*[:=]\s*[\"']?)"
     r"(?:(?P<scheme>basic|bearer|token|negotiate|ntlm|digest)\s+)?(?P<value>[^\s\"',;]+)",
@@ -24,21 +46,31 @@ _AUTH_HEADER = re.compile(
 )
 _KEY_VALUE = re.compile(
     r"(?P<key>\b(?:password|passwd|pass|token|secret|api_?key|access_token|private_token|oauth_refresh_token|client_secret))"
-    r"(?P<sep>=|\"?\s*:\s*\")(?P<value>[^\s&\"',;]+)",
+    r"(?P<sep>=[\"']?|\"?\s*:\s*\")(?P<value>[^\s&\"',;]+(?:'[^\s&\"',;]*)*)",
     re.IGNORECASE,
 )
-_CURL_USER = re.compile(r"(?P<flag>(?:^|\s)(?:-u|--user)\s+)(?P<user>[^\s:]+):(?P<value>\S+)")
+_CURL_USER = re.compile(r"(?P<flag>(?:^|\s)(?:-u|--user)\s+)(?P<user>[^\s:]+):(?P<value>\S+)", re.MULTILINE)
 # What a user typed after git's (or ssh's) prompt, when a terminal was copied with the answer.
-_PROMPT_ANSWER = re.compile(r"(?P<prompt>(?:Password for '[^']*'|Enter passphrase for key '[^']*'|[Pp]assword):[ \t]+)(?P<value>\S.*)$")
+_PROMPT_ANSWER = re.compile(
+    r"(?P<prompt>(?:Password for '[^'\n]{0,2048}'|Enter passphrase for key '[^'\n]{0,2048}'|[Pp]assword):[ \t]+)(?P<value>\S.*)$", re.MULTILINE
+)
+_ALREADY_MASKED = re.compile(r"[*x•]+|\{[a-z_]+\}|<[^>]*>|\$\{?[A-Z_]+\}?")
 
 _NOT_SECRETS = frozenset({"", MASK, "***", "****", "[secure]", "x-token-auth", "x-bitbucket-api-token-auth"})
 
 
 def redact(text: str) -> str:
-    """Return `text` with every secret bbdiag can recognise replaced by `[redacted]`."""
+    """`text` with every secret bbdiag can recognise replaced by `[redacted]`, and every
+    character that could drive a terminal shown escaped (`visible`)."""
     if not text:
         return text
-    text = _URL_USERINFO.sub(_mask_userinfo, text)
+    return visible(mask_secrets(text))
+
+
+def mask_secrets(text: str) -> str:
+    text = _HELPER_FIELD.sub(lambda m: m["key"] + "=" + _mask(m["value"]), text)
+    if "://" in text:
+        text = _URL_USERINFO.sub(_mask_userinfo, text)
     text = _AUTH_HEADER.sub(_mask_header, text)
     text = _KEY_VALUE.sub(lambda m: m["key"] + m["sep"] + _mask(m["value"]), text)
     text = _CURL_USER.sub(lambda m: f"{m['flag']}{m['user']}:{_mask(m['value'])}", text)
@@ -52,12 +84,12 @@ def _mask(value: str) -> str:
 
 def _only_masked(value: str) -> bool:
     """Already hidden: ***, xxxx, [secure], {password}: nothing left to protect."""
-    return value in _NOT_SECRETS or bool(re.fullmatch(r"[*x•]+|\{[a-z_]+\}|<[^>]*>|\$\{?[A-Z_]+\}?", value))
+    return value in _NOT_SECRETS or (len(value) < 256 and bool(_ALREADY_MASKED.fullmatch(value)))
 
 
 def _mask_userinfo(match: re.Match[str]) -> str:
-    user, secret = match["user"], match["secret"]
-    if secret is not None:
+    user, sep, secret = match["userinfo"].partition(":")
+    if sep:
         return f"{match['scheme']}{_user_or_mask(user)}:{_mask(secret)}@"
     return f"{match['scheme']}{_user_or_mask(user)}@"
 
@@ -69,3 +101,45 @@ def _user_or_mask(user: str) -> str:
 def _mask_header(match: re.Match[str]) -> str:
     scheme = f"{match['scheme']} " if match["scheme"] else ""
     return f"{match['name']}{match['sep']}{scheme}{_mask(match['value'])}"
+
+
+# ------------------------------------------------------------------------------ a token cut by a line wrap
+def ends_inside_token(line: str) -> bool:
+    """The line ends in the middle of what may be a token (a known prefix, then token characters
+    to the very end): a terminal that wrapped it there shows the rest at the next line's start."""
+    if len(line) < 40 or line[-1] not in _TOKEN_CHARS:  # a wrap happens at a terminal's width
+        return False
+    tail = line[len(line.rstrip(_TOKEN_CHARS)) :]
+    return bool(_PREFIX.search(tail))
+
+
+def mask_token_head(line: str) -> str:
+    """The line with its leading token characters (the rest of a token wrapped from the line
+    before) masked; a word followed by `:` (git's `remote:`, `fatal:`) is not such a rest."""
+    rest = line.lstrip(_TOKEN_CHARS)
+    if len(rest) == len(line) or rest.startswith(":"):
+        return line
+    return MASK + rest
+
+
+# ------------------------------------------------------------------------------ terminal control characters
+# C0 controls but tab and newline, DEL, C1 controls, bidi marks and overrides (Trojan Source), line
+# and paragraph separators, the BOM and interlinear annotations, U+FFFE/U+FFFF (not XML
+# characters), and lone surrogates (undecodable bytes of a file name).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]")
+_NAMED = {"\a": "\\a", "\b": "\\b", "\v": "\\v", "\f": "\\f", "\r": "\\r"}
+
+
+def visible(text: str) -> str:
+    """`text` with every character that could drive a terminal, reorder the line or break an
+    XML document shown as git's quote_c_style shows it: `\\r`, `\\033`, `\\302\\233`."""
+    return _UNSAFE.sub(_escaped, text) if _UNSAFE.search(text) else text
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match[0]
+    if char in _NAMED:
+        return _NAMED[char]
+    # A lone surrogate U+DC80..U+DCFF is a byte that was not UTF-8, kept by surrogateescape.
+    data = bytes([ord(char) - 0xDC00]) if "\udc80" <= char <= "\udcff" else char.encode("utf-8", "surrogatepass")
+    return "".join(f"\\{byte:03o}" for byte in data)

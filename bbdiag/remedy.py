@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import quote
 
 from bbdiag import hosts
 from bbdiag.advice import ACCESS_NOT_CREDENTIALS, NOT_CREDENTIALS, Remedy, Step
@@ -81,10 +82,13 @@ class Context:
     def set_url(self, username: str) -> Step:
         url = self.https_url
         prefix, sep, rest = url.partition("://")
+        # In the URL the user name is percent-encoded again, as git reads it: `jane%40example.com`,
+        # and never a character the shell or a terminal would act on.
+        in_url = username if username.startswith("<") else quote(username, safe="-._~")
         return Step(
             f"Point {self.remote} at the HTTPS URL with {'that user name' if username.startswith('<') else 'the user name ' + username} "
             "(no password or token in the URL):",
-            f"git remote set-url {self.remote} {prefix}{sep}{username}@{rest}",
+            f"git remote set-url {self.remote} {prefix}{sep}{in_url}@{rest}",
         )
 
     def erase(self) -> Step:

@@ -27,7 +27,7 @@ from bbdiag import library as library_module
 from bbdiag import prefilter, sources
 from bbdiag.diagnose import Diagnosis, diagnose
 from bbdiag.library import Library
-from bbdiag.match import match_lines
+from bbdiag.match import Matches, match_lines
 from bbdiag.normalise import Reading
 
 if TYPE_CHECKING:
@@ -66,9 +66,9 @@ def scan_stream(stream: BinaryIO, source: str = "-", library: Library | None = N
         return is_test_output(text)
 
     lib = library or library_module.load()
-    diagnoses = diagnose(match_lines(prefilter.read(stream, reading, lib, raw=raw), lib))
+    matches = match_lines(prefilter.read(stream, reading, lib, raw=raw), lib)
     # A step named by the archive (a GitHub Actions log file per step) beats the groups inside it.
-    return _finish(source, diagnoses, {0: step} if step else steps, reading)
+    return _finish(source, matches, {0: step} if step else steps, reading)
 
 
 def is_test_output(line: str) -> bool:
@@ -76,7 +76,10 @@ def is_test_output(line: str) -> bool:
     return bool(_TEST_DATA.search(line))
 
 
-def _finish(source: str, diagnoses: list[Diagnosis], steps: dict[int, str], reading: Reading) -> ScanResult:
+def _finish(source: str, matches: Matches, steps: dict[int, str], reading: Reading) -> ScanResult:
+    diagnoses = diagnose(matches)
+    if matches.hits_dropped:
+        reading.notes.append(f"{matches.hits_dropped} further matching line(s) were not kept (the first ones say it all)")
     step_at: dict[int, str] = {}
     if steps:
         marks = sorted(steps.items())

@@ -18,7 +18,12 @@ HOSTNAME = None  # self-hosted: only the remote's URL names the server
 PRODUCT_WORDS = ("bitbucket", "stash")  # Stash is the product's name before 2015, kept in many host names
 SSH_USERS: tuple[str, ...] = ()
 DOC_HOSTS: tuple[str, ...] = ()
-TOKEN_SHAPES: tuple[TokenShape, ...] = ()  # HTTP access tokens have no prefix: the generic opaque shape covers them
+TOKEN_SHAPES: tuple[TokenShape, ...] = (
+    # HTTP access tokens as Atlassian documents them have no prefix (the generic opaque shape covers
+    # them where a secret is expected); copies seen with a `BBDC-` prefix (issue 14) are a token in
+    # running text too. 20 characters is far below a real token's 44.
+    TokenShape("BBDC-", "[A-Za-z0-9_=+/-]", 20, "bitbucket-dc-token", "a Bitbucket Data Center HTTP access token (BBDC-…)"),
+)
 SSH_PORT = 7999  # the default SSH port of Bitbucket Data Center
 
 

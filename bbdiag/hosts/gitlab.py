@@ -22,7 +22,9 @@ TOKEN_SHAPES = (
     # OAuth secret (gloas-), feed (glft-), incoming mail (glimt-), agent (glagent-), SCIM (glsoat-)
     # tokens (https://docs.gitlab.com/security/tokens/#token-prefixes). The random part is 20
     # characters in the oldest format and longer since.
-    TokenShape("gl(?:pat|dt|ptt|rt|cbt|oas|ft|imt|agent|soat)-", "[A-Za-z0-9_-]", 20, "gitlab-token", "a GitLab token"),
+    # Routable tokens (GitLab 17.x) add `.`-separated parts: `.` is a token character, or their
+    # tail would be printed.
+    TokenShape("gl(?:pat|dt|ptt|rt|cbt|oas|ft|imt|agent|soat)-", "[A-Za-z0-9_.-]", 20, "gitlab-token", "a GitLab token"),
 )
 
 

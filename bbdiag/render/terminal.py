@@ -94,13 +94,13 @@ def render_scan(report: ScanView, out: TextIO, width: int | None = None, color: 
         table.add_column("failures", justify="right")
         table.add_column("cause")
         for cause, count in Counter(d.cause for d in found).most_common():
-            table.add_row(str(count), cause)
+            table.add_row(str(count), Text(cause))
         console.print(table)
         files = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
         files.add_column("failures", justify="right")
         files.add_column("log")
         for source in failing:
-            files.add_row(str(len(source.diagnoses)), source.source)
+            files.add_row(str(len(source.diagnoses)), Text(source.source))  # Text: a file name is never markup
         console.print(files)
     for index, d in enumerate(found):
         if index < FULL:

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from bbdiag.advice import Remedy
     from bbdiag.diagnose import Diagnosis
 
-MAX_EVIDENCE_CHARS = 300  # a 50 MB line is evidence too; show its start
+MAX_EVIDENCE_CHARS = 300  # a 50 MB line is evidence too; show its start (cut after redaction: a cut secret no longer looks like one)
 
 
 class EvidenceView(NamedTuple):
@@ -67,7 +67,7 @@ def diagnosis_view(source: str, d: Diagnosis, r: Remedy, step: str | None = None
         if key in seen:
             continue
         seen.add(key)
-        evidence.append(EvidenceView(hit.line, hit.pattern.id, redact(shorten(hit.text.strip(), MAX_EVIDENCE_CHARS))))
+        evidence.append(EvidenceView(hit.line, hit.pattern.id, shorten(redact(hit.text.strip()), MAX_EVIDENCE_CHARS)))
     remote = d.url.display if d.url else (d.url_text if d.url_text and "://" in d.url_text else None)
     return DiagnosisView(
         cause=d.cause,
