@@ -395,6 +395,36 @@ def helper_program(name: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class HelperAdvice:
+    """The one credential helper bbdiag recommends on this machine (every finding and remedy says the same)."""
+
+    helper: str  # the value for credential.helper
+    name: str  # for people
+    encrypted: bool  # keeps secrets encrypted (False: `cache`, in memory only, never on disk)
+    setup: tuple[str, ...] = ()  # further commands it needs (GCM on Linux: a credential store)
+
+
+def helper_advice() -> HelperAdvice:
+    """Only helpers that are installed here: Git Credential Manager when it is, else the platform's
+    own store (osxkeychain ships with git on macOS, wincred on Windows, libsecret where the distribution
+    built it), else `cache`, which every git has and which never writes the secret to disk."""
+    import sys
+
+    if helper_program("manager"):
+        # On Linux GCM has no default store and stops with "No credential store has been selected".
+        setup = () if sys.platform in ("darwin", "win32") else ("git config --global credential.credentialStore secretservice",)
+        return HelperAdvice("manager", "Git Credential Manager", True, setup)
+    for name, people in (
+        ("osxkeychain", "the macOS keychain"),
+        ("wincred", "the Windows credential manager"),
+        ("libsecret", "the desktop keyring (libsecret)"),
+    ):
+        if helper_program(name):
+            return HelperAdvice(name, people, True)
+    return HelperAdvice("cache --timeout=86400", "git's in-memory cache (for a day; never on disk)", False)
+
+
 _EXEC_PATH: list[str] = []
 
 

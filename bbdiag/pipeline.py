@@ -19,6 +19,7 @@ from bbdiag.diagnose import Diagnosis, diagnose
 from bbdiag.match import Matches, match_lines
 from bbdiag.normalise import MAX_INPUT, Line, Reading
 from bbdiag.remedy import Facts, Remedy
+from bbdiag.remote_urls import RemoteURL
 
 if TYPE_CHECKING:
     from bbdiag.inspector import Remote, Setup
@@ -117,9 +118,13 @@ def _remote_for(diagnosis: Diagnosis, setup: Setup) -> Remote | None:
         return None
     url = diagnosis.url
     if url is not None and url.host:
-        same_host = [r for r in setup.remotes if any(u is not None and u.host == url.host for u in (r.url, r.push_url))]
-        same_path = [r for r in same_host if any(u is not None and u.path.rstrip("/") == url.path.rstrip("/") for u in (r.url, r.push_url))]
-        return next(iter(same_path or same_host), None)
+        # Only a remote with that very URL: another repository on the same host is another remote's
+        # business. A URL without a path (a credential helper hears only protocol and host) names the host.
+        def same(u: RemoteURL | None) -> bool:
+            path = _repository_path(url)
+            return u is not None and u.host == url.host and u.port == url.port and path in ("", _repository_path(u))
+
+        return next((r for r in setup.remotes if same(r.url) or same(r.push_url)), None)
     text = " ".join(h.text for h in diagnosis.evidence)
     named = [r for r in setup.remotes if f" {r.name} " in f" {text} " or f"'{r.name}'" in text]
     if named:
@@ -129,6 +134,10 @@ def _remote_for(diagnosis: Diagnosis, setup: Setup) -> Remote | None:
         if name in by_name:
             return by_name[name]
     return setup.remotes[0] if len(setup.remotes) == 1 else None
+
+
+def _repository_path(url: RemoteURL) -> str:
+    return url.path.strip("/").removesuffix(".git").lower()
 
 
 def fitted_remedies(diagnoses: list[Diagnosis], where: str | os.PathLike[str] | None = None, as_of: dt.date | None = None) -> list[tuple[Diagnosis, Remedy]]:
@@ -147,4 +156,10 @@ def remedies(diagnoses: list[Diagnosis], facts_for: dict[int, Facts] | None = No
     known = knowledge.load()
     day = as_of or knowledge.today()
     facts_for = facts_for or {}
-    return [(d, remedy.build(d, facts_for.get(i, Facts()), known, day)) for i, d in enumerate(diagnoses)]
+    if not diagnoses:
+        return []
+    from bbdiag import inspector
+
+    # One recommendation per report, and only a helper installed on this machine.
+    helper = inspector.helper_advice().helper
+    return [(d, remedy.build(d, facts_for.get(i, Facts())._replace(suggested_helper=helper), known, day)) for i, d in enumerate(diagnoses)]

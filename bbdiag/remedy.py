@@ -12,6 +12,7 @@ module's own remedy, steps, documents and words come first (`bbdiag.hosts`).
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
@@ -36,6 +37,7 @@ class Facts(NamedTuple):
     helpers: tuple[str, ...] = ()  # credential helpers in effect for that URL, in order
     username: str | None = None  # credential.<url>.username, the URL's user, or the one git sent
     secret_kind: str | None = None  # what the rejected secret looked like (the observer knows)
+    suggested_helper: str | None = None  # the credential.helper value that suits this machine (inspector.helper_advice)
     notes: tuple[str, ...] = ()  # facts worth a line under the remedy
 
 
@@ -118,9 +120,19 @@ class Context:
         command = specific.get(name, generic)
         return Step(f"Make your credential helper ({name}) forget the credential stored for {self.hostname}:", command)
 
+    @property
+    def pushing(self) -> bool:
+        """The failure was a push: only a push proves the fix (`ls-remote` passes with a read-only token)."""
+        return self.d.cause == "token-scope-insufficient" or any("failed to push" in h.text for h in self.d.evidence)
+
     def check(self) -> Step:
         if self.url and self.url.is_ssh:
             return Step("Check that it works:", f"ssh -T git@{self.hostname}")
+        if self.pushing:
+            return Step(
+                "Check that pushing works, without pushing anything (git asks for the user name and token once, then the helper stores them):",
+                f"git push --dry-run {self.remote} HEAD",
+            )
         return Step("Check that it works (git asks for the user name and token once, then the helper stores them):", f"git ls-remote {self.remote}")
 
     def username(self, kind: str) -> str:
@@ -198,7 +210,21 @@ def _credentials_missing(c: Context) -> Remedy:
         ),
         *c.host.steps("credentials-missing", c),  # how this host's CI hands git a credential
     ]
-    steps.append(Step("On a workstation, set up a credential helper once:", "git config --global credential.helper manager"))
+    if c.facts.helpers:
+        steps.append(
+            Step(
+                f"Your credential helper ({', '.join(dict.fromkeys(c.facts.helpers))}) holds nothing for {c.hostname}: run the command once "
+                "in a terminal and give the user name and token; the helper keeps them."
+            )
+        )
+    else:
+        helper = c.facts.suggested_helper or "cache --timeout=86400"
+        steps.append(
+            Step(
+                "On a workstation, set up a credential helper once (one that is installed here):",
+                f"git config --global credential.helper {shlex.quote(helper)}",
+            )
+        )
     steps.append(c.check())
     return Remedy("Git needed a credential and could not ask for one", "Git asked for a user name or password where nobody could answer.", tuple(steps))
 

@@ -60,3 +60,11 @@ def test_explain_with_a_broken_repository_still_explains(tmp_path: Path) -> None
     with open(path / ".git" / "config", "a") as handle:
         handle.write("[broken\n")
     assert explain(path, INVALID)["diagnoses"][0]["cause"] == "credentials-rejected"  # type: ignore[index]
+
+
+def test_another_repository_on_the_same_host_is_not_fitted_to_this_remote(tmp_path: Path) -> None:
+    path = repo(tmp_path, url="https://jane@bitbucket.org/acme/widgets.git")
+    other = "remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/acme/gadgets.git/'\n"
+    assert not any(c.startswith("git remote set-url origin https://jane@") for c in commands(explain(path, other)))
+    same = commands(explain(path, INVALID.replace("widgets.git/", "Widgets/")))
+    assert "git remote set-url origin https://jane@bitbucket.org/acme/widgets.git" in same, "the same repository, as git quotes it"

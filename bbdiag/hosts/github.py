@@ -88,14 +88,20 @@ def _credentials_rejected(c: Context) -> Remedy:
 
 
 def _token_scope(c: Context) -> Remedy:
+    # Over HTTPS `remote: Write access to repository not granted.` is a token without write permission.
     return Remedy(
-        "The GitHub token lacks a permission",
-        "The token authenticated, but it may not do this: a fine-grained token needs Contents: Read and write (and Workflows to change .github/workflows), "
-        "and an organisation may forbid classic tokens.",
+        "The GitHub token may not push to this repository",
+        "The token authenticated, but its permissions do not include writing: a fine-grained personal access token needs the "
+        "repository permission Contents: Read and write (and Workflows: Read and write to change .github/workflows); in GitHub "
+        "Actions the GITHUB_TOKEN needs `permissions: contents: write`. A fine-grained token's permissions can be edited on its settings page.",
         (
-            Step(f"Create a fine-grained token at {c.fact('github-token-page')} for this repository with the permissions the push needs."),
+            Step(
+                f"Give the token Contents: Read and write for this repository at {c.fact('github-token-page')}, or create one that has it. "
+                "In a workflow, add `permissions: contents: write` to the job instead."
+            ),
             c.erase(),
-            Step("Run the command again with the new token."),
+            Step("Run the command again with your GitHub login as the user name and the token as the password."),
+            c.check(),
         ),
         (c.fact("github-auth-docs"),),
     )

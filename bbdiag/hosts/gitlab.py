@@ -44,14 +44,37 @@ def docs(cause: str, c: Context) -> tuple[str, ...]:
 
 
 def remedy(cause: str, c: Context) -> Remedy | None:
-    if cause != "credentials-rejected":
-        return None
-    return c.forget_create_retry(
-        "GitLab rejected the credential",
-        "GitLab refused the password or token: it is wrong, expired or lacks the read_repository/write_repository scope, or it is a password where GitLab needs a token (two-factor authentication).",
-        Step(
-            f"Create a personal access token with read_repository and write_repository ({c.fact('gitlab-token-docs')}); in GitLab CI use the job token or a project access token."
+    if cause == "credentials-rejected":
+        return c.forget_create_retry(
+            "GitLab rejected the credential",
+            "GitLab refused the password or token: it is wrong, expired or lacks the read_repository/write_repository scope, or it is a password where GitLab needs a token (two-factor authentication).",
+            Step(
+                f"Create a personal access token with read_repository and write_repository ({c.fact('gitlab-token-docs')}); in GitLab CI use the job token or a project access token."
+            ),
+            "Run the command again with your GitLab user name and the token as the password.",
+            c.fact("gitlab-token-docs"),
+        )
+    if cause == "permission-denied" and c.evidence_has("gitlab-job-token-cannot-push"):
+        return _credential_cannot_push(c)
+    return None
+
+
+def _credential_cannot_push(c: Context) -> Remedy:
+    # lib/gitlab/git_access.rb answers `auth_upload` ("You are not allowed to upload code.") when the
+    # authentication's abilities lack push: a CI job token (which never pushes), a deploy token or a
+    # personal access token without write_repository.
+    return Remedy(
+        "This credential may not push to GitLab",
+        "GitLab accepted the credential, but what it authenticates may not push: a CI job token never can, and a personal, project or "
+        "deploy token needs the write_repository scope. A new password will not help; a token that may write will.",
+        (
+            Step(
+                f"Create a personal or project access token with the scopes read_repository and write_repository ({c.fact('gitlab-token-docs')}); "
+                "in GitLab CI keep it in a masked variable instead of the job token."
+            ),
+            c.erase(),
+            Step("Run the command again with your GitLab user name and the new token as the password."),
+            c.check(),
         ),
-        "Run the command again with your GitLab user name and the token as the password.",
-        c.fact("gitlab-token-docs"),
+        (c.fact("gitlab-token-docs"),),
     )
