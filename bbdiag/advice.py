@@ -6,7 +6,10 @@ importing the remedy engine that dispatches to them.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from bbdiag.alternatives import Alternative
 
 
 class Step(NamedTuple):
@@ -19,6 +22,7 @@ class Remedy(NamedTuple):
     why: str
     steps: tuple[Step, ...]
     docs: tuple[str, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()  # other causes the text fits, with the check that decides
 
 
 # Said under every remedy whose cause is not the credential (causes.md: auth false), in these words.

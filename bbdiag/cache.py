@@ -16,7 +16,7 @@ from typing import TypeVar
 from bbdiag import __version__
 
 T = TypeVar("T")
-FORMAT = 3  # bump when the pickled classes change shape
+FORMAT = 4  # bump when the pickled classes change shape
 # What this process has loaded already: (key, value) by (name, source_dir, extra). A scan of
 # thousands of logs asks for the library once per log; unpickling it (and rebuilding its keyword
 # automaton) each time cost more than the scanning.

@@ -85,7 +85,9 @@ def _parser() -> argparse.ArgumentParser:
         "explain",
         help="explain a failed git command's output",
         description="Read the output of a failed git command and say what went wrong and what to type to fix it.",
-        epilog="examples:\n  git push 2>&1 | bbdiag explain\n  bbdiag explain saved-output.txt\n  bbdiag explain --format json ci.log\n\n" + EXIT_CODES_HELP,
+        epilog="examples:\n  git push 2>&1 | bbdiag explain\n  bbdiag explain saved-output.txt\n  bbdiag explain --format json ci.log\n\n"
+        "json: each diagnosis has cause, host, auth, title, why, evidence, remote, remedy, docs and alternatives\n"
+        "  (the other causes the text fits, each with a check whose command tells them apart; [] when clear)\n\n" + EXIT_CODES_HELP,
         formatter_class=_formatter,
     )
     explain.add_argument("file", nargs="?", default="-", help="a file with git's output; '-' or nothing: standard input")
@@ -235,7 +237,7 @@ def _explain(args: argparse.Namespace) -> int:
     renderer(args.format, sys.stdout, "render")(report, sys.stdout)
     if not report.diagnoses:
         if args.format != "json":
-            _say_nothing_found(result.reading.lines, source, result.patterns_seen)
+            _say_nothing_found(result.reading.lines, source, result.patterns_seen, result.succeeded_at)
         return EXIT_NOTHING
     return EXIT_EXPLAINED
 
@@ -251,20 +253,14 @@ def _repo_path(repo: str | None) -> Path | None:
     return path
 
 
-def _say_nothing_found(lines: int, source: str, seen: frozenset[str]) -> None:
+def _say_nothing_found(lines: int, source: str, seen: frozenset[str], succeeded_at: int | None = None) -> None:
     where = "standard input" if source == "-" else source
     if lines == 0:
         print(f"bbdiag explain: {where} was empty: nothing to explain.", file=sys.stderr)
         return
+    if succeeded_at is not None:
+        return  # the report's own note says the command succeeded
     print(f"bbdiag explain: no git failure recognised in {lines} line(s) of {where}.", file=sys.stderr)
-    if "git-could-not-read-from-remote" in seen:
-        # The spec's rule: the trailer says nothing by itself; the line before it says why.
-        print(
-            "git could not read from the remote over SSH, but the line that says why is missing (it comes just before\n"
-            "'fatal: Could not read from remote repository'). ssh tells more:  ssh -vT git@<host>",
-            file=sys.stderr,
-        )
-        return
     if "git-unable-to-access" in seen or "git-remote-error" in seen:
         print("git's own failure line is there, but its reason is one bbdiag does not know yet.", file=sys.stderr)
     print(

@@ -5,6 +5,23 @@ then git's own last line (role `final`), then lines that follow it (role `follow
 `hung up`, `failed to push some refs`). A lead or final after a final starts the next failure.
 Inside one failure the strongest hit wins, then the most specific cause (causes.md); across
 failures an authentication cause comes first, then an access cause, then the earliest.
+
+A failure made only of warnings (no `final` or `follow` line: GCM's `Logon failed`, GitHub's
+`Bypassed rule violations`, a GH001 warning) that the command's own success line follows (a ref
+updated, `Everything up-to-date`) was no failure: the success cancels it.
+
+The host of a failure, first that applies (`_host`):
+  1. a wording only one host prints (the strongest such hit of the failure: its pattern's `host`);
+  2. the URL git quotes on the failure's own lines (`unable to access '…'`, `Authentication
+     failed for '…'`), or a URL on those lines that names a repository;
+  3. a URL git quoted that does not parse whole (`https://<GHE url>/…`), if it names a product;
+  4. the host named last in the failure's text (`ssh: Could not resolve hostname …`, `Warning:
+     Permanently added '…'`), with its port: the one git was talking to when it gave up;
+  5. a repository URL printed near the failure (the command line, `Cloning into`, `To …`);
+  6. the one host the whole input names, when it names only one;
+  7. a weak host sign of a pattern (`host_hint`); else `unknown`.
+A named host that is none of the known ones is `generic` (steps 2, 3 and 5 go on looking for a
+known host and fall back on the first such).
 """
 
 from __future__ import annotations
@@ -17,6 +34,7 @@ from bbdiag.causes import CAUSES, PRECEDENCE, urgency
 from bbdiag.match import NEAR_AFTER, NEAR_BEFORE, Hit, Matches, SeenURL
 
 GAP = 25  # lines between two hits beyond which they cannot be one failure
+TRAILER_GAP = 1  # git prints its trailer on the line after the final it ends
 
 
 class Diagnosis(NamedTuple):
@@ -26,6 +44,7 @@ class Diagnosis(NamedTuple):
     evidence: tuple[Hit, ...]
     url: remote_urls.RemoteURL | None  # the remote the failure was about, when the output shows it
     url_text: str | None  # the URL as git quoted it, when it does not parse (`.../repo.git/`)
+    alternatives: tuple[str, ...] = ()  # other causes the deciding text fits as well (its pattern says which)
 
     @property
     def auth(self) -> bool:
@@ -38,8 +57,27 @@ class Diagnosis(NamedTuple):
 
 def diagnose(matches: Matches) -> list[Diagnosis]:
     """Every failure in the input, the one to fix first first."""
-    diagnoses = [d for group in _group(matches.hits) if (d := _diagnose_group(group, matches.urls, matches.hosts_named))]
+    successes = [h for h in matches.hits if h.pattern.role == "success"]
+    groups = _group([h for h in matches.hits if h.pattern.role != "success"])
+    failures = [g for index, g in enumerate(groups) if not _cancelled(g, successes, groups[index + 1][0] if index + 1 < len(groups) else None)]
+    diagnoses = [d for group in failures if (d := _diagnose_group(group, matches.urls, matches.hosts_named))]
     return sorted(diagnoses, key=lambda d: (urgency(d.cause), d.evidence[0].order))
+
+
+def succeeded(matches: Matches) -> Hit | None:
+    """The last success line when nothing failed after it: the command went through."""
+    last = max((h for h in matches.hits if h.pattern.role == "success"), key=lambda h: h.order, default=None)
+    if last is None or any(h.order > last.order and h.pattern.role != "success" and h.pattern.cause for h in matches.hits):
+        return None
+    return last
+
+
+def _cancelled(group: list[Hit], successes: Sequence[Hit], following: Hit | None) -> bool:
+    """Warnings only, then the command's own success line (before the next failure)."""
+    if any(h.pattern.role in ("final", "follow") for h in group):
+        return False
+    last = group[-1]
+    return any(s.order > last.order and s.line - last.line <= GAP and (following is None or s.order < following.order) for s in successes)
 
 
 def _group(hits: Sequence[Hit]) -> list[list[Hit]]:
@@ -47,7 +85,11 @@ def _group(hits: Sequence[Hit]) -> list[list[Hit]]:
     closed = False
     for hit in sorted(hits, key=lambda h: (h.order, h.pattern.strength)):
         current = groups[-1] if groups else None
-        starts_new = current is None or hit.line - current[-1].line > GAP or (closed and hit.pattern.role != "follow" and hit.order != current[-1].order)
+        # git's generic trailer right under a final line is that failure's own last word.
+        trailer = hit.pattern.strength == 0 and current is not None and hit.line - current[-1].line <= TRAILER_GAP
+        starts_new = (
+            current is None or hit.line - current[-1].line > GAP or (closed and not trailer and hit.pattern.role != "follow" and hit.order != current[-1].order)
+        )
         if starts_new:
             groups.append([hit])
             closed = False
@@ -69,7 +111,8 @@ def _diagnose_group(group: list[Hit], seen_urls: Sequence[SeenURL], hosts_named:
     if not ranked:
         return None
     primary, cause = min(ranked, key=lambda pair: (-pair[0].pattern.strength, PRECEDENCE[pair[1]], pair[0].order))
-    return Diagnosis(cause, host, primary, tuple(group), url, url_text)
+    alternatives = tuple(c for c in primary.pattern.alternatives if c != cause)
+    return Diagnosis(cause, host, primary, tuple(group), url, url_text, alternatives)
 
 
 def _cause(hit: Hit, host: str) -> str | None:
@@ -133,13 +176,12 @@ def _host(group: list[Hit], url: remote_urls.RemoteURL | None, url_text: str | N
         if loose and loose != "generic":
             return loose
         fallback = fallback or loose
-    for hit in group:
+    for hit in reversed(group):  # the host named last before git gave up is the one it was talking to
         named = hit.captures.get("host")
         if named:
             host_id = hosts.classify(named, port=int(hit.captures["port"]) if hit.captures.get("port") else None)
-            if host_id not in ("generic", "unknown"):
+            if host_id != "unknown":
                 return host_id
-            fallback = fallback or host_id
     first, last = group[0].line, group[-1].line
     near = [s.url for s in seen_urls if first - NEAR_BEFORE <= s.line <= last + NEAR_AFTER]
     for candidate in ([url] if url else []) + near:

@@ -25,7 +25,9 @@ from bbdiag.fields import Fields
 
 PATTERNS_DIR = os.path.join(os.path.dirname(__file__), "patterns")  # os.path: pathlib costs start-up time
 L10N_FILE = "_git-l10n.json"
-ROLES = ("lead", "final", "follow")
+# lead: explains, comes first; final: git's last line; follow: comes after a final; success: the
+# command went through (a ref updated, `Everything up-to-date`), which cancels a warning before it.
+ROLES = ("lead", "final", "follow", "success")
 STATUSES = ("stable", "retired")
 # Cap on one regex search: patterns are linear, this only guards against a mistake in one.
 SEARCH_TIMEOUT = 0.5
@@ -52,6 +54,7 @@ PATTERN_FIELDS = frozenset(
         "status",
         "host_mismatch_cause",
         "ignore_case",
+        "alternatives",
     }
 )
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -68,8 +71,10 @@ class Pattern(NamedTuple):
     cause: str | None  # None: the line shapes a failure (a final line, a host) but explains nothing
     host: str | None  # None: the host comes from the URL
     host_hint: str | None  # a weak host signal, used only when no URL names the host
-    role: str  # lead: explains, comes first; final: git's last line; follow: comes after a final
-    strength: int  # 1 a guess from a generic line, 2 a clear message, 3 a host's specific text
+    role: str  # one of ROLES
+    # 0 git's generic trailer (explains only when nothing else does), 1 a guess from a generic
+    # line, 2 a clear message, 3 a host's specific text
+    strength: int
     regexes: tuple[str, ...]
     keywords: tuple[str, ...]  # lower-case literals: a line holding none of them is not searched
     cause_by_host: Mapping[str, str]
@@ -86,6 +91,9 @@ class Pattern(NamedTuple):
     # Per regex, the keyword that must occur for it to be tried (a translation's own literal), or
     # None: so a line in English compiles and runs the English wording only.
     regex_keywords: tuple[str | None, ...] = ()
+    # Other causes this text fits as well (a bare 403, git's SSH trailer): shown with the check
+    # that tells them apart, never instead of the cause.
+    alternatives: tuple[str, ...] = ()
 
     @property
     def compiled(self) -> regex.Pattern[str]:
@@ -264,7 +272,7 @@ def _pattern_from_file(path: str, translations: Mapping[str, Mapping[str, list[s
         host=reader.choice("host", HOSTS, optional=True),
         host_hint=reader.choice("host_hint", HOSTS, optional=True),
         role=reader.choice("role", ROLES, optional=True) or "lead",
-        strength=reader.integer("strength", 1, 3, default=2),
+        strength=reader.integer("strength", 0, 3, default=2),
         regexes=tuple(regexes),
         keywords=tuple(dict.fromkeys(keywords)),
         cause_by_host=cause_by_host,
@@ -279,8 +287,16 @@ def _pattern_from_file(path: str, translations: Mapping[str, Mapping[str, list[s
         git_message=git_message,
         ignore_case=reader.boolean("ignore_case", default=git_message is not None),
         regex_keywords=tuple(regex_keywords),
+        alternatives=tuple(reader.texts("alternatives", optional=True)),
     )
     reader.no_unknown_fields(PATTERN_FIELDS)
+    for alternative in pattern.alternatives:
+        if alternative not in CAUSES:
+            raise LibraryError(f"{name}: field 'alternatives': unknown cause '{alternative}'")
+        if alternative in pattern.causes:
+            raise LibraryError(f"{name}: field 'alternatives': '{alternative}' is the pattern's own cause")
+    if pattern.role == "success" and (cause or cause_by_host or pattern.alternatives):
+        raise LibraryError(f"{name}: field 'role': a success line has no cause")
     for example in pattern.examples:
         if not any(k in example.lower() for k in pattern.keywords):
             raise LibraryError(f"{name}: field 'keywords': none occurs in the example {example!r}")

@@ -27,6 +27,22 @@ MAX_URLS_PER_LINE = 16  # a line listing more URLs than this is a listing, not a
 MAX_HIT_TEXT = 4096  # characters of a hit's line kept, cut after its secrets are masked
 NEAR_BEFORE, NEAR_AFTER = 40, 12  # lines around a hit where a URL may name that failure's remote and host
 
+# Another tool's own error line (a curl or wget in a Docker build, npm's or pip's registry, a
+# container registry): never git's, whatever status it names. Only a host's own wording (a pattern
+# with `host`, such as Bitbucket's REST texts, which causes.md diagnoses like git's) counts there.
+# Each alternative is the tool's own prefix, which git never prints: git says `curl 22`, never
+# `curl: (22)`, and npm quotes git's lines after `npm ERR! ` without a code.
+FOREIGN = re.compile(
+    r"^\s*(?:"
+    r"curl: \(\d+\) "  # curl(1): curl: (22) The requested URL returned error: 410
+    r"|wget: |ERROR \d{3}: "  # wget: ERROR 401: Unauthorized.
+    r"|npm (?:ERR!|error) (?:code E\d{3}\b|\d{3} |E\d{3} )"  # npm's registry: npm ERR! code E401, npm error 403 Forbidden - PUT …
+    r"|(?:yarn|pnpm)[: ]+(?:error|ERR_PNPM_\w+)\b.*\b(?:registry|Request failed \\?\"\d{3})"  # yarn/pnpm registry failures
+    r"|ERROR: (?:HTTP error \d{3}|Could not install packages|Could not find a version)"  # pip
+    r"|(?:Error response from daemon:|unauthorized: |denied: requested access)"  # docker and container registries
+    r")"
+)
+
 
 class Hit(NamedTuple):
     """A pattern matched on a line."""
@@ -96,7 +112,10 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
         while recent and recent[0].line < line.number - NEAR_BEFORE:
             recent.popleft()
         hit_here = False
-        for pattern in library.candidates(text.lower()):
+        candidates = library.candidates(text.lower())
+        if candidates and FOREIGN.match(text):
+            candidates = [p for p in candidates if p.host]
+        for pattern in candidates:
             match = pattern.search(text)
             if match is None:
                 continue

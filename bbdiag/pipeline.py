@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from bbdiag import hosts, knowledge, library, normalise, prefilter, remedy, sources
-from bbdiag.diagnose import Diagnosis, diagnose
+from bbdiag.diagnose import Diagnosis, diagnose, succeeded
 from bbdiag.match import Matches, match_lines
 from bbdiag.normalise import MAX_INPUT, Line, Reading
 from bbdiag.remedy import Facts, Remedy
@@ -31,11 +31,14 @@ class Result(NamedTuple):
     hits: int
     hits_dropped: int
     patterns_seen: frozenset[str] = frozenset()  # ids of patterns that matched, explained or not
+    succeeded_at: int | None = None  # the line saying the command went through, when nothing failed after it
 
     def remarks(self) -> list[str]:
         said = self.reading.remarks()
         if self.hits_dropped:
             said.append(f"{self.hits_dropped} further matching line(s) were not kept (the first ones say it all)")
+        if self.succeeded_at is not None and not self.diagnoses:
+            said.append(f"the command succeeded (line {self.succeeded_at} says so): nothing failed, so there is nothing to fix")
         return said
 
 
@@ -45,7 +48,8 @@ def diagnose_lines(lines: Iterable[Line], reading: Reading, lib: library.Library
 
 def _result(reading: Reading, matches: Matches) -> Result:
     seen = frozenset(h.pattern.id for h in matches.hits)
-    return Result(reading, diagnose(matches), len(matches.hits), matches.hits_dropped, seen)
+    success = succeeded(matches)
+    return Result(reading, diagnose(matches), len(matches.hits), matches.hits_dropped, seen, success.line if success else None)
 
 
 FAST_AFTER = 8 << 20  # input larger than this goes through the read stage's fast backend (bbdiag.prefilter)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
-from bbdiag import hosts
+from bbdiag import alternatives, hosts
 from bbdiag.advice import ACCESS_NOT_CREDENTIALS, NOT_CREDENTIALS, Remedy, Step
 from bbdiag.causes import CAUSES
 from bbdiag.remote_urls import RemoteURL
@@ -41,8 +41,17 @@ class Facts(NamedTuple):
     notes: tuple[str, ...] = ()  # facts worth a line under the remedy
 
 
+GENERIC_TRAILER = (
+    "Only git's generic last line is here, not the line before it that says why git could not read from the "
+    "remote. The most likely reading: {title}; it can also mean another cause below, and the check below decides."
+)
+
+
 def build(diagnosis: Diagnosis, facts: Facts, knowledge: Knowledge, today: dt.date) -> Remedy:
-    return Context(diagnosis, facts, knowledge, today).remedy_for(diagnosis.cause)
+    found = Context(diagnosis, facts, knowledge, today).remedy_for(diagnosis.cause)
+    if diagnosis.primary.pattern.strength == 0:  # git's generic trailer alone
+        found = found._replace(why=GENERIC_TRAILER.format(title=found.title[:1].lower() + found.title[1:]))
+    return found._replace(alternatives=alternatives.build(diagnosis, facts.url, facts.remote))
 
 
 class Context:

@@ -22,7 +22,8 @@ def test_corpus_case(label: dict[str, str]) -> None:
     result = pipeline.diagnose_stream(io.BytesIO(text), label["id"], LIB)
     accepted = {label["cause"], *filter(None, label["accept"].split(","))}
     if label["cause"] == "none":
-        assert result.diagnoses == [], [d.cause for d in result.diagnoses]
+        # `accept` names a cause that is right too (Bitbucket's REST text about a locked account).
+        assert result.diagnoses == [] or result.diagnoses[0].cause in accepted, [d.cause for d in result.diagnoses]
         return
     assert result.diagnoses, "nothing recognised"
     primary = result.diagnoses[0]

@@ -24,6 +24,10 @@ def diagnosis_document(d: DiagnosisView) -> dict[str, Any]:
         "evidence": [{"line": e.line, "pattern": e.pattern, "text": e.text} for e in d.evidence],
         "remedy": _steps(d.remedy),
         "docs": list(d.docs),
+        "alternatives": [
+            {"cause": a.cause, "title": a.title, "check": {"text": a.check.text, "command": a.check.command} if a.check.command else {"text": a.check.text}}
+            for a in d.alternatives
+        ],
     }
     if d.remote:
         doc["remote"] = d.remote

@@ -56,6 +56,12 @@ def _diagnosis(console: Console, d: DiagnosisView, index: int, total: int) -> No
     console.print(Text("\nWhat to do:", style="bold"))
     for number, step in enumerate(d.remedy, 1):
         _step(console, number, step.text, step.command)
+    if d.alternatives:
+        from bbdiag.render.plain import or_line
+
+        console.print(Text("\n" + or_line(d), style="yellow"))
+        if d.alternatives[0].check.command:
+            console.print(Text("      " + d.alternatives[0].check.command, style="bold cyan"), soft_wrap=True)
     for url in d.docs:
         console.print(Text.assemble(("\nDocs: ", "bold"), (url, f"link {url}")), soft_wrap=True)
 

@@ -25,6 +25,14 @@ class StepView(NamedTuple):
     command: str | None
 
 
+class AlternativeView(NamedTuple):
+    """Another cause the text fits, and the check that tells it from the primary one."""
+
+    cause: str
+    title: str
+    check: StepView
+
+
 class DiagnosisView(NamedTuple):
     cause: str
     host: str
@@ -39,6 +47,7 @@ class DiagnosisView(NamedTuple):
     remedy: tuple[StepView, ...]
     docs: tuple[str, ...]
     step: str | None = None  # scan: the CI step or job the failure happened in
+    alternatives: tuple[AlternativeView, ...] = ()  # [] when the text is clear
 
     def remedy_text(self) -> str:
         """The steps as numbered plain text, each command indented on its own line (CI reports)."""
@@ -83,6 +92,7 @@ def diagnosis_view(source: str, d: Diagnosis, r: Remedy, step: str | None = None
         remedy=tuple(StepView(redact(s.text), redact(s.command) if s.command else None) for s in r.steps),
         docs=tuple(redact(u) for u in r.docs),
         step=redact(step) if step else None,
+        alternatives=tuple(AlternativeView(a.cause, redact(a.title), StepView(redact(a.check.text), redact(a.check.command))) for a in r.alternatives),
     )
 
 
