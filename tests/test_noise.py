@@ -19,13 +19,25 @@ LIB = library.load()
 CASES = sorted((CORPUS / "cases").glob("*.txt")) + sorted((EXTRA / "cases").glob("*.txt"))
 
 
+# Keywords that cannot be avoided: the message has no other literal. Each costs a line of the line
+# path per occurrence; the fast path lets such lines through only where the cleaning changes them.
+UNAVOIDABLE = {
+    ("git-ref-updated", "->"): "a ref update (`3226b85..6f17547  main -> main`) has no other literal",
+}
+
+
 def test_no_keyword_occurs_in_common_ci_noise() -> None:
     # Each keyword in noise sends a line down the slow path; npm's "This module is not supported"
     # once sent one line in 13 of a Node.js build there.
     found = [
-        f"{p.file}: keyword {k!r} occurs in CI noise: {line!r}" for line in noise.noise_lines() for p in LIB.patterns for k in p.keywords if k in line.lower()
+        f"{p.file}: keyword {k!r} occurs in CI noise: {line!r}"
+        for line in noise.noise_lines()
+        for p in LIB.patterns
+        for k in p.keywords
+        if k in line.lower() and (p.id, k) not in UNAVOIDABLE
     ]
     assert not found, "\n".join(found)
+    assert all(pattern_id in LIB for pattern_id, _ in UNAVOIDABLE), "an exception for a pattern that is gone"
 
 
 def test_noise_is_not_a_failure() -> None:
