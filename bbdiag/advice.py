@@ -1,4 +1,4 @@
-"""What bbdiag tells the user to do: the records remedies (and host modules) are made of.
+"""What bbdiag tells the user to do: the records remedies, doctor findings and host modules are made of.
 
 A module of its own, importing nothing, so that host modules can build advice without
 importing the remedy engine that dispatches to them.
@@ -6,6 +6,7 @@ importing the remedy engine that dispatches to them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -23,6 +24,18 @@ class Remedy(NamedTuple):
     steps: tuple[Step, ...]
     docs: tuple[str, ...] = ()
     alternatives: tuple[Alternative, ...] = ()  # other causes the text fits, with the check that decides
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing doctor found in the setup: what will fail or harm, and the fix. Ids are a public contract."""
+
+    id: str
+    severity: str
+    title: str
+    detail: str
+    fix: tuple[Step, ...] = ()
+    remote: str | None = None
 
 
 # Said under every remedy whose cause is not the credential (causes.md: auth false), in these words.

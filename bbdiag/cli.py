@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's bench
     import datetime as dt
     from pathlib import Path
 
-    from bbdiag.doctor import Finding
+    from bbdiag.advice import Finding
 
 EXIT_EXPLAINED = 0
 EXIT_NOTHING = 1

@@ -12,31 +12,26 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from bbdiag import child, hosts, remote_urls
-from bbdiag.causes import HOSTS
+from bbdiag.advice import Finding, Step
+from bbdiag.hosts.base import Checkup, Host
 from bbdiag.inspector import KIND_NAMES, Remote, Setup, StoredCredential, noninteractive_env, probe_stored, ssh_settings_for
 from bbdiag.knowledge import Knowledge
 from bbdiag.redact import redact
-from bbdiag.remedy import Step
 
 SEVERITIES = ("error", "warning", "info", "ok")
-
-
-@dataclass(frozen=True)
-class Finding:
-    id: str
-    severity: str
-    title: str
-    detail: str
-    fix: tuple[Step, ...] = ()
-    remote: str | None = None
 
 
 def _finding(id: str, severity: str, title: str, detail: str, fix: tuple[Step, ...] = (), remote: str | None = None) -> Finding:
     """Every string of a finding passes through redact here, before anything can print it."""
     return Finding(id, severity, redact(title), redact(detail), tuple(Step(redact(s.text), redact(s.command) if s.command else None) for s in fix), remote)
+
+
+def _redacted(findings: Iterator[Finding]) -> Iterator[Finding]:
+    """A host module's findings, through the same redaction as doctor's own."""
+    for f in findings:
+        yield _finding(f.id, f.severity, f.title, f.detail, f.fix, f.remote)
 
 
 def check(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str | None = None, probe: bool = False) -> list[Finding]:
@@ -95,7 +90,7 @@ def _remote(setup: Setup, remote: Remote, k: Knowledge, today: dt.date, probe: b
     url = remote.push
     if url is None:
         return
-    host_id = url.host_id
+    checkup = Checkup(setup, remote, url, k, today)
     for secret in (s for s in setup.secrets_in_urls if s.remote == remote.name):
         yield _finding(
             "credential-in-url",
@@ -112,26 +107,19 @@ def _remote(setup: Setup, remote: Remote, k: Knowledge, today: dt.date, probe: b
             remote.name,
         )
     if url.scheme in ("https", "http"):
-        yield from _https(setup, remote, url, host_id, k, today, probe)
+        yield from _https(checkup, probe)
     elif url.is_ssh:
-        yield from _ssh(setup, remote, url, host_id, k)
+        yield from _ssh(checkup)
 
 
 def _safe_username(url: remote_urls.RemoteURL) -> str | None:
     return url.username if url.username and not hosts.looks_like_token(url.username) else None
 
 
-def _https(setup: Setup, remote: Remote, url: remote_urls.RemoteURL, host_id: str, k: Knowledge, today: dt.date, probe: bool) -> Iterator[Finding]:
-    username = remote.username or url.username
-    if host_id == "bitbucket-cloud" and username and "@" in username:
-        yield _finding(
-            "email-username",
-            "error",
-            f"{remote.name} uses an email address as the Bitbucket user name",
-            f"Bitbucket Cloud refuses an email address as the Git user name over HTTPS (401), even with a valid API token. Use your Bitbucket user name (see {k.fact('bitbucket-username-page')}) or {k.fact('bitbucket-api-token-git-username')}.",
-            (Step("Set the user name in the URL:", f"git remote set-url {remote.name} {url.with_username('<your-bitbucket-username>')}"),),
-            remote.name,
-        )
+def _https(c: Checkup, probe: bool) -> Iterator[Finding]:
+    setup, remote, url = c.setup, c.remote, c.url
+    host = hosts.get(url.host_id)
+    yield from _redacted(host.check_https(c))
     helpers = remote.helpers
     for helper in helpers:
         if helper.installed is False:
@@ -186,26 +174,16 @@ def _https(setup: Setup, remote: Remote, url: remote_urls.RemoteURL, host_id: st
             (Step("Use Git Credential Manager (or osxkeychain, libsecret):", "git config --global credential.helper manager"),),
             remote.name,
         )
-    if host_id == "bitbucket-cloud" and any(h.name in ("manager", "manager-core") and h.installed is not False for h in helpers):
-        modes = setup.environment.get("GCM_BITBUCKET_AUTHMODES") or setup.environment.get("credential.bitbucketauthmodes")
-        yield _finding(
-            "gcm-bitbucket-auth-modes",
-            "info",
-            f"Git Credential Manager signs in to Bitbucket with: {modes or 'OAuth in a browser when a desktop is available, else user name and token'}",
-            "To use an API token (a headless machine, or a token you manage), make GCM ask for user name and token instead of OAuth.",
-            (Step("Ask for user name and token:", "git config --global credential.bitbucketAuthModes basic"),),
-            remote.name,
-        )
-    stored = [c for c in setup.stored if c.host == url.host and c.protocol == url.scheme]
+    stored = [s for s in setup.stored if s.host == url.host and s.protocol == url.scheme]
     if probe:
         probed = probe_stored(url, setup.repository)
         if probed:
             stored.append(probed)
     for credential in stored:
-        yield from _stored(remote, url, host_id, credential, k, today)
+        yield from _stored(c, host, credential)
 
 
-def _stored(remote: Remote, url: remote_urls.RemoteURL, host_id: str, c: StoredCredential, k: Knowledge, today: dt.date) -> Iterator[Finding]:
+def _stored(checkup: Checkup, host: Host, c: StoredCredential) -> Iterator[Finding]:
     where = f"{c.store}:{c.line}" if c.line else c.store
     if c.line:
         yield _finding(
@@ -214,75 +192,27 @@ def _stored(remote: Remote, url: remote_urls.RemoteURL, host_id: str, c: StoredC
             f"A plaintext file holds a credential for {c.host}",
             f"{where} stores {KIND_NAMES[c.kind]} for {c.username or 'no user name'} unencrypted (the `store` helper).",
             (Step("Move to an encrypted helper, then remove the line:", "git config --global credential.helper manager"),),
-            remote.name,
+            checkup.remote.name,
         )
-    if host_id != "bitbucket-cloud":
-        return
-    removed = k.policies["bitbucket-app-passwords-removed"]
-    if c.kind == "app-password":
-        if today >= removed.starts:
-            severity, title = "error", f"The stored app password stopped working on {removed.starts}"
-        else:
-            severity, title = "warning", f"The stored app password stops working on {removed.starts}"
-        brownout = k.policies["bitbucket-app-password-brownouts"]
-        detail = f"{where} holds a Bitbucket app password for {c.username or 'an unknown user'}. {removed.summary}"
-        if brownout.in_force(today):
-            detail += f" Until then brownouts refuse it in announced windows ({brownout.starts} to {brownout.ends})."
-        yield _finding("app-password-stored", severity, title, detail, _replace_credential(url, k), remote.name)
-    elif c.kind == "password" and today >= k.policies["bitbucket-account-passwords-refused"].starts:
-        yield _finding(
-            "account-password-stored",
-            "error",
-            "The stored Bitbucket credential looks like an account password",
-            f"{where} holds what looks like an Atlassian account password for {c.username or 'an unknown user'}; Bitbucket Cloud has refused those for Git since {k.date_of('bitbucket-account-passwords-refused')}.",
-            _replace_credential(url, k),
-            remote.name,
-        )
-    elif c.kind == "api-token" and c.username and "@" in c.username:
-        yield _finding(
-            "email-username",
-            "error",
-            "The stored API token is paired with an email address",
-            f"{where} pairs an API token with {c.username}; Git over HTTPS needs the Bitbucket user name or {k.fact('bitbucket-api-token-git-username')} (an email gets 401).",
-            _replace_credential(url, k),
-            remote.name,
-        )
+    yield from _redacted(host.check_stored(checkup, c, where))
 
 
-def _replace_credential(url: remote_urls.RemoteURL, k: Knowledge) -> tuple[Step, ...]:
-    return (
-        Step(f"Create an API token with scopes at {k.fact('bitbucket-api-token-page')} ({k.fact('bitbucket-api-token-scopes')})."),
-        Step("Remove the stored credential:", f"printf 'protocol=https\\nhost={url.host}\\n\\n' | git credential reject"),
-        Step("Fetch once and give your Bitbucket user name and the token:", "git fetch"),
-    )
-
-
-def _ssh(setup: Setup, remote: Remote, url: remote_urls.RemoteURL, host_id: str, k: Knowledge) -> Iterator[Finding]:
+def _ssh(c: Checkup) -> Iterator[Finding]:
+    setup, remote, url = c.setup, c.remote, c.url
     ssh = setup.ssh
-    if host_id == "bitbucket-cloud" and ssh.old_bitbucket_key:
-        yield _finding(
-            "old-ssh-host-key",
-            "error",
-            "known_hosts pins Bitbucket's retired RSA host key",
-            f"{', '.join(ssh.old_bitbucket_key)} holds the RSA key Bitbucket Cloud replaced in June 2023: ssh refuses the connection (REMOTE HOST IDENTIFICATION HAS CHANGED).",
-            (
-                Step("Remove it:", "ssh-keygen -R bitbucket.org"),
-                Step(
-                    "Add the current keys (the page lists them as known_hosts lines):", f"curl -fsS {k.fact('bitbucket-ssh-host-keys')} >> ~/.ssh/known_hosts"
-                ),
-            ),
-            remote.name,
-        )
+    host = hosts.get(url.host_id)
+    yield from _redacted(host.check_ssh(c))
     user, identities = ssh_settings_for(ssh, url.host)
-    if host_id in ("bitbucket-cloud", "github", "gitlab") and ((url.username and url.username != "git") or (user and user != "git" and not url.username)):
-        wrong = url.username if url.username and url.username != "git" else user
+    only = host.SSH_USER
+    if only and ((url.username and url.username != only) or (user and user != only and not url.username)):
+        wrong = url.username if url.username and url.username != only else user
         yield _finding(
             "ssh-wrong-user",
             "error",
-            f"{remote.name} connects over SSH as '{wrong}', not 'git'",
-            f"{HOSTS[host_id]} accepts SSH only as the user git; the key decides the account. "
+            f"{remote.name} connects over SSH as '{wrong}', not '{only}'",
+            f"{host.NAME} accepts SSH only as the user {only}; the key decides the account. "
             + ("~/.ssh/config sets this User for the host." if not url.username else "The remote URL names this user."),
-            (Step("Use the git user in the URL:", f"git remote set-url {remote.name} git@{url.host}:{url.path.lstrip('/')}"),),
+            (Step(f"Use the {only} user in the URL:", f"git remote set-url {remote.name} {only}@{url.host}:{url.path.lstrip('/')}"),),
             remote.name,
         )
     if ssh.agent is False:

@@ -16,6 +16,7 @@ NAME = "Azure DevOps"
 HOSTNAME = "dev.azure.com"
 PRODUCT_WORDS = ("azure", "vsts", "tfs")  # Visual Studio Team Services and Team Foundation Server: its former names
 SSH_USERS: tuple[str, ...] = ()
+SSH_USER = None
 DOC_HOSTS = ("aka.ms",)  # Microsoft's link shortener
 TOKEN_SHAPES: tuple[TokenShape, ...] = ()  # personal access tokens have no prefix: the generic opaque shape covers them
 _OWN_HOSTS = ("dev.azure.com", "ssh.dev.azure.com")
@@ -49,3 +50,8 @@ def remedy(cause: str, c: Context) -> Remedy | None:
     if cause == "credentials-rejected":
         return c.token_instead_of_password("Azure DevOps rejected the credential", (c.fact("azure-pat-docs"),))
     return None
+
+
+check_https = base.no_checks
+check_stored = base.no_stored_checks
+check_ssh = base.no_checks

@@ -8,12 +8,18 @@ registry without an import circle; what they pass in is typed under TYPE_CHECKIN
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from bbdiag.advice import Remedy, Step
+from bbdiag.advice import Finding, Remedy, Step
 
 if TYPE_CHECKING:
+    from bbdiag.inspector import Remote, Setup, StoredCredential
+    from bbdiag.knowledge import Knowledge
     from bbdiag.remedy import Context
+    from bbdiag.remote_urls import RemoteURL
 
 
 class TokenShape(NamedTuple):
@@ -32,6 +38,17 @@ class TokenShape(NamedTuple):
         """The regular expression of one such token (without anchors)."""
         most = "" if self.max_length is None else str(self.max_length)
         return f"{self.prefix}{self.body}{{{self.min_length},{most}}}"
+
+
+@dataclass(frozen=True)
+class Checkup:
+    """What a host's doctor checks may read about one remote (doctor redacts what they return)."""
+
+    setup: Setup
+    remote: Remote
+    url: RemoteURL  # the push URL
+    k: Knowledge
+    today: dt.date
 
 
 class Host(Protocol):
@@ -71,6 +88,11 @@ class Host(Protocol):
         """Host names of the help pages its messages quote: they name no remote."""
         ...
 
+    @property
+    def SSH_USER(self) -> str | None:
+        """The only SSH user the host accepts (the key decides the account), or None when any may be right."""
+        ...
+
     def owns(self, hostname: str, scheme: str) -> bool:
         """The host name (lower-case, no port) or the URL scheme is this host's own: the surest sign."""
         ...
@@ -89,6 +111,18 @@ class Host(Protocol):
 
     def docs(self, cause: str, c: Context) -> tuple[str, ...]:
         """This host's documentation for `cause` under the generic remedy."""
+        ...
+
+    def check_https(self, c: Checkup) -> Iterator[Finding]:
+        """doctor: this host's own checks of a remote it serves over HTTPS."""
+        ...
+
+    def check_stored(self, c: Checkup, credential: StoredCredential, where: str) -> Iterator[Finding]:
+        """doctor: this host's own checks of a credential stored for it (`where`: file:line or the helper)."""
+        ...
+
+    def check_ssh(self, c: Checkup) -> Iterator[Finding]:
+        """doctor: this host's own checks of a remote it serves over SSH."""
         ...
 
     def text(self, slot: str, c: Context) -> str | None:
@@ -119,3 +153,11 @@ def no_signs(path: str, port: int | None) -> bool:
 
 def no_owns(hostname: str, scheme: str) -> bool:
     return False
+
+
+def no_checks(c: Checkup) -> Iterator[Finding]:
+    yield from ()
+
+
+def no_stored_checks(c: Checkup, credential: StoredCredential, where: str) -> Iterator[Finding]:
+    yield from ()

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from bbdiag.advice import NOT_CREDENTIALS, Remedy, Step
+from bbdiag.advice import NOT_CREDENTIALS, Finding, Remedy, Step
 from bbdiag.hosts import base
-from bbdiag.hosts.base import TokenShape
+from bbdiag.hosts.base import Checkup, TokenShape
 
 if TYPE_CHECKING:
+    from bbdiag.inspector import StoredCredential
     from bbdiag.remedy import Context
     from bbdiag.remote_urls import RemoteURL
 
@@ -18,6 +19,7 @@ NAME = "Bitbucket Cloud"
 HOSTNAME = "bitbucket.org"
 PRODUCT_WORDS: tuple[str, ...] = ()  # a host name saying "bitbucket" is a self-hosted Data Center
 SSH_USERS: tuple[str, ...] = ()
+SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS = ("atlassian.community", "bitbucket.status.atlassian.com")
 TOKEN_SHAPES = (
     # "ATBB" and 32 more characters (an app password as Bitbucket shows it once). 24 still
@@ -236,6 +238,91 @@ def _ssh_host_key(c: Context) -> Remedy | None:
         ),
         ("https://bitbucket.org/blog/ssh-host-key-changes",),
     )
+
+
+# ------------------------------------------------------------------------------ doctor
+def check_https(c: Checkup) -> Iterator[Finding]:
+    remote, url, k = c.remote, c.url, c.k
+    username = remote.username or url.username
+    if username and "@" in username:
+        yield Finding(
+            "email-username",
+            "error",
+            f"{remote.name} uses an email address as the Bitbucket user name",
+            f"Bitbucket Cloud refuses an email address as the Git user name over HTTPS (401), even with a valid API token. Use your Bitbucket user name (see {k.fact('bitbucket-username-page')}) or {k.fact('bitbucket-api-token-git-username')}.",
+            (Step("Set the user name in the URL:", f"git remote set-url {remote.name} {url.with_username('<your-bitbucket-username>')}"),),
+            remote.name,
+        )
+    if any(h.name in ("manager", "manager-core") and h.installed is not False for h in remote.helpers):
+        modes = c.setup.environment.get("GCM_BITBUCKET_AUTHMODES") or c.setup.environment.get("credential.bitbucketauthmodes")
+        yield Finding(
+            "gcm-bitbucket-auth-modes",
+            "info",
+            f"Git Credential Manager signs in to Bitbucket with: {modes or 'OAuth in a browser when a desktop is available, else user name and token'}",
+            "To use an API token (a headless machine, or a token you manage), make GCM ask for user name and token instead of OAuth.",
+            (Step("Ask for user name and token:", "git config --global credential.bitbucketAuthModes basic"),),
+            remote.name,
+        )
+
+
+def check_stored(c: Checkup, credential: StoredCredential, where: str) -> Iterator[Finding]:
+    k, today, remote = c.k, c.today, c.remote
+    removed = k.policies["bitbucket-app-passwords-removed"]
+    if credential.kind == "app-password":
+        if today >= removed.starts:
+            severity, title = "error", f"The stored app password stopped working on {removed.starts}"
+        else:
+            severity, title = "warning", f"The stored app password stops working on {removed.starts}"
+        brownout = k.policies["bitbucket-app-password-brownouts"]
+        detail = f"{where} holds a Bitbucket app password for {credential.username or 'an unknown user'}. {removed.summary}"
+        if brownout.in_force(today):
+            detail += f" Until then brownouts refuse it in announced windows ({brownout.starts} to {brownout.ends})."
+        yield Finding("app-password-stored", severity, title, detail, _replace_credential(c), remote.name)
+    elif credential.kind == "password" and today >= k.policies["bitbucket-account-passwords-refused"].starts:
+        yield Finding(
+            "account-password-stored",
+            "error",
+            "The stored Bitbucket credential looks like an account password",
+            f"{where} holds what looks like an Atlassian account password for {credential.username or 'an unknown user'}; Bitbucket Cloud has refused those for Git since {k.date_of('bitbucket-account-passwords-refused')}.",
+            _replace_credential(c),
+            remote.name,
+        )
+    elif credential.kind == "api-token" and credential.username and "@" in credential.username:
+        yield Finding(
+            "email-username",
+            "error",
+            "The stored API token is paired with an email address",
+            f"{where} pairs an API token with {credential.username}; Git over HTTPS needs the Bitbucket user name or {k.fact('bitbucket-api-token-git-username')} (an email gets 401).",
+            _replace_credential(c),
+            remote.name,
+        )
+
+
+def _replace_credential(c: Checkup) -> tuple[Step, ...]:
+    return (
+        Step(f"Create an API token with scopes at {c.k.fact('bitbucket-api-token-page')} ({c.k.fact('bitbucket-api-token-scopes')})."),
+        Step("Remove the stored credential:", f"printf 'protocol=https\\nhost={c.url.host}\\n\\n' | git credential reject"),
+        Step("Fetch once and give your Bitbucket user name and the token:", "git fetch"),
+    )
+
+
+def check_ssh(c: Checkup) -> Iterator[Finding]:
+    pinned = c.setup.ssh.old_bitbucket_key
+    if pinned:
+        yield Finding(
+            "old-ssh-host-key",
+            "error",
+            "known_hosts pins Bitbucket's retired RSA host key",
+            f"{', '.join(pinned)} holds the RSA key Bitbucket Cloud replaced in June 2023: ssh refuses the connection (REMOTE HOST IDENTIFICATION HAS CHANGED).",
+            (
+                Step("Remove it:", f"ssh-keygen -R {HOSTNAME}"),
+                Step(
+                    "Add the current keys (the page lists them as known_hosts lines):",
+                    f"curl -fsS {c.k.fact('bitbucket-ssh-host-keys')} >> ~/.ssh/known_hosts",
+                ),
+            ),
+            c.remote.name,
+        )
 
 
 _REMEDIES: dict[str, Callable[[Context], Remedy | None]] = {

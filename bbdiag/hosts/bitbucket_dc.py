@@ -17,6 +17,7 @@ NAME = "Bitbucket Data Center"
 HOSTNAME = None  # self-hosted: only the remote's URL names the server
 PRODUCT_WORDS = ("bitbucket", "stash")  # Stash is the product's name before 2015, kept in many host names
 SSH_USERS: tuple[str, ...] = ()
+SSH_USER = None
 DOC_HOSTS: tuple[str, ...] = ()
 TOKEN_SHAPES: tuple[TokenShape, ...] = (
     # HTTP access tokens as Atlassian documents them have no prefix (the generic opaque shape covers
@@ -79,3 +80,7 @@ _REMEDIES: dict[str, Callable[[Context], Remedy]] = {
     "credentials-rejected": _credentials_rejected,
     "account-locked": _account_locked,
 }
+
+check_https = base.no_checks
+check_stored = base.no_stored_checks
+check_ssh = base.no_checks

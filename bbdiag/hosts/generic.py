@@ -10,6 +10,7 @@ NAME = "the Git host"
 HOSTNAME = None
 PRODUCT_WORDS: tuple[str, ...] = ()
 SSH_USERS: tuple[str, ...] = ()
+SSH_USER = None
 DOC_HOSTS = ("git-scm.com",)  # git's own documentation
 TOKEN_SHAPES = (
     # Slack tokens are no Git host's, but CI logs print them beside git's output: hide them the same way.
@@ -32,3 +33,8 @@ text = base.no_text
 
 def is_placeholder(hostname: str) -> bool:
     return hostname in _PLACEHOLDER_HOSTS
+
+
+check_https = base.no_checks
+check_stored = base.no_stored_checks
+check_ssh = base.no_checks

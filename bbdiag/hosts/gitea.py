@@ -15,6 +15,7 @@ NAME = "Gitea/Forgejo"
 HOSTNAME = None  # self-hosted (Codeberg is recognised by its name)
 PRODUCT_WORDS = ("gitea", "forgejo", "gogs", "codeberg")  # Forgejo and Gogs share Gitea's messages; Codeberg runs Forgejo
 SSH_USERS = ("gitea", "forgejo")  # the service account their SSH URLs use instead of git
+SSH_USER = None
 DOC_HOSTS: tuple[str, ...] = ()
 TOKEN_SHAPES: tuple[TokenShape, ...] = ()  # 40 hexadecimal characters: the generic opaque shape covers them
 
@@ -29,3 +30,8 @@ def docs(cause: str, c: Context) -> tuple[str, ...]:
     if cause == "account-password-rejected":
         return (c.fact("gitea-token-docs"),)
     return ()
+
+
+check_https = base.no_checks
+check_stored = base.no_stored_checks
+check_ssh = base.no_checks

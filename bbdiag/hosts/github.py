@@ -17,6 +17,7 @@ NAME = "GitHub"
 HOSTNAME = "github.com"
 PRODUCT_WORDS = ("github", "ghe")  # "ghe.corp.example": GitHub Enterprise Server
 SSH_USERS: tuple[str, ...] = ()
+SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS = ("gh.io", "github.blog")
 TOKEN_SHAPES = (
     # ghp_ (classic), gho_ (OAuth), ghu_/ghs_ (app user/server), ghr_ (refresh): 36 characters after
@@ -147,3 +148,7 @@ _REMEDIES: dict[str, Callable[[Context], Remedy | None]] = {
     "sso-authorization-required": _sso,
     "ssh-host-key": _ssh_host_key,
 }
+
+check_https = base.no_checks
+check_stored = base.no_stored_checks
+check_ssh = base.no_checks

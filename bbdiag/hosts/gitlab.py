@@ -16,6 +16,7 @@ NAME = "GitLab"
 HOSTNAME = "gitlab.com"
 PRODUCT_WORDS = ("gitlab",)
 SSH_USERS: tuple[str, ...] = ()
+SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS: tuple[str, ...] = ()
 TOKEN_SHAPES = (
     # Personal (glpat-), deploy (gldt-), project trigger (glptt-), runner (glrt-), CI build (glcbt-),
@@ -78,3 +79,8 @@ def _credential_cannot_push(c: Context) -> Remedy:
         ),
         (c.fact("gitlab-token-docs"),),
     )
+
+
+check_https = base.no_checks
+check_stored = base.no_stored_checks
+check_ssh = base.no_checks

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
-    from bbdiag.advice import Step
-    from bbdiag.doctor import Finding
+    from bbdiag.advice import Finding, Step
     from bbdiag.render.view import DiagnosisView, ReportView, ScanView, StepView
 
 

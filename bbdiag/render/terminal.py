@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
-    from bbdiag.doctor import Finding
+    from bbdiag.advice import Finding
     from bbdiag.render.view import DiagnosisView, ReportView, ScanView
 
 

@@ -1,0 +1,23 @@
+"""GitLab (gitlab): recognition, its remedies (golden file) and what it specialises."""
+
+from __future__ import annotations
+
+import pytest
+from remedies import KNOWN, check_golden, remedy_for
+
+from bbdiag import hosts
+
+HOST = "gitlab"
+
+
+def test_every_remedy_is_in_the_golden_file() -> None:
+    check_golden(HOST)
+
+
+@pytest.mark.parametrize("name", ["gitlab.com", "eu.gitlab.com", "gitlab.corp.example", "mygitlab.corp.example"])
+def test_its_host_names(name: str) -> None:
+    assert hosts.classify(name) == "gitlab"
+
+
+def test_an_account_password_gets_its_token_documentation() -> None:
+    assert remedy_for(HOST, "account-password-rejected").docs == (KNOWN.fact("gitlab-token-docs"),)
