@@ -265,7 +265,7 @@ def _environment(setup: Setup) -> Iterator[Finding]:
 
 
 def _installation(setup: Setup) -> Iterator[Finding]:
-    from bbdiag.install import stale_installations
+    from bbdiag.install import bypassed_global_hook, stale_installations
 
     directories = [setup.hooks_dir] if setup.hooks_dir else []
     values = [e.value for e in setup.config if e.key.startswith("credential.") and e.key.endswith(".helper")]
@@ -276,6 +276,15 @@ def _installation(setup: Setup) -> Iterator[Finding]:
             "A bbdiag installation points at an interpreter that is gone",
             f"{problem}. The hook lets pushes through and says so; the observer stays silent.",
             (Step("Reinstall from the bbdiag you use now:", "bbdiag install"),),
+        )
+    bypass = bypassed_global_hook(setup.config)
+    if bypass:
+        yield _finding(
+            "bbdiag-hook-bypassed",
+            "warning",
+            "This repository bypasses bbdiag's global pre-push hook",
+            f"{bypass}. git runs this repository's hooks from there only (husky does this), so its pushes are not checked.",
+            (Step("Add bbdiag's lines to the pre-push hook there (this prints them; it changes nothing):", "bbdiag install --hook"),),
         )
 
 

@@ -26,8 +26,12 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bbdiag import launch
+
+if TYPE_CHECKING:
+    from bbdiag.inspector import ConfigEntry
 
 MARKER = "# bbdiag-hook v1: installed by `bbdiag install --hook`; `bbdiag uninstall` removes it"
 CHECKSUM = "# bbdiag-checksum: "
@@ -436,6 +440,18 @@ def stale_installations(hook_directories: Sequence[Path], helper_values: Sequenc
             if python and not os.access(python, os.X_OK):
                 stale.append(f"credential.helper = {value} runs {python}, which is gone")
     return stale
+
+
+def bypassed_global_hook(config: Sequence[ConfigEntry]) -> str | None:
+    """How a repository's own core.hooksPath hides bbdiag's global hooks folder, or None."""
+    settings = [(e.scope, e.value) for e in config if e.key == "core.hookspath"]
+    global_dirs = [value for scope, value in settings if scope in ("global", "system")]
+    local = [value for scope, value in settings if scope in ("local", "worktree")]
+    if not (global_dirs and local) or not is_ours(Path(os.path.expanduser(global_dirs[-1])) / "pre-push"):
+        return None
+    if is_ours(Path(local[-1]) / "pre-push") or Path(local[-1]) == Path(os.path.expanduser(global_dirs[-1])):
+        return None
+    return f"core.hooksPath = {local[-1]} in this repository's config overrides the global {global_dirs[-1]}"
 
 
 def _python_of(text: str) -> str | None:

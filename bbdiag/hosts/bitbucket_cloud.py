@@ -157,6 +157,10 @@ def _rejected_by_kind(c: Context) -> Remedy | None:
     """When the rejected secret's kind is known (the credential-helper observer), say exactly what is wrong."""
     kind, user = c.facts.secret_kind, c.facts.username or ""
     token_user = c.fact("bitbucket-api-token-git-username")
+    if kind == "password":
+        return _account_password_rejected(c)
+    if kind == "app-password" and c.after("bitbucket-app-passwords-removed"):
+        return _app_password_retired(c)
     if kind == "api-token" and "@" in user:
         return Remedy(
             "An API token was sent with an email address as the user name",
