@@ -78,7 +78,7 @@ def refused_credential(url: remote_urls.RemoteURL, lib: Library) -> Diagnosis | 
     if REFUSED_CREDENTIAL_PATTERN not in lib:
         return None
     event = Hit(lib[REFUSED_CREDENTIAL_PATTERN], 0, 0, f"git erased the credential it sent to {url.display} after HTTP 401", {"url": url.text}, (url,))
-    return _diagnose_group([event], ())
+    return _diagnose_group([event], (), set())
 
 
 def succeeded(matches: Matches) -> Hit | None:
