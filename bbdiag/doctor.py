@@ -136,10 +136,7 @@ def _https(c: Checkup, probe: bool) -> Iterator[Finding]:
                         f"git config --{_scope_flag(helper.scope)} --replace-all credential.helper manager '^manager-core$'",
                     )
                     if renamed
-                    else Step(
-                        "Remove it (then configure a helper that is installed):",
-                        f"git config --{_scope_flag(helper.scope)} --unset-all credential.helper '^{re.escape(helper.command)}$'",
-                    ),
+                    else _remove_helper_step(helper.command, _scope_flag(helper.scope)),
                 ),
                 remote.name,
             )
@@ -297,6 +294,17 @@ def _on_path(program: str) -> bool:
 def _scope_flag(scope: str) -> str:
     """git config's option for a scope; `command` (-c) has none, so the user level stands in."""
     return scope if scope in ("system", "global", "local", "worktree") else "global"
+
+
+def _remove_helper_step(command: str, scope: str) -> Step:
+    """`git config --unset-all` with a value pattern that matches exactly this helper; a helper
+    line that holds a secret is edited instead, since a command matching it would print it."""
+    import shlex
+
+    pattern = "^" + re.sub(r"([.\[\](){}*+?|^$\\])", r"\\\1", command) + "$"  # git reads a POSIX extended regex
+    if redact(pattern) != pattern:
+        return Step(f"Remove it: open the {scope} configuration and delete that credential.helper line (it holds a secret):", f"git config --{scope} --edit")
+    return Step("Remove it (then configure a helper that is installed):", f"git config --{scope} --unset-all credential.helper {shlex.quote(pattern)}")
 
 
 # ------------------------------------------------------------------------------ --online

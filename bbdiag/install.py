@@ -295,6 +295,11 @@ def install_hook(cwd: Path | None, global_: bool, strict: bool) -> list[Change]:
                 "project's, or a tool's such as husky's, which rewrites them). Nothing changed. Add these lines to the project's "
                 "pre-push hook (with husky: .husky/pre-push), or use the bbdiag-pre-push hook with pre-commit:\n\n" + project_hook_lines()
             )
+    if directory.exists() and not directory.is_dir():
+        raise InstallError(
+            f"the hooks folder is {directory}, which is not a folder (core.hooksPath=/dev/null is how hooks are turned off): "
+            "git runs no hook from there, so bbdiag installs none. Nothing changed."
+        )
     directory.mkdir(parents=True, exist_ok=True)
     hook = directory / "pre-push"
     script = render_hook(strict, global_)

@@ -87,6 +87,19 @@ _ARTIFACT = re.compile(
 )
 
 
+# Blogs and forums turn git's quotes typographic (‘…’, “…”); read them as git's own. The line
+# is tried as it is first: some of git's translations quote with „…” or «…» themselves.
+TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00b4": "'"})
+
+
+def plain_quotes(text: str) -> str:
+    """`text` with typographic quotes made plain, or `text` itself (the same object) when it has none."""
+    if text.isascii():
+        return text
+    plain = text.translate(TYPOGRAPHIC)
+    return text if plain == text else plain
+
+
 def match_lines(lines: Iterable[Line], library: Library) -> Matches:
     found = Matches()
     recent: deque[SeenURL] = deque()  # URLs of the last NEAR_BEFORE lines, kept if a hit follows
@@ -98,9 +111,10 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
             text = mask_token_head(text)
         if ends_inside_token(text):
             wrapped_at = line.number
+        plain = plain_quotes(text)
         urls: tuple[remote_urls.RemoteURL, ...] = ()
         if "://" in text or "@" in text:
-            found_here = (*remote_urls.find(text), *remote_urls.find_ssh_commands(text), *remote_urls.find_remote_commands(text))
+            found_here = (*remote_urls.find(plain), *remote_urls.find_ssh_commands(plain), *remote_urls.find_remote_commands(plain))
             urls = tuple(u for u in found_here[:MAX_URLS_PER_LINE] if not u.is_documentation and can_be_remote(u))
             in_message = text.lstrip().startswith("remote:")
             seen = [SeenURL(line.number, u, in_message or u.is_web_page) for u in urls]
@@ -111,12 +125,16 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
                 recent.extend(seen)
         while recent and recent[0].line < line.number - NEAR_BEFORE:
             recent.popleft()
-        hit_here = False
         candidates = library.candidates(text.lower())
+        if plain is not text:
+            candidates += [p for p in library.candidates(plain.lower()) if p not in candidates]
         if candidates and FOREIGN.match(text):
             candidates = [p for p in candidates if p.host]
+        hit_here = False
         for pattern in candidates:
             match = pattern.search(text)
+            if match is None and plain is not text:
+                match = pattern.search(plain)
             if match is None:
                 continue
             hit_here = True

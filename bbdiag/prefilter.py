@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from bbdiag import normalise, sources
 from bbdiag.library import PATTERNS_DIR, Library
-from bbdiag.match import NEAR_AFTER, NEAR_BEFORE
+from bbdiag.match import NEAR_AFTER, NEAR_BEFORE, TYPOGRAPHIC
 from bbdiag.normalise import MAX_INPUT, Line, Reading
 
 if TYPE_CHECKING:
@@ -184,7 +184,10 @@ def _build(lib: Library) -> tuple[bytes, int, int, tuple[int, ...]]:
     import hyperscan
 
     regexes, always = _regexes(lib.patterns)
-    keywords = sorted({variant for k in lib.keywords for variant in _variants(k)})
+    # Typographic quotes (a blog's `‘…’`) are read as git's own (match.TYPOGRAPHIC): a line with
+    # one may hold a keyword only once they are made plain, so it is a candidate by itself.
+    quotes = {chr(c) for c in TYPOGRAPHIC}
+    keywords = sorted({variant for k in lib.keywords for variant in _variants(k)} | quotes)
     first_keyword = len(regexes)
     first_marker = first_keyword + len(keywords)
     expressions = [r.encode("utf-8") for r, _ in regexes] + [re.escape(k).encode("utf-8") for k in [*keywords, *STEP_MARKERS]]

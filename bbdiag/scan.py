@@ -110,8 +110,19 @@ def scan_path(path: Path, library: Library | None = None, on_read: Callable[[int
     `on_read` hears how many bytes of the file itself were read (a progress bar's feed).
     """
     lib = library or library_module.load()
+    results = []
     with sources.logs(path, on_read) as logs:
-        return [scan_stream(log.stream, log.name, lib, log.step) for log in logs]
+        for log in logs:
+            try:
+                with log.open() as stream:
+                    results.append(scan_stream(stream, log.name, lib, log.step))
+            except sources.MEMBER_ERRORS as exc:
+                if not log.in_archive:
+                    raise  # the whole file is unreadable: the caller says so
+                reading = Reading(log.name)  # a note, and the other members still count
+                reading.notes.append(f"could not be read: {sources.why_unreadable(exc)}")
+                results.append(ScanResult(log.name, [], {}, reading))
+    return results
 
 
 # ------------------------------------------------------------------------------ to views (one worker's job)

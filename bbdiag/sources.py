@@ -8,20 +8,38 @@ looking inside it for a zip archive first would take data from its writer.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, NamedTuple, cast
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, cast
+
+if TYPE_CHECKING:
+    import zipfile
 
 
 class Log(NamedTuple):
     name: str  # what the report calls it: the path, or `archive.zip!member`
-    stream: BinaryIO
+    open: Callable[[], AbstractContextManager[BinaryIO]]
     step: str | None  # the CI step the log is of, when its name says so (GitHub Actions' archives)
+    in_archive: bool  # a member: what makes it unreadable leaves the other members readable
+
+
+# What an archive member can fail with when it is opened or read: encrypted (RuntimeError), a
+# compression method zipfile lacks (NotImplementedError), corrupt.
+MEMBER_ERRORS: tuple[type[BaseException], ...] = (RuntimeError, NotImplementedError, EOFError, OSError, ValueError)
+
+
+def why_unreadable(exc: BaseException) -> str:
+    if isinstance(exc, RuntimeError):  # zipfile's only RuntimeError here: a password is needed
+        return "it is encrypted (bbdiag asks for no passwords)"
+    if isinstance(exc, NotImplementedError):
+        return "it uses a compression method Python's zipfile does not support"
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
 def files(paths: Iterable[Path], include: Iterable[str] = (), exclude: Iterable[str] = ()) -> Iterator[Path]:
@@ -61,9 +79,9 @@ def logs(path: Path, on_read: Callable[[int], None] | None = None) -> Iterator[I
             import gzip
 
             with gzip.open(counted, "rb") as handle:
-                yield iter([Log(name, cast(BinaryIO, handle), None)])
+                yield iter([Log(name, lambda: nullcontext(cast(BinaryIO, handle)), None, False)])
             return
-        yield iter([Log(name, counted, None)])
+        yield iter([Log(name, lambda: nullcontext(counted), None, False)])
 
 
 def _is_zip(path: Path) -> bool:
@@ -72,15 +90,11 @@ def _is_zip(path: Path) -> bool:
     return zipfile.is_zipfile(path)
 
 
-def _members(archive: object, name: str) -> Iterator[Log]:
-    import zipfile
-
-    assert isinstance(archive, zipfile.ZipFile)
+def _members(archive: zipfile.ZipFile, name: str) -> Iterator[Log]:
     for member in archive.infolist():
-        if member.is_dir():
-            continue
-        with archive.open(member) as handle:
-            yield Log(f"{name}!{member.filename}", cast(BinaryIO, handle), step_from_member(member.filename))
+        if not member.is_dir():
+            opener = functools.partial(archive.open, member)
+            yield Log(f"{name}!{member.filename}", cast(Callable[[], AbstractContextManager[BinaryIO]], opener), step_from_member(member.filename), True)
 
 
 def step_from_member(member: str) -> str | None:
