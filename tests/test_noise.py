@@ -76,6 +76,7 @@ DECORATIONS: dict[str, Callable[[list[str]], list[str]]] = {
     "json-escapes": lambda lines: ['{"log":"' + "\\n".join(line.replace("\\", "\\\\").replace('"', '\\"') for line in lines) + '\\n"}'],
     "section-markers": lambda lines: ["section_start:1732788000:step_script\r\x1b[0K" + lines[0], *lines[1:]] if lines else [],
     "non-ascii": lambda lines: [f"▶ {line}" for line in lines],
+    "typographic-quotes": lambda lines: [line.replace("'", "\u2019") for line in lines],
 }
 
 
