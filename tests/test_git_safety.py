@@ -485,3 +485,10 @@ def test_a_hook_from_before_the_checksum_is_replaced(clone: Path) -> None:
     )
     done = bbdiag("install", "--hook", cwd=clone)
     assert "updated the pre-push hook" in done.stdout and "bbdiag-checksum" in hook.read_text()
+
+
+def test_placeholders_are_told_from_tokens() -> None:
+    from bbdiag.hooks import is_placeholder
+
+    assert is_placeholder("ghp_" + "X" * 36) and is_placeholder("glpat-" + "x" * 20) and is_placeholder("ghp_EXAMPLEexampleEXAMPLEexample0000000")
+    assert not is_placeholder(TOKEN) and not is_placeholder(bb.APP_PASSWORD) and not is_placeholder("ghp_" + "Zx8Kq2fakeLm7Wn4Rt6Yb1Vc9Hd3Jf5Gs0Ap")
