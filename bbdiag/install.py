@@ -145,7 +145,8 @@ GIT_HOOKS = (
 
 # What bbdiag's hook means for the other tools that manage hooks; said when it applies.
 NEIGHBOURS = {
-    "pre-commit": "pre-commit: `pre-commit install` moves bbdiag's hook to pre-push.legacy and runs it first; both run.",
+    "pre-commit": "pre-commit: its hook is kept and runs first; a later `pre-commit install` moves bbdiag's hook to pre-push.legacy "
+    "and still runs it, and `bbdiag uninstall` then puts pre-commit's own legacy hook back.",
     "pre-commit-global": "pre-commit: `pre-commit install` refuses while a global core.hooksPath is set; use the bbdiag-pre-push hook "
     "of bbdiag's .pre-commit-hooks.yaml in those repositories, or `bbdiag install --hook` there instead of --global.",
     "husky": "husky sets its own core.hooksPath in the repository, which bypasses this folder: add bbdiag's lines to .husky/pre-push "
