@@ -509,3 +509,9 @@ def test_pre_commit_then_bbdiag_then_pre_commit_again(clone: Path) -> None:
     git("reset", "-q", "--hard", "HEAD~1", cwd=clone)
     done = push(clone)
     assert done.returncode == 0 and "mark" in done.stdout + done.stderr, done.stdout + done.stderr
+    bbdiag("uninstall", "--hook", cwd=clone)
+    hooks = clone / ".git" / "hooks"
+    assert not (hooks / "pre-push.legacy").exists() and not (hooks / "pre-push.bbdiag-chained").exists()
+    commit(clone, "later.txt", "later\n")
+    later = push(clone)
+    assert later.returncode == 0 and "mark" in later.stdout + later.stderr, later.stdout + later.stderr
