@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -122,13 +123,15 @@ def _email_username_note(c: Context) -> Step | None:
 def _docs(c: Context) -> tuple[str, ...]:
     if c.after("bitbucket-app-passwords-not-issued"):
         return (c.fact("bitbucket-api-token-docs"),)
-    return ("https://support.atlassian.com/bitbucket-cloud/docs/app-passwords/",)
+    return (c.fact("bitbucket-app-password-docs"),)
 
 
 def _app_password_retired(c: Context) -> Remedy:
-    if c.k.in_force("bitbucket-app-password-brownouts", c.today):
+    brownouts = c.k.policies["bitbucket-app-password-brownouts"]
+    if brownouts.in_force(c.today) and brownouts.ends:
+        last_day = brownouts.ends - dt.timedelta(days=1)  # `ends` is the first day without them
         why = (
-            "This was a brownout: between 2026-06-09 and 2026-07-27 Bitbucket Cloud refuses app passwords during announced "
+            f"This was a brownout: between {brownouts.starts} and {last_day} Bitbucket Cloud refuses app passwords during announced "
             "windows (HTTP 410) and takes them outside them. From "
             f"{c.policy_date('bitbucket-app-passwords-removed')} they stop working for good: replace yours now."
         )
@@ -174,7 +177,7 @@ def _rejected_by_kind(c: Context) -> Remedy | None:
                 Step("Run the command again and give the access token as the password."),
                 c.check(),
             ),
-            ("https://support.atlassian.com/bitbucket-cloud/docs/using-access-tokens/",),
+            (c.fact("bitbucket-access-token-docs"),),
         )
     if kind == "api-token":
         return _new_credential(
@@ -227,7 +230,7 @@ def _ssh_host_key(c: Context) -> Remedy | None:
         return None
     return Remedy(
         "Bitbucket's SSH host key changed since it was pinned",
-        f"Bitbucket Cloud rotated its RSA host key in June 2023 ({c.policy_date('bitbucket-rsa-host-key-rotated')}); a known_hosts entry with the old key now fails. {NOT_CREDENTIALS}",
+        f"Bitbucket Cloud rotated its RSA host key on {c.policy_date('bitbucket-rsa-host-key-rotated')}; a known_hosts entry with the old key now fails. {NOT_CREDENTIALS}",
         (
             Step("Remove the old key:", f"ssh-keygen -R {HOSTNAME}"),
             Step(
@@ -236,7 +239,7 @@ def _ssh_host_key(c: Context) -> Remedy | None:
             ),
             Step("Check which host key you now trust (Bitbucket prints its fingerprints):", f"ssh git@{HOSTNAME} host_key_info"),
         ),
-        ("https://bitbucket.org/blog/ssh-host-key-changes",),
+        (c.k.policies["bitbucket-rsa-host-key-rotated"].sources[0],),
     )
 
 
@@ -313,7 +316,7 @@ def check_ssh(c: Checkup) -> Iterator[Finding]:
             "old-ssh-host-key",
             "error",
             "known_hosts pins Bitbucket's retired RSA host key",
-            f"{', '.join(pinned)} holds the RSA key Bitbucket Cloud replaced in June 2023: ssh refuses the connection (REMOTE HOST IDENTIFICATION HAS CHANGED).",
+            f"{', '.join(pinned)} holds the RSA key Bitbucket Cloud replaced on {c.k.date_of('bitbucket-rsa-host-key-rotated')}: ssh refuses the connection (REMOTE HOST IDENTIFICATION HAS CHANGED).",
             (
                 Step("Remove it:", f"ssh-keygen -R {HOSTNAME}"),
                 Step(

@@ -114,12 +114,12 @@ def _sso(c: Context) -> Remedy:
         "The organisation enforces SAML single sign-on; each token, SSH key or OAuth app must be authorised for it once.",
         (
             Step(
-                f"Open {c.fact('github-token-page')} (or https://github.com/settings/keys for an SSH key), choose Configure SSO next to the token and authorise the organisation."
+                f"Open {c.fact('github-token-page')} (or {c.fact('github-ssh-keys-page')} for an SSH key), choose Configure SSO next to the token and authorise the organisation."
             ),
             Step("For the GitHub CLI, refresh its authorisation:", "gh auth refresh"),
             c.check(),
         ),
-        ("https://docs.github.com/en/enterprise-cloud@latest/authentication/authenticating-with-saml-single-sign-on",),
+        (c.fact("github-sso-docs"),),
     )
 
 
@@ -137,7 +137,7 @@ def _ssh_host_key(c: Context) -> Remedy | None:
             ),
             Step("Check that it works:", f"ssh -T git@{HOSTNAME}"),
         ),
-        ("https://github.blog/2023-03-23-we-updated-our-rsa-ssh-host-key/",),
+        (c.k.policies["github-rsa-host-key-rotated"].sources[0],),
     )
 
 
