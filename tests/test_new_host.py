@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import git
 
 import bbdiag
+from tests.conftest import git
 
 MODULE = '''"""Forgeling, a host made up for this test."""
 

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -24,7 +25,7 @@ CI = FIXTURES / "ci"
 ALL_CASES = sorted((CORPUS / "cases").glob("*.txt")) + sorted((EXTRA / "cases").glob("*.txt"))
 
 
-def summary(diagnoses: list[object]) -> list[tuple[str, str, tuple[int, int]]]:
+def summary(diagnoses: Sequence[object]) -> list[tuple[str, str, tuple[int, int]]]:
     return [(d.cause, d.host, d.lines) for d in diagnoses]  # type: ignore[attr-defined]
 
 
