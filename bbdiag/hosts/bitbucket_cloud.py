@@ -11,7 +11,7 @@ from bbdiag.hosts import base
 from bbdiag.hosts.base import Checkup, TokenShape
 
 if TYPE_CHECKING:
-    from bbdiag.inspector import StoredCredential
+    from bbdiag.inspector import Setup, StoredCredential
     from bbdiag.remedy import Context
     from bbdiag.remote_urls import RemoteURL
 
@@ -19,6 +19,8 @@ ID = "bitbucket-cloud"
 NAME = "Bitbucket Cloud"
 HOSTNAME = "bitbucket.org"
 PRODUCT_WORDS: tuple[str, ...] = ()  # a host name saying "bitbucket" is a self-hosted Data Center
+FILE_SIZE_LIMIT = None
+FILE_SIZE_WARNING = None
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS = ("atlassian.community", "bitbucket.status.atlassian.com")
@@ -326,6 +328,13 @@ def check_ssh(c: Checkup) -> Iterator[Finding]:
             ),
             c.remote.name,
         )
+
+
+def push_warnings(setup: Setup, url: RemoteURL) -> tuple[str, ...]:
+    pinned = setup.ssh.old_bitbucket_key
+    if url.is_ssh and pinned:
+        return (f"known_hosts pins Bitbucket's retired RSA host key ({', '.join(pinned)}): ssh-keygen -R {HOSTNAME}",)
+    return ()
 
 
 _REMEDIES: dict[str, Callable[[Context], Remedy | None]] = {

@@ -16,6 +16,10 @@ ID = "github"
 NAME = "GitHub"
 HOSTNAME = "github.com"
 PRODUCT_WORDS = ("github", "ghe")  # "ghe.corp.example": GitHub Enterprise Server
+# GitHub refuses files over 100 MB (GH001) and warns from 50 MB
+# (https://docs.github.com/en/repositories/working-with-files/managing-large-files/about-large-files-on-github).
+FILE_SIZE_LIMIT = 100 * 1000 * 1000
+FILE_SIZE_WARNING = 50 * 1000 * 1000
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS = ("gh.io", "github.blog")
@@ -152,3 +156,4 @@ _REMEDIES: dict[str, Callable[[Context], Remedy | None]] = {
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+push_warnings = base.no_push_warnings
