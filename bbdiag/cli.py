@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -26,7 +27,8 @@ EXIT_INTERNAL = 3
 
 EXIT_CODES_HELP = """exit codes:
   0  explain: a failure was explained; doctor: no error finding; scan: nothing gated
-  1  explain: nothing recognised in the input; doctor: an error finding; scan: --fail-on matched
+  1  explain: nothing recognised in the input; doctor: an error finding; scan: --fail-on matched;
+     fix: the host refused the new token or the plan was not confirmed (nothing changed)
   2  usage or input error: a bad option, a missing or unreadable file, a directory
   3  bbdiag itself failed (a bug: please report it with the command you ran)
   run exits with the command's own code
@@ -45,9 +47,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     command: Callable[[argparse.Namespace], int] = args.command
     try:
-        return command(args)
+        code = command(args)
+        sys.stdout.flush()  # here, so that a full disk is reported below, not at exit
+        return code
     except UsageError as exc:
-        print(f"bbdiag {args.name}: {exc}", file=sys.stderr)
+        from bbdiag.redact import redact
+
+        print(f"bbdiag {args.name}: {redact(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -55,14 +61,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`): nothing more to say, and nobody to say it to.
         _silence_stdout()
         return EXIT_EXPLAINED
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRORS:
+            return _internal_error(args, exc)
+        # stdout on a full disk (`> /dev/full`), over quota, on a failing device.
+        _silence_stdout()
+        print(f"bbdiag {args.name}: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:
-        from bbdiag.redact import redact
+        return _internal_error(args, exc)
 
-        print(f"bbdiag {args.name}: internal error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
-        print("This is a bug in bbdiag; please report it with the command you ran (BBDIAG_DEBUG=1 shows where).", file=sys.stderr)
-        if os.environ.get("BBDIAG_DEBUG"):
-            raise
-        return EXIT_INTERNAL
+
+_OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})
+
+
+def _internal_error(args: argparse.Namespace, exc: Exception) -> int:
+    from bbdiag.redact import redact
+
+    print(f"bbdiag {args.name}: internal error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
+    print("This is a bug in bbdiag; please report it with the command you ran (BBDIAG_DEBUG=1 shows where).", file=sys.stderr)
+    if os.environ.get("BBDIAG_DEBUG"):
+        raise exc
+    return EXIT_INTERNAL
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -139,6 +159,36 @@ def _parser() -> argparse.ArgumentParser:
     _add_as_of(doctor)
     _add_output_options(doctor)
     doctor.set_defaults(command=_doctor, name="doctor")
+
+    fix = sub.add_parser(
+        "fix",
+        help="repair what doctor finds: replace a refused credential, take secrets out of URLs (shows the plan and asks first)",
+        description="Apply the repair for what doctor finds in this repository's setup (and for a remote that refuses what git "
+        "sends now): take secrets out of remote URLs and insteadOf rules, replace a refused credential (the new token is read "
+        "hidden, tried against the remote with a one-shot credential, and only then stored by your own credential helper with "
+        "git credential approve, with the user name the host needs), and configure a credential helper when there is none "
+        "(an encrypted one instead of the plaintext store when one is installed). The plan is shown first and nothing changes "
+        "before you confirm. Every configuration file it changes is backed up; --undo restores the last fix.",
+        epilog="examples:\n  bbdiag fix --dry-run\n  bbdiag fix\n  pass show bitbucket/token | bbdiag fix --yes --token-stdin\n"
+        "  bbdiag fix --all ~/src        # every repository under ~/src, one token per host and account\n  bbdiag fix --undo\n\n"
+        "exit codes:\n  0  fixed, nothing to fix, or --dry-run\n"
+        "  1  the host refused the new token, the plan was not confirmed, or nothing to undo: nothing was changed\n"
+        "  2  usage or input error: not a repository, no terminal to ask on and no --yes/--token-stdin, no token given\n"
+        "  3  bbdiag itself failed (a bug: please report it)\n",
+        formatter_class=_formatter,
+    )
+    fix.add_argument("--remote", metavar="NAME", help="fix only this remote (default: every remote)")
+    fix.add_argument("--repo", metavar="PATH", help="the repository to fix (default: the current directory's)")
+    fix.add_argument("--all", metavar="DIR", help="every repository under DIR; one token is asked once per host and account")
+    fix.add_argument("--yes", "-y", action="store_true", help="apply the plan without asking")
+    fix.add_argument("--dry-run", "-n", action="store_true", help="print the plan and change nothing")
+    fix.add_argument("--token-stdin", action="store_true", help="read the new token from the first line of standard input (never from argv or the environment)")
+    fix.add_argument("--user", metavar="NAME", help="the user name git sends with the new token (default: the one the host needs, from your setup)")
+    fix.add_argument("--replace", action="store_true", help="replace the credential even when the remote still takes the current one")
+    fix.add_argument("--fetch-only", action="store_true", help="try the new token with git ls-remote instead of git push --dry-run (a read-only token)")
+    fix.add_argument("--undo", action="store_true", help="restore the files the last fix changed and erase the credential it stored")
+    _add_as_of(fix)
+    fix.set_defaults(command=_command("fix"), name="fix")
 
     run = sub.add_parser(
         "run",
@@ -229,7 +279,7 @@ def _explain(args: argparse.Namespace) -> int:
     from bbdiag.render import view
 
     as_of = _as_of(args)
-    limit = int(os.environ.get("BBDIAG_MAX_INPUT") or normalise.MAX_INPUT)
+    limit = _max_input(normalise.MAX_INPUT)
     with ExitStack() as stack:
         stream, source = _open_input(args.file, stack)
         result = pipeline.diagnose_stream(stream, source, library.load(), limit)
@@ -243,6 +293,16 @@ def _explain(args: argparse.Namespace) -> int:
             _say_nothing_found(result.reading.lines, source, result.patterns_seen, result.succeeded_at)
         return EXIT_NOTHING
     return EXIT_EXPLAINED
+
+
+def _max_input(default: int) -> int:
+    """BBDIAG_MAX_INPUT: bytes read from one input."""
+    value = os.environ.get("BBDIAG_MAX_INPUT", "").strip()
+    if not value:
+        return default
+    if not value.isdecimal() or int(value) < 1:
+        raise UsageError(f"BBDIAG_MAX_INPUT={value}: not a number of bytes (such as 1073741824)")
+    return int(value)
 
 
 def _repo_path(repo: str | None) -> Path | None:
@@ -413,7 +473,9 @@ def _doctor(args: argparse.Namespace) -> int:
         for remote in setup.remotes:
             if args.remote in (None, remote.name):
                 findings = [f for f in findings if f.id != "no-problem"] + doctor.online_checks(setup, remote, args.push)
-    repository = str(setup.repository) if setup.repository else None
+    from bbdiag.redact import redact
+
+    repository = redact(str(setup.repository)) if setup.repository else None  # a path is any bytes: shown escaped
     _render_findings(repository, findings, args.format, sys.stdout)
     return EXIT_NOTHING if any(f.severity == "error" for f in findings) else EXIT_EXPLAINED
 

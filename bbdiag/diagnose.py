@@ -27,11 +27,14 @@ known host and fall back on the first such).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from bbdiag import hosts, remote_urls
 from bbdiag.causes import CAUSES, PRECEDENCE, urgency
 from bbdiag.match import Hit, Matches, SeenURL
+
+if TYPE_CHECKING:
+    from bbdiag.library import Library
 
 GAP = 25  # lines between two hits beyond which they cannot be one failure
 TRAILER_GAP = 1  # git prints its trailer on the line after the final it ends
@@ -63,6 +66,20 @@ def diagnose(matches: Matches) -> list[Diagnosis]:
     failures = [g for index, g in enumerate(groups) if not _cancelled(g, successes, groups[index + 1][0] if index + 1 < len(groups) else None)]
     diagnoses = [d for group in failures if (d := _diagnose_group(group, matches.urls))]
     return sorted(diagnoses, key=lambda d: (urgency(d.cause), d.evidence[0].order))
+
+
+# The pattern that stands for a credential git's transport erased after an HTTP 401: git reports
+# that event with this line (http.c), right after the helpers' erase.
+REFUSED_CREDENTIAL_PATTERN = "git-authentication-failed"
+
+
+def refused_credential(url: remote_urls.RemoteURL, lib: Library) -> Diagnosis | None:
+    """The credential-helper observer's event, diagnosed like any failure: the event is the hit
+    (it is what git's `Authentication failed` line reports), the host comes from its URL."""
+    if REFUSED_CREDENTIAL_PATTERN not in lib:
+        return None
+    event = Hit(lib[REFUSED_CREDENTIAL_PATTERN], 0, 0, f"git erased the credential it sent to {url.display} after HTTP 401", {"url": url.text}, (url,))
+    return _diagnose_group([event], ())
 
 
 def succeeded(matches: Matches) -> Hit | None:

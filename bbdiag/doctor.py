@@ -136,10 +136,7 @@ def _https(c: Checkup, probe: bool) -> Iterator[Finding]:
                         f"git config --{_scope_flag(helper.scope)} --replace-all credential.helper manager '^manager-core$'",
                     )
                     if renamed
-                    else Step(
-                        "Remove it (then configure a helper that is installed):",
-                        f"git config --{_scope_flag(helper.scope)} --unset-all credential.helper '^{re.escape(helper.command)}$'",
-                    ),
+                    else _remove_helper_step(helper.command, _scope_flag(helper.scope)),
                 ),
                 remote.name,
             )
@@ -265,7 +262,7 @@ def _environment(setup: Setup) -> Iterator[Finding]:
 
 
 def _installation(setup: Setup) -> Iterator[Finding]:
-    from bbdiag.install import stale_installations
+    from bbdiag.install import bypassed_global_hook, stale_installations
 
     directories = [setup.hooks_dir] if setup.hooks_dir else []
     values = [e.value for e in setup.config if e.key.startswith("credential.") and e.key.endswith(".helper")]
@@ -276,6 +273,15 @@ def _installation(setup: Setup) -> Iterator[Finding]:
             "A bbdiag installation points at an interpreter that is gone",
             f"{problem}. The hook lets pushes through and says so; the observer stays silent.",
             (Step("Reinstall from the bbdiag you use now:", "bbdiag install"),),
+        )
+    bypass = bypassed_global_hook(setup.config)
+    if bypass:
+        yield _finding(
+            "bbdiag-hook-bypassed",
+            "warning",
+            "This repository bypasses bbdiag's global pre-push hook",
+            f"{bypass}. git runs this repository's hooks from there only (husky does this), so its pushes are not checked.",
+            (Step("Add bbdiag's lines to the pre-push hook there (this prints them; it changes nothing):", "bbdiag install --hook"),),
         )
 
 
@@ -288,6 +294,17 @@ def _on_path(program: str) -> bool:
 def _scope_flag(scope: str) -> str:
     """git config's option for a scope; `command` (-c) has none, so the user level stands in."""
     return scope if scope in ("system", "global", "local", "worktree") else "global"
+
+
+def _remove_helper_step(command: str, scope: str) -> Step:
+    """`git config --unset-all` with a value pattern that matches exactly this helper; a helper
+    line that holds a secret is edited instead, since a command matching it would print it."""
+    import shlex
+
+    pattern = "^" + re.sub(r"([.\[\](){}*+?|^$\\])", r"\\\1", command) + "$"  # git reads a POSIX extended regex
+    if redact(pattern) != pattern:
+        return Step(f"Remove it: open the {scope} configuration and delete that credential.helper line (it holds a secret):", f"git config --{scope} --edit")
+    return Step("Remove it (then configure a helper that is installed):", f"git config --{scope} --unset-all credential.helper {shlex.quote(pattern)}")
 
 
 # ------------------------------------------------------------------------------ --online

@@ -26,8 +26,12 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bbdiag import launch
+
+if TYPE_CHECKING:
+    from bbdiag.inspector import ConfigEntry
 
 MARKER = "# bbdiag-hook v1: installed by `bbdiag install --hook`; `bbdiag uninstall` removes it"
 CHECKSUM = "# bbdiag-checksum: "
@@ -291,6 +295,11 @@ def install_hook(cwd: Path | None, global_: bool, strict: bool) -> list[Change]:
                 "project's, or a tool's such as husky's, which rewrites them). Nothing changed. Add these lines to the project's "
                 "pre-push hook (with husky: .husky/pre-push), or use the bbdiag-pre-push hook with pre-commit:\n\n" + project_hook_lines()
             )
+    if directory.exists() and not directory.is_dir():
+        raise InstallError(
+            f"the hooks folder is {directory}, which is not a folder (core.hooksPath=/dev/null is how hooks are turned off): "
+            "git runs no hook from there, so bbdiag installs none. Nothing changed."
+        )
     directory.mkdir(parents=True, exist_ok=True)
     hook = directory / "pre-push"
     script = render_hook(strict, global_)
@@ -436,6 +445,18 @@ def stale_installations(hook_directories: Sequence[Path], helper_values: Sequenc
             if python and not os.access(python, os.X_OK):
                 stale.append(f"credential.helper = {value} runs {python}, which is gone")
     return stale
+
+
+def bypassed_global_hook(config: Sequence[ConfigEntry]) -> str | None:
+    """How a repository's own core.hooksPath hides bbdiag's global hooks folder, or None."""
+    settings = [(e.scope, e.value) for e in config if e.key == "core.hookspath"]
+    global_dirs = [value for scope, value in settings if scope in ("global", "system")]
+    local = [value for scope, value in settings if scope in ("local", "worktree")]
+    if not (global_dirs and local) or not is_ours(Path(os.path.expanduser(global_dirs[-1])) / "pre-push"):
+        return None
+    if is_ours(Path(local[-1]) / "pre-push") or Path(local[-1]) == Path(os.path.expanduser(global_dirs[-1])):
+        return None
+    return f"core.hooksPath = {local[-1]} in this repository's config overrides the global {global_dirs[-1]}"
 
 
 def _python_of(text: str) -> str | None:

@@ -65,6 +65,19 @@ class Matches:
         self.hits_dropped = 0
 
 
+# Blogs and forums turn git's quotes typographic (‘…’, “…”); read them as git's own. The line
+# is tried as it is first: some of git's translations quote with „…” or «…» themselves.
+_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00b4": "'"})
+
+
+def plain_quotes(text: str) -> str:
+    """`text` with typographic quotes made plain, or `text` itself (the same object) when it has none."""
+    if text.isascii():
+        return text
+    plain = text.translate(_TYPOGRAPHIC)
+    return text if plain == text else plain
+
+
 def match_lines(lines: Iterable[Line], library: Library) -> Matches:
     found = Matches()
     wrapped_at = -1  # the number of a line that ended inside a token (redact.ends_inside_token)
@@ -74,19 +87,24 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
             text = mask_token_head(text)
         if ends_inside_token(text):
             wrapped_at = line.number
+        plain = plain_quotes(text)
         urls: tuple[remote_urls.RemoteURL, ...] = ()
         if "://" in text or "@" in text:
             urls = tuple(
-                u for u in (*remote_urls.find(text), *remote_urls.find_ssh_commands(text), *remote_urls.find_remote_commands(text)) if not u.is_documentation
+                u for u in (*remote_urls.find(plain), *remote_urls.find_ssh_commands(plain), *remote_urls.find_remote_commands(plain)) if not u.is_documentation
             )
             if len(found.urls) < MAX_URLS:
                 in_message = text.lstrip().startswith("remote:")
                 found.urls += [SeenURL(line.number, u, in_message or u.is_web_page) for u in urls]
         candidates = library.candidates(text.lower())
+        if plain is not text:
+            candidates += [p for p in library.candidates(plain.lower()) if p not in candidates]
         if candidates and FOREIGN.match(text):
             candidates = [p for p in candidates if p.host]
         for pattern in candidates:
             match = pattern.search(text)
+            if match is None and plain is not text:
+                match = pattern.search(plain)
             if match is None:
                 continue
             if len(found.hits) >= MAX_HITS:

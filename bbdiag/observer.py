@@ -1,4 +1,4 @@
-"""`git-credential-bbdiag`: a credential helper that never supplies a credential, and speaks up
+"""The credential-helper observer: a helper that never supplies a credential, and speaks up
 when git rejects one.
 
 git's transport (git-remote-http(s), or git-lfs) sends `erase` to every configured helper only
@@ -18,15 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
-
-if TYPE_CHECKING:
-    import datetime as dt
-
-    from bbdiag.knowledge import Knowledge
+from typing import BinaryIO, NamedTuple, TextIO
 
 MAX_REQUEST = 64 * 1024  # git's requests are a few lines; anything longer is not git
 # The processes that erase a credential because the server refused it (git's http transport,
@@ -98,6 +92,8 @@ def _scrub(text: str, secret: str) -> str:
 
 def visible(text: str) -> str:
     """Control characters and escape sequences shown as escapes (\\x1b), never sent to the terminal."""
+    import re
+
     return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
@@ -140,25 +136,23 @@ def _ps(pid: int) -> tuple[str, int]:
 
 
 def explain(rejected: Rejected, out: TextIO) -> None:
-    from bbdiag import knowledge, library, pipeline, remedy
+    from bbdiag import diagnose, knowledge, library, pipeline, remedy, remote_urls
     from bbdiag.inspector import KIND_NAMES
     from bbdiag.redact import redact
 
-    line = f"fatal: Authentication failed for '{rejected.protocol}://{rejected.host}/{rejected.path}'"
-    result = pipeline.diagnose_text(line, "credential helper", library.load())
-    if not result.diagnoses:
+    url = remote_urls.parse(rejected.url)
+    diagnosis = diagnose.refused_credential(url, library.load()) if url is not None else None
+    if diagnosis is None:
         return
-    diagnosis = result.diagnoses[0]
     known = knowledge.load()
     today = knowledge.today()
-    cause = _cause(diagnosis.host, rejected.kind, today, known)
-    diagnosis = diagnosis._replace(cause=cause)
     facts = remedy.Facts()
     if pipeline.probably_in_repository():  # a fetch or push: the repository says which remote and helpers
         from bbdiag import inspector
 
         _, fitted = pipeline.fit([diagnosis], inspector.inspect())
         facts = fitted.get(0, facts)
+    # What kind of secret was refused makes the remedy exact (each host's remedies read it).
     facts = facts._replace(username=rejected.username, secret_kind=rejected.kind)
     fix = remedy.build(diagnosis, facts, known, today)
     sent = KIND_NAMES.get(rejected.kind or "", "no password")
@@ -190,17 +184,6 @@ def _wrap(text: str, first: str, rest: str, width: int) -> str:
     import textwrap
 
     return textwrap.fill(text, width, initial_indent=first, subsequent_indent=rest, break_long_words=False, break_on_hyphens=False)
-
-
-def _cause(host: str, kind: str | None, today: dt.date, known: Knowledge) -> str:
-    """The rejected secret's kind makes the cause more specific than git's own line can."""
-    if host == "bitbucket-cloud" and kind == "password":
-        return "account-password-rejected"
-    if host == "bitbucket-cloud" and kind == "app-password":
-        return "app-password-retired" if known.in_force("bitbucket-app-passwords-removed", today) else "credentials-rejected"
-    if host == "github" and kind == "password":
-        return "account-password-rejected"
-    return "credentials-rejected"
 
 
 def main(argv: Sequence[str] | None = None, stdin: BinaryIO | None = None, stderr: TextIO | None = None) -> int:

@@ -14,7 +14,9 @@ from urllib.parse import unquote
 from bbdiag import hosts
 
 # Linear: every repetition is a character class bounded by what may follow it.
-_HOSTNAME = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?)*)"
+# A host name masked in a pasted log (`***`, as CI systems print secrets) is still a host: its path
+# or port may name the product (`/scm/…`, 7999).
+_HOSTNAME = r"(?:\[[0-9A-Fa-f:.]+\]|\*{3,}|[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?)*)"
 _URL = re.compile(
     r"(?P<scheme>https?|ssh|git|git\+ssh|ssh\+git|codecommit(?:::[a-z0-9-]+)?)://"
     r"(?:(?P<userinfo>[^\s/@'\"<>\[\]()]*)@)?"

@@ -23,6 +23,7 @@ import gzip
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -441,8 +442,16 @@ def scan_path(path: Path, library: Library | None = None, on_read: Callable[[int
                 if member.is_dir():
                     continue
                 step = _step_from_member(member.filename)
-                with archive.open(member) as handle:
-                    results.append(scan_stream(handle, f"{name}!{member.filename}", lib, step))  # type: ignore[arg-type]
+                source = f"{name}!{member.filename}"
+                try:
+                    with archive.open(member) as handle:
+                        results.append(scan_stream(handle, source, lib, step))  # type: ignore[arg-type]
+                except (RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                    # An encrypted member (RuntimeError), a compression method zipfile lacks
+                    # (NotImplementedError), a corrupt one: a note, and the other members still count.
+                    reading = Reading(source)
+                    reading.notes.append(f"could not be read: {_why_unreadable(exc)}")
+                    results.append(ScanResult(source, [], {}, reading))
         return results
     with open(path, "rb") as raw:
         counted = cast(BinaryIO, _Counting(raw, on_read)) if on_read else raw
@@ -450,6 +459,14 @@ def scan_path(path: Path, library: Library | None = None, on_read: Callable[[int
             with gzip.open(counted, "rb") as handle:
                 return [scan_stream(handle, name, lib)]  # type: ignore[arg-type]
         return [scan_stream(counted, name, lib)]
+
+
+def _why_unreadable(exc: BaseException) -> str:
+    if isinstance(exc, RuntimeError):  # zipfile's only RuntimeError here: a password is needed
+        return "it is encrypted (bbdiag asks for no passwords)"
+    if isinstance(exc, NotImplementedError):
+        return "it uses a compression method Python's zipfile does not support"
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
 class _Counting(io.RawIOBase):

@@ -143,3 +143,24 @@ def test_a_registry_refusal_is_not_git_but_gits_line_inside_npm_is() -> None:
 
 def test_explain_help_documents_alternatives() -> None:
     assert "alternatives" in bbdiag("explain", "--help").stdout
+
+
+def test_typographic_quotes_around_a_url_are_read_like_gits_own() -> None:
+    (only,) = _diagnoses("fatal: Authentication failed for ‘https://bitbucket.org/acme/widgets.git/’\n")
+    assert only.cause == "credentials-rejected" and only.host == "bitbucket-cloud"
+    assert only.url is not None and only.url.path == "/acme/widgets.git/"
+    (quoted,) = _diagnoses("fatal: unable to access “https://github.com/acme/w.git/”: The requested URL returned error: 403\n")
+    assert quoted.host == "github" and quoted.url is not None and quoted.url.path == "/acme/w.git/"
+    # git's own Polish quotes („…”) still match as git prints them.
+    (polish,) = _diagnoses("fatal: Uwierzytelnienie nie powiodło się dla „https://x.example/a.git/”\n")
+    assert polish.cause == "credentials-rejected" and polish.url is not None and polish.url.host == "x.example"
+
+
+def test_a_helper_with_a_bad_interpreter_is_the_cause_not_the_refusal_after_it() -> None:
+    text = (
+        "/usr/local/bin/git-credential-osxkeychain: bad interpreter: No such file or directory\n"
+        "remote: Invalid username or password.\n"
+        "fatal: Authentication failed for 'https://github.com/acme/site.git/'\n"
+    )
+    first = _diagnoses(text)[0]
+    assert first.cause == "credential-helper-failed" and first.host == "github"

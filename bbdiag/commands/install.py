@@ -26,6 +26,8 @@ def apply(args: argparse.Namespace, install: bool) -> int:
             changes += integrations.install_observer(cwd, args.global_) if install else integrations.uninstall_observer(cwd, args.global_)
     except integrations.InstallError as exc:
         raise UsageError(str(exc)) from exc
+    except OSError as exc:  # a read-only hooks folder, a full disk: what changed before is said below
+        raise UsageError(f"{exc.filename or 'a file'}: {exc.strerror or exc}; nothing more was changed") from exc
     finally:
         for change in changes:
             print(f"bbdiag {args.name}: {change.text}")

@@ -58,3 +58,5 @@ check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
 push_warnings = base.no_push_warnings
+
+git_username = base.any_username

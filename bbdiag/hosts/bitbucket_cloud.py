@@ -12,6 +12,7 @@ from bbdiag.hosts.base import Checkup, TokenShape
 
 if TYPE_CHECKING:
     from bbdiag.inspector import Setup, StoredCredential
+    from bbdiag.knowledge import Knowledge
     from bbdiag.remedy import Context
     from bbdiag.remote_urls import RemoteURL
 
@@ -162,6 +163,10 @@ def _rejected_by_kind(c: Context) -> Remedy | None:
     """When the rejected secret's kind is known (the credential-helper observer), say exactly what is wrong."""
     kind, user = c.facts.secret_kind, c.facts.username or ""
     token_user = c.fact("bitbucket-api-token-git-username")
+    if kind == "password":
+        return _account_password_rejected(c)
+    if kind == "app-password" and c.after("bitbucket-app-passwords-removed"):
+        return _app_password_retired(c)
     if kind == "api-token" and "@" in user:
         return Remedy(
             "An API token was sent with an email address as the user name",
@@ -344,3 +349,14 @@ _REMEDIES: dict[str, Callable[[Context], Remedy | None]] = {
     "token-scope-insufficient": _token_scope,
     "ssh-host-key": _ssh_host_key,
 }
+
+
+def git_username(kind: str, known: str | None, k: Knowledge) -> str | None:
+    """Access tokens take one fixed user name; an API token the Bitbucket user name or the static
+    token user name, never the email (bitbucket-facts.md: the email gets 401)."""
+    fixed = k.fact("bitbucket-access-token-username")
+    if kind == "access-token":
+        return fixed
+    if known and "@" not in known and known != fixed:
+        return known
+    return k.fact("bitbucket-api-token-git-username") if kind == "api-token" else None

@@ -34,10 +34,14 @@ text = base.no_text
 
 
 def is_placeholder(hostname: str) -> bool:
-    return hostname in _PLACEHOLDER_HOSTS
+    """A template's word, or a name masked away (`***`): it names no host."""
+    bracketed = hostname.startswith(("<", "{", "$")) or hostname.endswith((">", "}"))  # <host>, {server}, ${HOST}
+    return hostname in _PLACEHOLDER_HOSTS or bracketed or hostname.strip("*") == ""
 
 
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
 push_warnings = base.no_push_warnings
+
+git_username = base.any_username

@@ -16,7 +16,7 @@ HOSTNAME = None  # self-hosted (Codeberg is recognised by its name)
 PRODUCT_WORDS = ("gitea", "forgejo", "gogs", "codeberg")  # Forgejo and Gogs share Gitea's messages; Codeberg runs Forgejo
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
-SSH_USERS = ("gitea", "forgejo")  # the service account their SSH URLs use instead of git
+SSH_USERS = ("gitea", "forgejo", "gogs")  # the service account their SSH URLs use instead of git (Gogs installs run as `gogs` too)
 SSH_USER = None
 DOC_HOSTS: tuple[str, ...] = ()
 TOKEN_SHAPES: tuple[TokenShape, ...] = ()  # 40 hexadecimal characters: the generic opaque shape covers them
@@ -38,3 +38,5 @@ check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
 push_warnings = base.no_push_warnings
+
+git_username = base.any_username

@@ -83,6 +83,8 @@ def _account_password_rejected(c: Context) -> Remedy:
 
 
 def _credentials_rejected(c: Context) -> Remedy:
+    if c.facts.secret_kind == "password":  # the observer saw what was sent: GitHub takes no passwords
+        return _account_password_rejected(c)
     return c.forget_create_retry(
         "GitHub rejected the credential",
         "GitHub refused the token git sent: wrong, expired or revoked, or a password (GitHub takes tokens only).",
@@ -157,3 +159,6 @@ check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
 push_warnings = base.no_push_warnings
+
+
+git_username = base.any_username
