@@ -165,9 +165,8 @@ def test_a_broken_pattern_file_fails_its_own_test_and_the_rest_still_run(tmp_pat
             "-v",  # with the -q of pyproject.toml: the summary line that counts passed and failed
             "-p",
             "no:cacheprovider",
-            str(Path(__file__)),
-            "-k",
-            "matches_its_examples and (zz-broken or git-authentication-failed)",
+            f"{Path(__file__)}::test_pattern_matches_its_examples[zz-broken]",
+            f"{Path(__file__)}::test_pattern_matches_its_examples[git-authentication-failed]",
         ],
         capture_output=True,
         text=True,

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from bbdiag.advice import NOT_CREDENTIALS, Finding, Remedy, Step
+from bbdiag.advice import Finding, Remedy, Step
 from bbdiag.hosts import base
 from bbdiag.hosts.base import Checkup, TokenShape
 
@@ -235,18 +235,11 @@ def _token_scope(c: Context) -> Remedy:
 def _ssh_host_key(c: Context) -> Remedy | None:
     if not c.evidence_has("ssh-host-key-changed"):
         return None
-    return Remedy(
-        "Bitbucket's SSH host key changed since it was pinned",
-        f"Bitbucket Cloud rotated its RSA host key on {c.policy_date('bitbucket-rsa-host-key-rotated')}; a known_hosts entry with the old key now fails. {NOT_CREDENTIALS}",
-        (
-            Step("Remove the old key:", f"ssh-keygen -R {HOSTNAME}"),
-            Step(
-                "Add Bitbucket's current keys (check the RSA fingerprint is " + c.fact("bitbucket-rsa-fingerprint") + "):",
-                f"curl -fsS {c.fact('bitbucket-ssh-host-keys')} >> ~/.ssh/known_hosts",
-            ),
-            Step("Check which host key you now trust (Bitbucket prints its fingerprints):", f"ssh git@{HOSTNAME} host_key_info"),
-        ),
-        (c.k.policies["bitbucket-rsa-host-key-rotated"].sources[0],),
+    return c.host_key_rotated(
+        "bitbucket-rsa-host-key-rotated",
+        "bitbucket-rsa-fingerprint",
+        f"curl -fsS {c.fact('bitbucket-ssh-host-keys')} >> ~/.ssh/known_hosts",  # the page lists them as known_hosts lines
+        Step("Check which host key you now trust (Bitbucket prints its fingerprints):", f"ssh git@{HOSTNAME} host_key_info"),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bbdiag.advice import NOT_CREDENTIALS, Remedy, Step
+from bbdiag.advice import Remedy, Step
 from bbdiag.hosts import base
 from bbdiag.hosts.base import TokenShape
 
@@ -132,18 +132,11 @@ def _sso(c: Context) -> Remedy:
 def _ssh_host_key(c: Context) -> Remedy | None:
     if not c.evidence_has("ssh-host-key-changed"):
         return None
-    return Remedy(
-        "GitHub's SSH host key changed since it was pinned",
-        f"GitHub rotated its RSA host key on {c.policy_date('github-rsa-host-key-rotated')}; a known_hosts entry with the old key now fails. {NOT_CREDENTIALS}",
-        (
-            Step("Remove the old key:", f"ssh-keygen -R {HOSTNAME}"),
-            Step(
-                "Add GitHub's current keys (the RSA fingerprint is " + c.fact("github-rsa-fingerprint") + "):",
-                f"ssh-keyscan {HOSTNAME} >> ~/.ssh/known_hosts",
-            ),
-            Step("Check that it works:", f"ssh -T git@{HOSTNAME}"),
-        ),
-        (c.k.policies["github-rsa-host-key-rotated"].sources[0],),
+    return c.host_key_rotated(
+        "github-rsa-host-key-rotated",
+        "github-rsa-fingerprint",
+        f"ssh-keyscan {HOSTNAME} >> ~/.ssh/known_hosts",
+        Step("Check that it works:", f"ssh -T git@{HOSTNAME}"),
     )
 
 
