@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TextIO
@@ -86,7 +86,7 @@ class Push:
     url: str
     tips: tuple[str, ...]  # commits (or, from pre-commit, revisions) being pushed
     known: tuple[str, ...] = ()  # commits the remote has (its old tips), when they exist here
-    local_branches: bool = False  # also every local branch not on the remote (pre-commit names only one ref)
+    local_branches: bool = False  # also every local branch's commits not on the remote (pre-commit names only one ref)
 
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256: never an option or a name
@@ -105,7 +105,7 @@ def push_from_git(remote: str, url: str, updates: Iterable[str]) -> Push:
     return Push(remote, url, tuple(dict.fromkeys(tips)), tuple(dict.fromkeys(known)))
 
 
-def push_from_pre_commit(environ: dict[str, str] | os._Environ[str]) -> Push:
+def push_from_pre_commit(environ: Mapping[str, str]) -> Push:
     """The pre-commit framework's PRE_COMMIT_* variables (it passes git's first pushed ref only).
 
     `pre-commit run --hook-stage pre-push --from-ref HEAD~1 --to-ref HEAD` names revisions, which
@@ -121,7 +121,7 @@ def push_from_pre_commit(environ: dict[str, str] | os._Environ[str]) -> Push:
 def _resolve(revisions: Sequence[str]) -> list[str]:
     out = []
     for revision in revisions:
-        done = _git_log_env(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"])
+        done = _git_isolated(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"])
         if done.returncode != 0:
             raise Unchecked(f"the revision {revision!r} does not name a commit in this repository")
         out.append(done.stdout.decode().strip())
@@ -161,11 +161,12 @@ def pre_push(push: Push, strict: bool, out: TextIO) -> int:
 
 def _how_to_fix(blocked: Sequence[Warning_]) -> str:
     lines = ["bbdiag: push refused by the pre-push preflight."]
+    oldest = blocked[-1].fingerprint.partition(":")[0] if blocked else ""  # git log lists the newest first
     if blocked:
         lines += [
             "  Take the secret out of the commits before they are sent, and revoke it (it has been written into a commit):",
             "    the last commit: edit the file, then  git commit --amend -a",
-            "    an earlier one:  git rebase -i <commit>~1  (mark it `edit`, fix the file, git commit --amend -a, git rebase --continue)",
+            f"    an earlier one:  git rebase -i {oldest[:10]}~1  (mark it `edit`, fix the file, git commit --amend -a, git rebase --continue)",
             "  Reviewed and not a secret? Allow it: add `# bbdiag:allow` to the end of its line, or its fingerprint",
             "  (" + ", ".join(w.fingerprint for w in blocked[:3]) + ("…" if len(blocked) > 3 else "") + ") as a line of .bbdiagignore.",
         ]
@@ -208,7 +209,7 @@ def setup_warnings(remote: str, url: str) -> list[Warning_]:
 
 
 # ------------------------------------------------------------------------------ the pushed content
-def _git_log_env(args: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
+def _git_isolated(args: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", *args], env=_isolated_env(), capture_output=True, check=False, timeout=600)
 
 
@@ -224,7 +225,7 @@ def scan_pushed_commits(push: Push, host_id: str) -> Iterator[Warning_]:
     if not push.tips:
         return
     hide = [*push.known, f"--remotes={push.remote}"] if push.remote and not push.remote.startswith(("-", "/")) else list(push.known)
-    revisions = [*push.tips, *(["--branches", "--tags"] if push.local_branches else []), "--not", *hide]
+    revisions = [*push.tips, *(["--branches"] if push.local_branches else []), "--not", *hide]
     args = [
         *(arg for c in _LOG_CONFIG for arg in ("-c", c)),
         "log",
