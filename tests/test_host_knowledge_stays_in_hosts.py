@@ -25,7 +25,7 @@ PREFIXES = {re.sub(r"\[(.)[^\]]*\]", r"\1", re.sub(r"\(\?:([^|)]*)[^)]*\)", r"\1
 NOT_YET: dict[str, str] = {}
 # Not host knowledge, though the words are the same.
 NOT_HOSTS = {
-    ("bbdiag/cli.py", "compares against the host id 'github'"): "`scan --format github` names GitHub Actions' annotation format",
+    ("bbdiag/commands/scan.py", "compares against the host id 'github'"): "`scan --format github` names GitHub Actions' annotation format",
     ("bbdiag/render/sarif.py", "spells the domain github.com"): "bbdiag's own home page",
 }
 
