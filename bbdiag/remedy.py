@@ -302,7 +302,7 @@ def _helper_failed(c: Context) -> Remedy:
 
 
 def _gcm_no_store(c: Context) -> Remedy:
-    # GCM's own message and fix (https://aka.ms/gcm/credstores): on Linux it has no default store.
+    # GCM's own message and fix (its credstores document): on Linux it has no default store.
     return Remedy(
         "Git Credential Manager has no credential store to use",
         "On Linux Git Credential Manager needs to be told where to keep credentials (credential.credentialStore or GCM_CREDENTIAL_STORE); "
@@ -315,7 +315,7 @@ def _gcm_no_store(c: Context) -> Remedy:
             ),
             c.check(),
         ),
-        ("https://aka.ms/gcm/credstores",),
+        (c.fact("gcm-credential-stores-docs"),),
     )
 
 
