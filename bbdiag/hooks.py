@@ -139,15 +139,18 @@ def pre_push(push: Push, strict: bool, out: TextIO) -> int:
     from bbdiag.redact import redact
 
     warnings: list[Warning_] = []
+    unchecked = None
+    try:
+        log = start_log(push)  # git reads the pushed commits while the setup is checked
+    except Exception as exc:
+        log, unchecked = None, f"{type(exc).__name__}: {exc}"
     try:
         warnings += setup_warnings(push.remote, push.url)
     except Exception as exc:
         out.write(f"bbdiag: setup checks skipped: {type(exc).__name__}: {redact(str(exc))}\n")
-    unchecked = None
     try:
-        host_id = _host_id(push.url)
         ignored = ignored_fingerprints(Path.cwd())  # git runs pre-push at the top of the work tree
-        warnings += [w for w in scan_pushed_commits(push, host_id) if not _allowed(w, ignored)]
+        warnings += [w for w in scan_log(log, _host_id(push.url)) if not _allowed(w, ignored)] if log else []
     except Exception as exc:
         unchecked = f"{exc}" if isinstance(exc, Unchecked) else f"{type(exc).__name__}: {exc}"
     for warning in warnings:
@@ -225,8 +228,14 @@ def _isolated_env() -> dict[str, str]:
 
 def scan_pushed_commits(push: Push, host_id: str) -> Iterator[Warning_]:
     """Tokens in added lines, and oversized files, in the commits being pushed and only those."""
+    log = start_log(push)
+    return scan_log(log, host_id) if log else iter(())
+
+
+def start_log(push: Push) -> subprocess.Popen[bytes] | None:
+    """`git log -p` of exactly the pushed commits, started (None when nothing is pushed)."""
     if not push.tips:
-        return
+        return None
     hide = [*push.known, f"--remotes={push.remote}"] if push.remote and not push.remote.startswith(("-", "/")) else list(push.known)
     revisions = [*push.tips, *(["--branches"] if push.local_branches else []), "--not", *hide]
     args = [
@@ -245,7 +254,10 @@ def scan_pushed_commits(push: Push, host_id: str) -> Iterator[Warning_]:
         *revisions,  # commit ids, git's own options, never a name from outside
         "--",
     ]
-    process = subprocess.Popen(["git", *args], env=_isolated_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(["git", *args], env=_isolated_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def scan_log(process: subprocess.Popen[bytes], host_id: str) -> Iterator[Warning_]:
     assert process.stdout is not None and process.stderr is not None
     limit, warn_at = SIZE_LIMITS.get(host_id), SIZE_WARNING.get(host_id)
     added_blobs: list[tuple[str, str, str]] = []  # (commit, path, blob) when sizes matter

@@ -476,3 +476,12 @@ def test_an_upgrade_keeps_the_integrations_working(clone: Path, tmp_path: Path) 
     commit(clone, "k.txt", f"{TOKEN}\n")
     done = push(clone)
     assert done.returncode != 0 and "adds a GitHub token in k.txt:1" in done.stderr, done.stderr
+
+
+def test_a_hook_from_before_the_checksum_is_replaced(clone: Path) -> None:
+    hook = executable(
+        clone / ".git" / "hooks" / "pre-push",
+        "#!/bin/sh\n# bbdiag-hook v1: installed by `bbdiag install --hook`; `bbdiag uninstall` removes it\ninput=$(cat)\n",
+    )
+    done = bbdiag("install", "--hook", cwd=clone)
+    assert "updated the pre-push hook" in done.stdout and "bbdiag-checksum" in hook.read_text()
