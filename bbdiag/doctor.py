@@ -105,7 +105,7 @@ def _once(findings: Sequence[Finding]) -> list[Finding]:
     merged = []
     for key, f in seen.items():
         names = list(dict.fromkeys(remotes.get(key, [])))
-        merged.append(f if len(names) <= 1 else dataclasses.replace(f, remote=None, detail=f"{f.detail} (remotes: {', '.join(names)})"))
+        merged.append(f if len(names) <= 1 else f._replace(remote=None, detail=f"{f.detail} (remotes: {', '.join(names)})"))
     return merged
 
 
@@ -113,8 +113,7 @@ def _ignored(findings: Sequence[Finding], setup: Setup) -> list[Finding]:
     """`git config bbdiag.ignore <finding-id>` acknowledges a finding: still shown, as ignored, and no longer an error."""
     ignore = {e.value.strip() for e in setup.config if e.key == "bbdiag.ignore"}
     return [
-        f if f.id not in ignore or f.severity == "ok" else dataclasses.replace(f, severity="info", title=f"{f.title} [ignored: bbdiag.ignore {f.id}]")
-        for f in findings
+        f if f.id not in ignore or f.severity == "ok" else f._replace(severity="info", title=f"{f.title} [ignored: bbdiag.ignore {f.id}]") for f in findings
     ]
 
 
@@ -129,7 +128,7 @@ def _stored_elsewhere(setup: Setup, remotes: Sequence[Remote], k: Knowledge, tod
             continue
         nobody = Remote("", url, None, (), None, False)  # no remote: the credential is checked on its own
         for f in _stored(Checkup(setup, nobody, url, k, today), hosts.get(url.host_id), credential):
-            yield dataclasses.replace(f, remote=None)
+            yield f._replace(remote=None)
 
 
 def _helper_command() -> str:
@@ -222,7 +221,7 @@ def _https(c: Checkup, probe: _Probe | None) -> Iterator[Finding]:
     yield from _redacted(host.check_https(c))
     fetch = remote.url
     if fetch is not None and fetch != url and fetch.scheme in ("https", "http"):  # the fetch URL is checked as well as the push URL
-        yield from _redacted(hosts.get(fetch.host_id).check_https(dataclasses.replace(c, url=fetch)))
+        yield from _redacted(hosts.get(fetch.host_id).check_https(c._replace(url=fetch)))
     helpers = remote.helpers
     for helper in helpers:
         if helper.installed is False:
