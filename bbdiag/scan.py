@@ -39,7 +39,9 @@ from bbdiag.normalise import Line, Reading
 if TYPE_CHECKING:
     from bbdiag.render.view import SourceView
 
-CHUNK = 1 << 19  # bytes scanned at once; what a stretch of hits costs in memory is bounded by it (a log of nothing but hits: ~60 MiB peak)
+CHUNK = (
+    1 << 18
+)  # bytes scanned at once: what a stretch of hits costs in memory is bounded by it (a log of nothing but hits peaks under 100 MiB; 1 MiB chunks were ~10% faster and 40% larger)
 CONTEXT_BEFORE, CONTEXT_AFTER = 40, 12  # lines around a hit searched for URLs (diagnose.NEAR_*)
 MAX_CONTEXT_LINE = 4096  # a context line longer than this cannot hold a URL worth reading
 # CI systems' step and job markers, so each failure can say where in the run it happened.
