@@ -28,6 +28,7 @@ def run(
     input: bytes | None = None,
     cwd: Path | str | None = None,
     env: Mapping[str, str] | None = None,
+    pass_fds: Sequence[int] = (),
 ) -> subprocess.CompletedProcess[bytes]:
     """Run `args` with stdout and stderr captured and stdin `input` (or nothing); raise
     `subprocess.TimeoutExpired` after `timeout` seconds, `OSError` when it cannot start."""
@@ -38,6 +39,7 @@ def run(
         stderr=subprocess.PIPE,
         cwd=cwd,
         env=env,
+        pass_fds=tuple(pass_fds),  # a pipe for the child to read from (bbdiag fix's one-shot credential)
         start_new_session=True,  # its own process group, which _kill_group ends as one
     )
     try:

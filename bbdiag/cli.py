@@ -27,7 +27,8 @@ EXIT_INTERNAL = 3
 
 EXIT_CODES_HELP = """exit codes:
   0  explain: a failure was explained; doctor: no error finding; scan: nothing gated
-  1  explain: nothing recognised in the input; doctor: an error finding; scan: --fail-on matched
+  1  explain: nothing recognised in the input; doctor: an error finding; scan: --fail-on matched;
+     fix: the host refused the new token or the plan was not confirmed (nothing changed)
   2  usage or input error: a bad option, a missing or unreadable file, a directory
   3  bbdiag itself failed (a bug: please report it with the command you ran)
   run exits with the command's own code
@@ -158,6 +159,36 @@ def _parser() -> argparse.ArgumentParser:
     _add_as_of(doctor)
     _add_output_options(doctor)
     doctor.set_defaults(command=_doctor, name="doctor")
+
+    fix = sub.add_parser(
+        "fix",
+        help="repair what doctor finds: replace a refused credential, take secrets out of URLs (shows the plan and asks first)",
+        description="Apply the repair for what doctor finds in this repository's setup (and for a remote that refuses what git "
+        "sends now): take secrets out of remote URLs and insteadOf rules, replace a refused credential (the new token is read "
+        "hidden, tried against the remote with a one-shot credential, and only then stored by your own credential helper with "
+        "git credential approve, with the user name the host needs), and configure a credential helper when there is none "
+        "(an encrypted one instead of the plaintext store when one is installed). The plan is shown first and nothing changes "
+        "before you confirm. Every configuration file it changes is backed up; --undo restores the last fix.",
+        epilog="examples:\n  bbdiag fix --dry-run\n  bbdiag fix\n  pass show bitbucket/token | bbdiag fix --yes --token-stdin\n"
+        "  bbdiag fix --all ~/src        # every repository under ~/src, one token per host and account\n  bbdiag fix --undo\n\n"
+        "exit codes:\n  0  fixed, nothing to fix, or --dry-run\n"
+        "  1  the host refused the new token, the plan was not confirmed, or nothing to undo: nothing was changed\n"
+        "  2  usage or input error: not a repository, no terminal to ask on and no --yes/--token-stdin, no token given\n"
+        "  3  bbdiag itself failed (a bug: please report it)\n",
+        formatter_class=_formatter,
+    )
+    fix.add_argument("--remote", metavar="NAME", help="fix only this remote (default: every remote)")
+    fix.add_argument("--repo", metavar="PATH", help="the repository to fix (default: the current directory's)")
+    fix.add_argument("--all", metavar="DIR", help="every repository under DIR; one token is asked once per host and account")
+    fix.add_argument("--yes", "-y", action="store_true", help="apply the plan without asking")
+    fix.add_argument("--dry-run", "-n", action="store_true", help="print the plan and change nothing")
+    fix.add_argument("--token-stdin", action="store_true", help="read the new token from the first line of standard input (never from argv or the environment)")
+    fix.add_argument("--user", metavar="NAME", help="the user name git sends with the new token (default: the one the host needs, from your setup)")
+    fix.add_argument("--replace", action="store_true", help="replace the credential even when the remote still takes the current one")
+    fix.add_argument("--fetch-only", action="store_true", help="try the new token with git ls-remote instead of git push --dry-run (a read-only token)")
+    fix.add_argument("--undo", action="store_true", help="restore the files the last fix changed and erase the credential it stored")
+    _add_as_of(fix)
+    fix.set_defaults(command=_command("fix"), name="fix")
 
     run = sub.add_parser(
         "run",

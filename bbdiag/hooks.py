@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TextIO
@@ -88,7 +88,7 @@ class Push:
     url: str
     tips: tuple[str, ...]  # commits (or, from pre-commit, revisions) being pushed
     known: tuple[str, ...] = ()  # commits the remote has (its old tips), when they exist here
-    local_branches: bool = False  # also every local branch not on the remote (pre-commit names only one ref)
+    local_branches: bool = False  # also every local branch's commits not on the remote (pre-commit names only one ref)
 
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256: never an option or a name
@@ -107,7 +107,7 @@ def push_from_git(remote: str, url: str, updates: Iterable[str]) -> Push:
     return Push(remote, url, tuple(dict.fromkeys(tips)), tuple(dict.fromkeys(known)))
 
 
-def push_from_pre_commit(environ: dict[str, str] | os._Environ[str]) -> Push:
+def push_from_pre_commit(environ: Mapping[str, str]) -> Push:
     """The pre-commit framework's PRE_COMMIT_* variables (it passes git's first pushed ref only).
 
     `pre-commit run --hook-stage pre-push --from-ref HEAD~1 --to-ref HEAD` names revisions, which
@@ -123,7 +123,7 @@ def push_from_pre_commit(environ: dict[str, str] | os._Environ[str]) -> Push:
 def _resolve(revisions: Sequence[str]) -> list[str]:
     out = []
     for revision in revisions:
-        done = _git_log_env(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"])
+        done = _git_isolated(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"])
         if done.returncode != 0:
             raise Unchecked(f"the revision {revision!r} does not name a commit in this repository")
         out.append(done.stdout.decode().strip())
@@ -139,15 +139,18 @@ def pre_push(push: Push, strict: bool, out: TextIO) -> int:
     from bbdiag.redact import redact
 
     warnings: list[Warning_] = []
+    unchecked = None
+    try:
+        log = start_log(push)  # git reads the pushed commits while the setup is checked
+    except Exception as exc:
+        log, unchecked = None, f"{type(exc).__name__}: {exc}"
     try:
         warnings += setup_warnings(push.remote, push.url)
     except Exception as exc:
         out.write(f"bbdiag: setup checks skipped: {type(exc).__name__}: {redact(str(exc))}\n")
-    unchecked = None
     try:
-        host_id = _host_id(push.url)
         ignored = ignored_fingerprints(Path.cwd())  # git runs pre-push at the top of the work tree
-        warnings += [w for w in scan_pushed_commits(push, host_id) if not _allowed(w, ignored)]
+        warnings += [w for w in scan_log(log, _host_id(push.url)) if not _allowed(w, ignored)] if log else []
     except Exception as exc:
         unchecked = f"{exc}" if isinstance(exc, Unchecked) else f"{type(exc).__name__}: {exc}"
     for warning in warnings:
@@ -163,11 +166,12 @@ def pre_push(push: Push, strict: bool, out: TextIO) -> int:
 
 def _how_to_fix(blocked: Sequence[Warning_]) -> str:
     lines = ["bbdiag: push refused by the pre-push preflight."]
+    oldest = blocked[-1].fingerprint.partition(":")[0] if blocked else ""  # git log lists the newest first
     if blocked:
         lines += [
             "  Take the secret out of the commits before they are sent, and revoke it (it has been written into a commit):",
             "    the last commit: edit the file, then  git commit --amend -a",
-            "    an earlier one:  git rebase -i <commit>~1  (mark it `edit`, fix the file, git commit --amend -a, git rebase --continue)",
+            f"    an earlier one:  git rebase -i {oldest[:10]}~1  (mark it `edit`, fix the file, git commit --amend -a, git rebase --continue)",
             "  Reviewed and not a secret? Allow it: add `# bbdiag:allow` to the end of its line, or its fingerprint",
             "  (" + ", ".join(w.fingerprint for w in blocked[:3]) + ("…" if len(blocked) > 3 else "") + ") as a line of .bbdiagignore.",
         ]
@@ -211,7 +215,7 @@ def setup_warnings(remote: str, url: str) -> list[Warning_]:
 
 
 # ------------------------------------------------------------------------------ the pushed content
-def _git_log_env(args: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
+def _git_isolated(args: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", *args], env=_isolated_env(), capture_output=True, check=False, timeout=600)
 
 
@@ -224,10 +228,16 @@ def _isolated_env() -> dict[str, str]:
 
 def scan_pushed_commits(push: Push, host_id: str) -> Iterator[Warning_]:
     """Tokens in added lines, and oversized files, in the commits being pushed and only those."""
+    log = start_log(push)
+    return scan_log(log, host_id) if log else iter(())
+
+
+def start_log(push: Push) -> subprocess.Popen[bytes] | None:
+    """`git log -p` of exactly the pushed commits, started (None when nothing is pushed)."""
     if not push.tips:
-        return
+        return None
     hide = [*push.known, f"--remotes={push.remote}"] if push.remote and not push.remote.startswith(("-", "/")) else list(push.known)
-    revisions = [*push.tips, *(["--branches", "--tags"] if push.local_branches else []), "--not", *hide]
+    revisions = [*push.tips, *(["--branches"] if push.local_branches else []), "--not", *hide]
     args = [
         *(arg for c in _LOG_CONFIG for arg in ("-c", c)),
         "log",
@@ -244,7 +254,10 @@ def scan_pushed_commits(push: Push, host_id: str) -> Iterator[Warning_]:
         *revisions,  # commit ids, git's own options, never a name from outside
         "--",
     ]
-    process = subprocess.Popen(["git", *args], env=_isolated_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(["git", *args], env=_isolated_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def scan_log(process: subprocess.Popen[bytes], host_id: str) -> Iterator[Warning_]:
     assert process.stdout is not None and process.stderr is not None
     limit, warn_at = SIZE_LIMITS.get(host_id), SIZE_WARNING.get(host_id)
     added_blobs: list[tuple[str, str, str]] = []  # (commit, path, blob) when sizes matter

@@ -265,8 +265,8 @@ def _remotes(config: Sequence[ConfigEntry]) -> tuple[list[Remote], list[SecretIn
             kind = secret_kind_in_url(base)
             if kind and any(text and text.startswith(base) for text in (fetch_text, push_text)):
                 secrets.append(SecretInURL(name, "insteadOf target", _origin_file(entry.origin), kind))
-        url = remote_urls.parse(_without_secret(fetch_text)) if fetch_text else None
-        push = remote_urls.parse(_without_secret(push_text)) if push_text else None
+        url = remote_urls.parse(without_secret(fetch_text)) if fetch_text else None
+        push = remote_urls.parse(without_secret(push_text)) if push_text else None
         effective = push or url
         helpers, username, use_path = credential_settings(config, effective) if effective else ((), None, False)
         remotes.append(Remote(name, url, push, helpers, username, use_path))
@@ -307,7 +307,7 @@ def secret_kind_in_url(text: str) -> str | None:
     return None
 
 
-def _without_secret(text: str) -> str:
+def without_secret(text: str) -> str:
     """The URL with its password (or a token in the user part) removed, before anything keeps it."""
     try:
         parts = urlsplit(text)

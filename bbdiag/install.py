@@ -184,7 +184,7 @@ def render_hook(strict: bool = False, global_: bool = False, guard: str | None =
         own_lfs=' && ! grep -qs "git[ -]lfs pre-push" "$own"' if global_ else "",
         guard=launch.sh_guard() if guard is None else guard,
         python=launch.python() if python is None else python,
-        command=launch.sh_command() if command is None else command,
+        command=launch.sh_command(gone=launch.HOOK_GONE) if command is None else command,
         strict=" --strict" if strict else "",
         block=EXIT_BLOCK,
     )
@@ -193,7 +193,11 @@ def render_hook(strict: bool = False, global_: bool = False, guard: str | None =
 
 def render_shipped_hook() -> str:
     """hooks/pre-push in the repository: the same script for whichever python3 has bbdiag."""
-    return render_hook(guard='python3 -I -c "import bbdiag" 2>/dev/null', command="python3 -I -m bbdiag", python="python3")
+    return render_hook(
+        guard="command -v python3 >/dev/null 2>&1",
+        command=launch.sh_command(gone=launch.HOOK_GONE).replace(shlex.quote(launch.python()), "python3", 1),
+        python="python3",
+    )
 
 
 def _with_checksum(body: str) -> str:
@@ -201,7 +205,11 @@ def _with_checksum(body: str) -> str:
 
 
 def _pristine(text: str) -> bool:
-    """bbdiag's script exactly as bbdiag wrote it (no line added or changed by the user)."""
+    """bbdiag's script exactly as bbdiag wrote it (no line added or changed by the user).
+
+    Scripts of bbdiag versions before the checksum carry none; they are replaced as bbdiag's own."""
+    if CHECKSUM not in text:
+        return True
     body, sep, _ = text.rstrip("\n").rpartition("\n")
     return bool(sep) and _with_checksum(body + "\n") == text
 
@@ -302,7 +310,8 @@ def install_hook(cwd: Path | None, global_: bool, strict: bool) -> list[Change]:
         )
     directory.mkdir(parents=True, exist_ok=True)
     hook = directory / "pre-push"
-    script = render_hook(strict, global_)
+    # Only bbdiag's own global folder stands in for each repository's hooks; a folder of yours keeps its meaning.
+    script = render_hook(strict, global_=global_ and directory == global_hooks_dir())
     if hook.exists() and is_ours(hook) and not _pristine(_read(hook)):
         raise InstallError(
             f"{hook} is bbdiag's hook with lines added or changed by you: bbdiag leaves it alone. Move your lines into a hook of your own, remove {hook}, and install again."
@@ -318,7 +327,7 @@ def install_hook(cwd: Path | None, global_: bool, strict: bool) -> list[Change]:
         return changes
     verb = "updated" if hook.exists() else "installed"
     _write_executable(hook, script)
-    changes.append(Change(f"{verb} the pre-push hook: {hook} (runs {launch.sh_command()} hook pre-push{' --strict' if strict else ''})"))
+    changes.append(Change(f"{verb} the pre-push hook: {hook} (runs {launch.python()} -I, bbdiag hook pre-push{' --strict' if strict else ''})"))
     changes += [Change(text) for text in _neighbour_notes(directory, global_)]
     return changes
 
@@ -461,7 +470,7 @@ def bypassed_global_hook(config: Sequence[ConfigEntry]) -> str | None:
 
 def _python_of(text: str) -> str | None:
     """The interpreter a bbdiag entry point starts (`... PYTHON -I -m bbdiag...`)."""
-    match = re.search(r"(\S+) -I -m bbdiag|(?:^|!)\"([^\"]+)\" -m bbdiag", text, re.MULTILINE)
+    match = re.search(r"(\S+) -I -[mc] |(?:^|!)\"([^\"]+)\" -m bbdiag", text, re.MULTILINE)
     if not match:
         return None
     words = shlex.split(match.group(1) or f'"{match.group(2)}"')

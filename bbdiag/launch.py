@@ -3,10 +3,14 @@
 Everything in git's path starts this very interpreter by absolute path with `-I` (isolated
 mode): the current directory is not put on `sys.path`, and `PYTHONPATH`, `PYTHONSTARTUP`,
 `PYTHONHOME` and the user's site directory are ignored, so a cloned repository's own `bbdiag/`
-package, `sitecustomize.py` or `.pth` file can never run through bbdiag. Each entry point first
-checks, with `[ -e … ]` tests that cost no process, that the interpreter and the installed
-package are still there; when they are not (the package uninstalled, its virtualenv deleted),
-it gets out of git's way and git runs exactly as without bbdiag.
+package, `sitecustomize.py` or `.pth` file can never run through bbdiag.
+
+Each entry point gets out of git's way once bbdiag is gone, and stays working across upgrades:
+the shell checks with `[ -x … ]` (no process) that the interpreter is still there (a deleted
+virtualenv), and the few statements given to `python -I -c` look bbdiag up before importing it
+(`pip uninstall`, editable installs included), doing what git would have done without bbdiag
+when it is not there: nothing (the observer), one line (the hook), or running git itself with
+the very same arguments (`shell-init`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-from pathlib import Path
+
+# What each entry point does when the interpreter runs but bbdiag cannot be found (a Python expression).
+SILENT = "0"
+HOOK_GONE = 'print("bbdiag: pre-push check skipped: bbdiag is no longer installed for "+sys.executable+" (bbdiag install --hook again, or remove the hook)",file=sys.stderr) or 0'
+RUN_GIT = '__import__("os").execvp(sys.argv[sys.argv.index("--")+1],sys.argv[sys.argv.index("--")+1:])'  # `run -- git …`: git itself
 
 
 def python() -> str:
@@ -22,37 +30,13 @@ def python() -> str:
     return os.path.abspath(sys.executable)
 
 
-def required_files() -> tuple[str, ...]:
-    """Files whose presence says `python -I -m bbdiag` will import this bbdiag.
-
-    The package's own `__init__.py`, and the installed distribution's metadata folder, which
-    `pip uninstall` removes even for an editable install (whose sources stay behind).
-    """
-    import bbdiag
-
-    package = Path(bbdiag.__file__).resolve()
-    files = [str(package)]
-    for entry in sys.path:
-        if not entry or not os.path.isdir(entry) or Path(entry).resolve() == package.parent.parent:
-            continue  # a checkout's own folder is not an installation
-        found = sorted(Path(entry).glob("bbdiag-*.dist-info"))
-        if found:
-            files.append(str(found[0]))
-            break
-    return tuple(files)
-
-
 def sh_guard() -> str:
-    """A shell condition, true while this bbdiag can still start."""
-    tests = [f"[ -x {shlex.quote(python())} ]", *(f"[ -e {shlex.quote(path)} ]" for path in required_files())]
-    return " && ".join(tests)
+    """A shell condition, true while the interpreter bbdiag was installed for is still there."""
+    return f"[ -x {shlex.quote(python())} ]"
 
 
-def sh_command(module: str = "bbdiag") -> str:
-    """The shell words that run `module` of this bbdiag, isolated from the current directory and environment."""
-    return f"{shlex.quote(python())} -I -m {module}"
-
-
-def argv(module: str = "bbdiag") -> list[str]:
-    """The same, as an argument vector."""
-    return [python(), "-I", "-m", module]
+def sh_command(module: str = "bbdiag.cli", gone: str = SILENT) -> str:
+    """Shell words that run `module`'s main(argv) of this bbdiag, isolated; `gone` when bbdiag is not installed."""
+    package, _, name = module.partition(".")
+    code = f'import sys,importlib.util as u;sys.exit(__import__("{module}").{name}.main(sys.argv[1:]) if u.find_spec("{package}") else {gone})'
+    return f"{shlex.quote(python())} -I -c {shlex.quote(code)}"

@@ -176,4 +176,4 @@ def shell_init(shell: str) -> str:
     """The shell snippet: this very bbdiag, isolated (`launch`), and plain git once it is gone."""
     from bbdiag import launch
 
-    return SHELL_INIT[shell].replace("{guard}", launch.sh_guard()).replace("{bbdiag}", launch.sh_command())
+    return SHELL_INIT[shell].replace("{guard}", launch.sh_guard()).replace("{bbdiag}", launch.sh_command(gone=launch.RUN_GIT))

@@ -465,3 +465,23 @@ def test_doctor_reports_a_repository_that_bypasses_the_global_hook(clone: Path, 
     git("config", "core.hooksPath", ".husky/_", cwd=clone)  # what husky sets
     found = json.loads(bbdiag("doctor", "--format", "json", cwd=clone, check=False).stdout)
     assert "bbdiag-hook-bypassed" in {f["id"] for f in found["findings"]}
+
+
+def test_an_upgrade_keeps_the_integrations_working(clone: Path, tmp_path: Path) -> None:
+    """They look bbdiag up when they run, not by the files of the version that installed them."""
+    python = throwaway_bbdiag(tmp_path / "venv")
+    subprocess.run([str(python), "-I", "-m", "bbdiag", "install", "--hook"], cwd=clone, check=True, capture_output=True)
+    site = next((tmp_path / "venv").rglob("bbdiag-0.1.0.dist-info"))
+    site.rename(site.with_name("bbdiag-0.2.0.dist-info"))
+    commit(clone, "k.txt", f"{TOKEN}\n")
+    done = push(clone)
+    assert done.returncode != 0 and "adds a GitHub token in k.txt:1" in done.stderr, done.stderr
+
+
+def test_a_hook_from_before_the_checksum_is_replaced(clone: Path) -> None:
+    hook = executable(
+        clone / ".git" / "hooks" / "pre-push",
+        "#!/bin/sh\n# bbdiag-hook v1: installed by `bbdiag install --hook`; `bbdiag uninstall` removes it\ninput=$(cat)\n",
+    )
+    done = bbdiag("install", "--hook", cwd=clone)
+    assert "updated the pre-push hook" in done.stdout and "bbdiag-checksum" in hook.read_text()

@@ -154,3 +154,13 @@ def test_typographic_quotes_around_a_url_are_read_like_gits_own() -> None:
     # git's own Polish quotes („…”) still match as git prints them.
     (polish,) = _diagnoses("fatal: Uwierzytelnienie nie powiodło się dla „https://x.example/a.git/”\n")
     assert polish.cause == "credentials-rejected" and polish.url is not None and polish.url.host == "x.example"
+
+
+def test_a_helper_with_a_bad_interpreter_is_the_cause_not_the_refusal_after_it() -> None:
+    text = (
+        "/usr/local/bin/git-credential-osxkeychain: bad interpreter: No such file or directory\n"
+        "remote: Invalid username or password.\n"
+        "fatal: Authentication failed for 'https://github.com/acme/site.git/'\n"
+    )
+    first = _diagnoses(text)[0]
+    assert first.cause == "credential-helper-failed" and first.host == "github"

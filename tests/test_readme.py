@@ -35,3 +35,13 @@ def test_the_documented_commands_exist() -> None:
     assert "pip install -e '.[test]' && .venv/bin/python -m pytest" in readme
     assert ".venv/bin/python -m pytest" in (ROOT / ".ci" / "run").read_text()
     assert (ROOT / "tests/fixtures/corpus/cases/p001.txt").exists()
+
+
+def test_every_flag_of_fix_is_documented_in_its_help_and_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    done = subprocess.run([sys.executable, "-m", "bbdiag", "fix", "--help"], capture_output=True, text=True, check=True)
+    flags = {w for word in done.stdout.replace("/", " ").split() if (w := word.rstrip(",.)")).startswith("--") and w != "--help"}
+    assert {"--yes", "--dry-run", "--token-stdin", "--undo", "--all", "--user", "--replace", "--fetch-only", "--remote"} <= flags
+    assert [f for f in flags if f != "--as-of" and f"`{f}" not in readme] == [], "a flag of bbdiag fix the README does not mention"
+    for code in ("0  fixed", "1  the host refused", "2  usage or input error", "3  bbdiag itself failed"):
+        assert code in done.stdout

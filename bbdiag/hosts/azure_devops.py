@@ -55,3 +55,5 @@ def remedy(cause: str, c: Context) -> Remedy | None:
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+
+git_username = base.any_username

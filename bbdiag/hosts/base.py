@@ -129,6 +129,11 @@ class Host(Protocol):
         """This host's text for one slot of a shared step (`https-url`, `ssh-keys-page`, `ssh-over-443`, `url-token-note`)."""
         ...
 
+    def git_username(self, kind: str, known: str | None, k: Knowledge) -> str | None:
+        """The user name git must send with a secret of `kind` (`inspector.secret_kind`), given the one the
+        setup knows (`known`); None when only the user can say (`bbdiag fix` asks)."""
+        ...
+
 
 # Defaults a host module assigns for what it does not specialise (`steps = base.no_steps`).
 def no_remedy(cause: str, c: Context) -> Remedy | None:
@@ -161,3 +166,8 @@ def no_checks(c: Checkup) -> Iterator[Finding]:
 
 def no_stored_checks(c: Checkup, credential: StoredCredential, where: str) -> Iterator[Finding]:
     yield from ()
+
+
+def any_username(kind: str, known: str | None, k: Knowledge) -> str | None:
+    """A host that takes a token with the account's user name (or any): the one the setup knows."""
+    return known

@@ -11,6 +11,7 @@ from bbdiag.hosts.base import Checkup, TokenShape
 
 if TYPE_CHECKING:
     from bbdiag.inspector import StoredCredential
+    from bbdiag.knowledge import Knowledge
     from bbdiag.remedy import Context
     from bbdiag.remote_urls import RemoteURL
 
@@ -336,3 +337,14 @@ _REMEDIES: dict[str, Callable[[Context], Remedy | None]] = {
     "token-scope-insufficient": _token_scope,
     "ssh-host-key": _ssh_host_key,
 }
+
+
+def git_username(kind: str, known: str | None, k: Knowledge) -> str | None:
+    """Access tokens take one fixed user name; an API token the Bitbucket user name or the static
+    token user name, never the email (bitbucket-facts.md: the email gets 401)."""
+    fixed = k.fact("bitbucket-access-token-username")
+    if kind == "access-token":
+        return fixed
+    if known and "@" not in known and known != fixed:
+        return known
+    return k.fact("bitbucket-api-token-git-username") if kind == "api-token" else None

@@ -10,6 +10,7 @@ from bbdiag.hosts import base
 from bbdiag.hosts.base import TokenShape
 
 if TYPE_CHECKING:
+    from bbdiag.knowledge import Knowledge
     from bbdiag.remedy import Context
 
 ID = "bitbucket-dc"
@@ -84,3 +85,8 @@ _REMEDIES: dict[str, Callable[[Context], Remedy]] = {
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+
+
+def git_username(kind: str, known: str | None, k: Knowledge) -> str | None:
+    """HTTP access tokens go with the user's own user name (not the token's name, not an email)."""
+    return known if known and "@" not in known else None

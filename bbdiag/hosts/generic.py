@@ -40,3 +40,5 @@ def is_placeholder(hostname: str) -> bool:
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+
+git_username = base.any_username

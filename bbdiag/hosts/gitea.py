@@ -35,3 +35,5 @@ def docs(cause: str, c: Context) -> tuple[str, ...]:
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+
+git_username = base.any_username

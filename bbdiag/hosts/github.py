@@ -154,3 +154,6 @@ _REMEDIES: dict[str, Callable[[Context], Remedy | None]] = {
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+
+
+git_username = base.any_username

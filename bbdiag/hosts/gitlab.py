@@ -84,3 +84,5 @@ def _credential_cannot_push(c: Context) -> Remedy:
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+
+git_username = base.any_username
