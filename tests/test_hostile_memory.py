@@ -16,18 +16,21 @@ from tests.conftest import git
 MEMORY_BOUND_MIB = 100  # the README's promise for explain, scan and doctor
 # The per-stretch cost is what grew without bound (a 10 MB log of hits took 6 GB): a few chunks of
 # hits show the bound as well as 10 MB does, in a fraction of the time.
+# VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over from the forking parent (pytest)
+# across exec, while VmHWM belongs to the new process's own memory.
 _PEAK = (
-    "import resource, sys\n"
+    "import re, sys\n"
     "from bbdiag.cli import main\n"
     "code = main(sys.argv[1:])\n"
     "sys.stdout.flush()\n"
-    "print(f'\\nPEAK-KIB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
+    "status = open('/proc/self/status').read()\n"
+    "print('\\nPEAK-KIB', re.search(r'VmHWM:\\s*(\\d+)', status).group(1), file=sys.stderr)\n"
     "raise SystemExit(code)\n"
 )
 
 
 def peak_mib(args: list[str], cwd: Path | None = None, stdin: bytes | None = None) -> tuple[float, subprocess.CompletedProcess[bytes]]:
-    """bbdiag's own peak resident memory (ru_maxrss of its process, not of git's) for one run."""
+    """bbdiag's own peak resident memory (its process's, not git's) for one run."""
     done = subprocess.run([sys.executable, "-c", _PEAK, *args], input=stdin, capture_output=True, cwd=cwd, timeout=300)
     line = [raw for raw in done.stderr.decode(errors="replace").splitlines() if raw.startswith("PEAK-KIB ")]
     assert line, done.stderr[-2000:]
