@@ -6,19 +6,19 @@ import argparse
 import errno
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from bbdiag import __version__
-from bbdiag.render import auto_format, renderer
+from bbdiag.render import renderer
+from bbdiag.usage import UsageError as UsageError  # commands raise it, main reports it
 
 if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's benchmark)
     import datetime as dt
     from pathlib import Path
 
     from bbdiag.advice import Finding
-    from bbdiag.render.view import ScanView, SourceView
 
 EXIT_EXPLAINED = 0
 EXIT_NOTHING = 1
@@ -33,10 +33,6 @@ EXIT_CODES_HELP = """exit codes:
   3  bbdiag itself failed (a bug: please report it with the command you ran)
   run exits with the command's own code
 """
-
-
-class UsageError(Exception):
-    """A mistake in how bbdiag was called or what it was given: one clear line, exit 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bbdiag {args.name}: {redact(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        print(f"bbdiag {args.name}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (`| head`): nothing more to say, and nobody to say it to.
@@ -350,114 +347,9 @@ def _open_input(name: str, stack: ExitStack) -> tuple[BinaryIO, str]:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from bbdiag import scan
-    from bbdiag.render.view import ScanView
+    from bbdiag.commands import scan
 
-    _as_of(args)
-    names = args.paths or ["-"]
-    for name in names:
-        if name != "-" and not os.path.exists(name):
-            raise UsageError(f"{name}: no such file or directory")
-    from pathlib import Path
-
-    files = [str(p) for p in scan.iter_sources([Path(n) for n in names if n != "-"], args.include, args.exclude)]
-    sources = []
-    if "-" in names:
-        if sys.stdin is None or sys.stdin.isatty():
-            raise UsageError("no input: name log files or folders, or pipe a log in")
-        sources += scan.views_of([scan.scan_stream(sys.stdin.buffer, "-")], args.as_of)
-    sources += _scan_files(files, args.jobs, args.as_of)
-    report = ScanView(tuple(sources))
-    with ExitStack() as stack:
-        out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
-        _render_scan(report, args, out)
-    found = report.diagnoses
-    if (args.fail_on == "any" and found) or (args.fail_on == "auth" and any(d.auth for d in found)):
-        return EXIT_NOTHING
-    return EXIT_EXPLAINED
-
-
-def _scan_files(files: list[str], jobs: int, as_of: str | None) -> list[SourceView]:
-    """Every file, in order; several large ones on every core, with a progress bar on a terminal."""
-    import functools
-
-    from bbdiag import scan
-
-    sizes = {f: _size(f) for f in files}
-    total = sum(sizes.values())
-    workers = jobs or os.cpu_count() or 1
-    results: dict[str, list[SourceView]] = {}
-    with _progress(total) as advance:
-        if workers > 1 and len(files) > 1 and total > 4 << 20:
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(max_workers=min(workers, len(files))) as pool:
-                futures = {f: pool.submit(scan.scan_file_views, f, as_of) for f in files}
-                for name, future in futures.items():
-                    results[name] = _or_unreadable(name, future.result)
-                    if advance:
-                        advance(sizes[name])
-        else:
-            for name in files:
-                results[name] = _or_unreadable(name, functools.partial(scan.scan_file_views, name, as_of, advance))
-    return [view for name in files for view in results[name]]
-
-
-def _or_unreadable(name: str, produce: Callable[[], list[SourceView]]) -> list[SourceView]:
-    """A file that cannot be read is a note in the report, not the end of the scan."""
-    import zipfile
-    import zlib
-
-    from bbdiag.render.view import SourceView
-
-    try:
-        return produce()
-    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error) as exc:  # unreadable, corrupt .gz or .zip
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return [SourceView(name, 0, (), (f"could not be read: {reason}",))]
-
-
-def _size(name: str) -> int:
-    try:
-        return os.path.getsize(name)
-    except OSError:
-        return 0
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar's `advance(bytes)` while a large scan runs on a terminal; None otherwise."""
-    if not (sys.stderr.isatty() and total > 32 << 20):
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
-
-    columns = ("scanning", BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
-    # On stderr, never stdout: stdout may be the report a tool reads.
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("scan", total=total)
-        yield lambda count: bar.update(task, advance=count)
-
-
-def _render_scan(report: ScanView, args: argparse.Namespace, out: TextIO) -> None:
-    from bbdiag.render import annotations, sarif
-    from bbdiag.render import json as json_renderer
-
-    fmt = auto_format(args.format, out)
-    ci_formats: dict[str, Callable[[ScanView, TextIO], None]] = {
-        "jsonl": json_renderer.render_scan_jsonl,
-        "sarif": sarif.render,
-        "github": annotations.github,
-        "gitlab": annotations.gitlab,
-        "junit": annotations.junit,
-        "bitbucket": annotations.bitbucket,
-    }
-    (ci_formats.get(fmt) or renderer(fmt, out, "render_scan"))(report, out)
-    summary = args.summary or (os.environ.get("GITHUB_STEP_SUMMARY") if fmt == "github" else None)
-    if summary:
-        with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(annotations.github_summary(report))
+    return scan.run(args)
 
 
 # ------------------------------------------------------------------------------ doctor

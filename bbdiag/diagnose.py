@@ -31,14 +31,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bbdiag import hosts, remote_urls
 from bbdiag.causes import CAUSES, PRECEDENCE, urgency
-from bbdiag.match import Hit, Matches, SeenURL
+from bbdiag.match import NEAR_AFTER, NEAR_BEFORE, Hit, Matches, SeenURL
 
 if TYPE_CHECKING:
     from bbdiag.library import Library
 
 GAP = 25  # lines between two hits beyond which they cannot be one failure
 TRAILER_GAP = 1  # git prints its trailer on the line after the final it ends
-NEAR_BEFORE, NEAR_AFTER = 40, 12  # where to look for a URL that names a failure's host
 
 
 class Diagnosis(NamedTuple):
@@ -64,7 +63,7 @@ def diagnose(matches: Matches) -> list[Diagnosis]:
     successes = [h for h in matches.hits if h.pattern.role == "success"]
     groups = _group([h for h in matches.hits if h.pattern.role != "success"])
     failures = [g for index, g in enumerate(groups) if not _cancelled(g, successes, groups[index + 1][0] if index + 1 < len(groups) else None)]
-    diagnoses = [d for group in failures if (d := _diagnose_group(group, matches.urls))]
+    diagnoses = [d for group in failures if (d := _diagnose_group(group, matches.urls, matches.hosts_named))]
     return sorted(diagnoses, key=lambda d: (urgency(d.cause), d.evidence[0].order))
 
 
@@ -79,7 +78,7 @@ def refused_credential(url: remote_urls.RemoteURL, lib: Library) -> Diagnosis | 
     if REFUSED_CREDENTIAL_PATTERN not in lib:
         return None
     event = Hit(lib[REFUSED_CREDENTIAL_PATTERN], 0, 0, f"git erased the credential it sent to {url.display} after HTTP 401", {"url": url.text}, (url,))
-    return _diagnose_group([event], ())
+    return _diagnose_group([event], (), set())
 
 
 def succeeded(matches: Matches) -> Hit | None:
@@ -118,13 +117,13 @@ def _group(hits: Sequence[Hit]) -> list[list[Hit]]:
     return groups
 
 
-def _diagnose_group(group: list[Hit], seen_urls: Sequence[SeenURL]) -> Diagnosis | None:
+def _diagnose_group(group: list[Hit], seen_urls: Sequence[SeenURL], hosts_named: set[str]) -> Diagnosis | None:
     present = {h.pattern.id for h in group}
     group = [h for h in group if not h.pattern.requires or present & set(h.pattern.requires)]
     if not group:
         return None
     url, url_text = _failure_url(group, seen_urls)
-    host = _host(group, url, url_text, seen_urls)
+    host = _host(group, url, url_text, seen_urls, hosts_named)
     ranked = [(h, cause) for h in group if (cause := _cause(h, host))]
     if not ranked:
         return None
@@ -160,6 +159,12 @@ def _failure_url(group: list[Hit], seen_urls: Sequence[SeenURL]) -> tuple[remote
             return remotes[0], unparsed
     first, last = group[0].line, group[-1].line
     near = [s for s in seen_urls if first - NEAR_BEFORE <= s.line <= last + NEAR_AFTER and not s.in_message and _names_repository(s.url)]
+    # A failure that names its host itself (`git@bitbucket.org: Permission denied`) was about no
+    # URL of another host, however near: a `From https://github.com/…` fetched earlier, an apt mirror.
+    named = {h.captures["host"].lower() for h in group if h.captures.get("host")}
+    own = {h.pattern.host for h in group if h.pattern.host}
+    if named or own:
+        near = [s for s in near if s.url.host in named or s.url.host_id in own]
     before = [s for s in near if s.line <= last]
     if before:
         return before[-1].url, unparsed
@@ -173,7 +178,7 @@ def _names_repository(url: remote_urls.RemoteURL) -> bool:
     return not url.is_web_page and bool(url.path.strip("/") or url.is_ssh)
 
 
-def _host(group: list[Hit], url: remote_urls.RemoteURL | None, url_text: str | None, seen_urls: Sequence[SeenURL]) -> str:
+def _host(group: list[Hit], url: remote_urls.RemoteURL | None, url_text: str | None, seen_urls: Sequence[SeenURL], hosts_named: set[str]) -> str:
     """The host id: the host's own message text, else the URL, else names seen nearby."""
     strong = [h for h in group if h.pattern.host]
     if strong:
@@ -204,7 +209,7 @@ def _host(group: list[Hit], url: remote_urls.RemoteURL | None, url_text: str | N
     if fallback and fallback != "unknown":
         return fallback
     # Far from the failure, a URL says something only when the whole input names one host.
-    named_hosts = {s.url.host_id for s in seen_urls} - {"generic", "unknown"}
+    named_hosts = hosts_named - {"generic", "unknown"}
     if len(named_hosts) == 1:
         return named_hosts.pop()
     hints = [h.pattern.host_hint for h in group if h.pattern.host_hint]

@@ -1,13 +1,16 @@
 """Lines in, hits out: which known messages occur on which lines.
 
 A line is searched only by the patterns one of whose keywords it contains, so most lines of a
-long log cost one pass over the keyword index. URLs are collected on the side (bounded), because
-the URL that names the host is often on a line that no pattern matches.
+long log cost one pass over the keyword index. URLs are collected on the side, because the URL
+that names the host is often on a line that no pattern matches: only those near a hit (where
+diagnose looks for a failure's remote) and only those that can be a git remote, so a log full of
+download URLs neither crowds out the remote nor becomes it.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -19,8 +22,10 @@ from bbdiag.redact import ends_inside_token, mask_secrets, mask_token_head
 # What one input may keep, whatever its size (the README's memory bound): beyond MAX_HITS a log
 # is one long failure loop, and the first ones say it all; the rest is counted (hits_dropped).
 MAX_HITS = 2_000
-MAX_URLS = 2_000
+MAX_URLS = 2_000  # URLs kept near hits, over the whole input
+MAX_URLS_PER_LINE = 16  # a line listing more URLs than this is a listing, not a failure's remote
 MAX_HIT_TEXT = 4096  # characters of a hit's line kept, cut after its secrets are masked
+NEAR_BEFORE, NEAR_AFTER = 40, 12  # lines around a hit where a URL may name that failure's remote and host
 
 # Another tool's own error line (a curl or wget in a Docker build, npm's or pip's registry, a
 # container registry): never git's, whatever status it names. Only a host's own wording (a pattern
@@ -63,23 +68,42 @@ class Matches:
         self.hits: list[Hit] = []
         self.urls: list[SeenURL] = []
         self.hits_dropped = 0
+        self.hosts_named: set[str] = set()  # host ids of every URL in the input, near a hit or not
+
+
+def can_be_remote(url: remote_urls.RemoteURL) -> bool:
+    """A URL git could fetch from or push to: not a file download (a Maven .pom, an npm .tgz), not
+    scp-like text that is something else (a docker digest `python:3.12@sha256:9f8e…`)."""
+    if url.scheme == "scp":
+        return "/" in url.path or url.path.endswith(".git")
+    last = url.path.rstrip("/,.;:").rsplit("/", 1)[-1].lower()
+    return not _ARTIFACT.search(last)
+
+
+# File names that are downloads, never a repository (a repository may be called `widgets.js`).
+_ARTIFACT = re.compile(
+    r"\.(?:pom|jar|war|aar|module|sha1|sha256|sha512|md5|asc|sig|tgz|gz|bz2|xz|zst|zip|tar|whl|egg|deb|rpm|apk|crate|gem|nupkg|"
+    r"xml|json|ya?ml|html?|php|txt|md|png|svg|ico|exe|msi|dmg|pkg|iso)$"
+)
 
 
 # Blogs and forums turn git's quotes typographic (‘…’, “…”); read them as git's own. The line
 # is tried as it is first: some of git's translations quote with „…” or «…» themselves.
-_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00b4": "'"})
+TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00b4": "'"})
 
 
 def plain_quotes(text: str) -> str:
     """`text` with typographic quotes made plain, or `text` itself (the same object) when it has none."""
     if text.isascii():
         return text
-    plain = text.translate(_TYPOGRAPHIC)
+    plain = text.translate(TYPOGRAPHIC)
     return text if plain == text else plain
 
 
 def match_lines(lines: Iterable[Line], library: Library) -> Matches:
     found = Matches()
+    recent: deque[SeenURL] = deque()  # URLs of the last NEAR_BEFORE lines, kept if a hit follows
+    keep_until = 0  # URLs up to this line follow a hit closely: kept
     wrapped_at = -1  # the number of a line that ended inside a token (redact.ends_inside_token)
     for order, line in enumerate(lines):
         text = line.text
@@ -90,27 +114,45 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
         plain = plain_quotes(text)
         urls: tuple[remote_urls.RemoteURL, ...] = ()
         if "://" in text or "@" in text:
-            urls = tuple(
-                u for u in (*remote_urls.find(plain), *remote_urls.find_ssh_commands(plain), *remote_urls.find_remote_commands(plain)) if not u.is_documentation
-            )
-            if len(found.urls) < MAX_URLS:
-                in_message = text.lstrip().startswith("remote:")
-                found.urls += [SeenURL(line.number, u, in_message or u.is_web_page) for u in urls]
+            found_here = (*remote_urls.find(plain), *remote_urls.find_ssh_commands(plain), *remote_urls.find_remote_commands(plain))
+            urls = tuple(u for u in found_here[:MAX_URLS_PER_LINE] if not u.is_documentation and can_be_remote(u))
+            in_message = text.lstrip().startswith("remote:")
+            seen = [SeenURL(line.number, u, in_message or u.is_web_page) for u in urls]
+            found.hosts_named.update(u.host_id for u in urls)
+            if line.number <= keep_until:
+                _keep(found, seen)
+            else:
+                recent.extend(seen)
+        while recent and recent[0].line < line.number - NEAR_BEFORE:
+            recent.popleft()
         candidates = library.candidates(text.lower())
         if plain is not text:
             candidates += [p for p in library.candidates(plain.lower()) if p not in candidates]
         if candidates and FOREIGN.match(text):
             candidates = [p for p in candidates if p.host]
+        hit_here = False
         for pattern in candidates:
             match = pattern.search(text)
             if match is None and plain is not text:
                 match = pattern.search(plain)
             if match is None:
                 continue
+            hit_here = True
             if len(found.hits) >= MAX_HITS:
                 found.hits_dropped += 1
                 continue
             captures = {k: v[:MAX_HIT_TEXT] for k, v in match.groupdict().items() if v}
             kept = text if len(text) <= MAX_HIT_TEXT else mask_secrets(text)[:MAX_HIT_TEXT] + "…"
             found.hits.append(Hit(pattern, line.number, order, kept, captures, urls))
+        if hit_here:
+            _keep(found, recent)
+            recent.clear()
+            keep_until = line.number + NEAR_AFTER
     return found
+
+
+def _keep(found: Matches, urls: Iterable[SeenURL]) -> None:
+    for url in urls:
+        if len(found.urls) >= MAX_URLS:
+            return
+        found.urls.append(url)

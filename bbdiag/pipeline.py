@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
-from bbdiag import hosts, knowledge, library, normalise, remedy
+from bbdiag import hosts, knowledge, library, normalise, prefilter, remedy, sources
 from bbdiag.diagnose import Diagnosis, diagnose, succeeded
 from bbdiag.match import Matches, match_lines
 from bbdiag.normalise import MAX_INPUT, Line, Reading
@@ -52,12 +52,12 @@ def _result(reading: Reading, matches: Matches) -> Result:
     return Result(reading, diagnose(matches), len(matches.hits), matches.hits_dropped, seen, success.line if success else None)
 
 
-FAST_AFTER = 8 << 20  # input larger than this goes through scan's one-pass prefilter
+FAST_AFTER = 8 << 20  # input larger than this goes through the read stage's fast backend (bbdiag.prefilter)
 
 
 def diagnose_stream(stream: BinaryIO, source: str, lib: library.Library, limit: int = MAX_INPUT) -> Result:
-    """Small input line by line; large input (a whole CI log, gigabytes on stdin) through scan's
-    prefilter, which finds the same hits at grep's speed (tests hold the two paths equal)."""
+    """Small input line by line; large input (a whole CI log, gigabytes on stdin) through the
+    prefilter, which finds the same hits at grep's speed (tests hold the two backends equal)."""
     reading = Reading(source)
     head = stream.read(min(FAST_AFTER, limit))
     if len(head) < FAST_AFTER or limit <= FAST_AFTER:
@@ -66,10 +66,7 @@ def diagnose_stream(stream: BinaryIO, source: str, lib: library.Library, limit: 
         if len(head) == limit and stream.read(1):
             reading.stopped = True
         return result
-    from bbdiag import scan
-
-    matches, _ = scan.match_stream(scan.prefixed(head, stream), reading, lib, limit=limit, drop_test_output=False)
-    return _result(reading, matches)
+    return diagnose_lines(prefilter.read(sources.prefixed(head, stream), reading, lib, limit), reading, lib)
 
 
 def diagnose_text(text: str, source: str = "-", lib: library.Library | None = None) -> Result:

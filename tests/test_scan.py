@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 import jsonschema
 import pytest
 
-from bbdiag import library, pipeline, scan
+from bbdiag import library, pipeline, prefilter, scan
 from tests.conftest import CORPUS, EXTRA, FIXTURES, bbdiag
 
 CI = FIXTURES / "ci"
@@ -29,9 +29,9 @@ def summary(diagnoses: list[object]) -> list[tuple[str, str, tuple[int, int]]]:
     return [(d.cause, d.host, d.lines) for d in diagnoses]  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("chunk", [64, 997, scan.CHUNK])
+@pytest.mark.parametrize("chunk", [64, 997, prefilter.CHUNK])
 def test_scan_finds_what_explain_finds_whatever_the_chunking(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scan, "CHUNK", chunk)
+    monkeypatch.setattr(prefilter, "CHUNK", chunk)
     for case in ALL_CASES:
         data = case.read_bytes()
         found = scan.scan_stream(io.BytesIO(data), case.name, LIB).diagnoses
@@ -40,12 +40,12 @@ def test_scan_finds_what_explain_finds_whatever_the_chunking(chunk: int, monkeyp
 
 
 def test_the_fallback_path_without_hyperscan_gives_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scan, "_prefilter", lambda lib: None)
+    monkeypatch.setattr(prefilter, "_database_for", lambda lib: None)
     for log in sorted(CI.iterdir()):
         fallback = scan.scan_path(log, LIB)[0]
         monkeypatch.undo()
         fast = scan.scan_path(log, LIB)[0]
-        monkeypatch.setattr(scan, "_prefilter", lambda lib: None)
+        monkeypatch.setattr(prefilter, "_database_for", lambda lib: None)
         assert summary(fallback.diagnoses) == summary(fast.diagnoses), log.name
         assert [fallback.step_of(d) for d in fallback.diagnoses] == [fast.step_of(d) for d in fast.diagnoses], log.name
 

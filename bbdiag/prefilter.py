@@ -1,0 +1,419 @@
+"""The read stage's fast backend: from a large log, only the lines that can hit, at grep's speed.
+
+`read` gives the same numbered, cleaned lines as `normalise.read` for every line that can match a
+pattern (and the lines near them that may name the remote), and skips the rest unread by Python.
+One pass of Hyperscan over large chunks of the raw bytes decides which lines those are:
+
+- a line the cleaning leaves as it is (ASCII, no ANSI, control bytes, tabs, `\\r`, JSON escapes or
+  CI section markers) can hit only if one of the patterns' own regexes, loosened so that it can only
+  match more (anchors, word boundaries and lookarounds dropped), matches the raw line;
+- a line the cleaning changes can hit only if it holds one of the pattern's keywords (the line
+  path's own prefilter), since its cleaned text is not in the raw bytes.
+
+So a keyword that occurs in ordinary CI noise costs nothing where the cleaning does not change the
+line (the test suite keeps keywords out of a noise sample anyway). Lines near a candidate that
+may name the remote (`://` or `@`) come along; so do the CI step markers that can name a
+candidate's step, seen by `raw` like every line the line path reads. Memory is one reused buffer
+of CHUNK bytes whatever the log's size. Without Hyperscan (not x86-64 Linux) and for UTF-16 input,
+`read` is `normalise.read`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from bbdiag import normalise, sources
+from bbdiag.library import PATTERNS_DIR, Library
+from bbdiag.match import NEAR_AFTER, NEAR_BEFORE, TYPOGRAPHIC
+from bbdiag.normalise import MAX_INPUT, Line, Reading
+
+if TYPE_CHECKING:
+    from bbdiag.library import Pattern
+
+CHUNK = 1 << 19  # bytes scanned at once; what a stretch of hits costs in memory is bounded by it (a log of nothing but hits: ~60 MiB peak)
+MAX_CONTEXT_LINE = 4096  # a context line longer than this cannot hold a URL worth reading
+# CI systems' step and job markers, so each failure can say where in the run it happened.
+STEP_MARKERS = (
+    "##[group]",  # GitHub Actions
+    "section_start:",  # GitLab CI
+    "##[section]starting:",  # Azure Pipelines
+    "[pipeline] stage",  # Jenkins declarative
+    "[pipeline] { (",  # Jenkins stage block
+    "##teamcity[blockopened",  # TeamCity
+    "##teamcity[progressstart",
+)
+# What makes normalise.clean change a line other than by cutting it (a CI prefix, a flattened
+# line split): then its cleaned text is not in the raw bytes, and keywords decide.
+_CLEANING_CHANGES = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f-\xff]|\\n|section_")
+
+Raw = Callable[[int, str], bool]
+
+
+def read(stream: BinaryIO, reading: Reading, lib: Library, limit: int = MAX_INPUT, raw: Raw | None = None) -> Iterator[Line]:
+    """The lines of `stream` that can hit, numbered and cleaned as `normalise.read` gives them.
+
+    `raw` sees each decoded line before cleaning, as in `normalise.read` (and drops it by
+    returning True), and also the CI step markers that can name a candidate's step.
+    """
+    head = stream.read(64)  # enough for normalise to tell UTF-16 without a BOM
+    stream = sources.prefixed(head, stream)
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 4 and head[1:4:2] == b"\0\0")
+    database = None if utf16 else _database_for(lib)
+    if database is None:  # UTF-16, or no Hyperscan here: the line path
+        return normalise.read(stream, reading, limit, raw)
+    return _candidate_lines(stream, reading, database, limit, raw)
+
+
+def available() -> bool:
+    try:
+        import hyperscan  # type: ignore[import-not-found, import-untyped, unused-ignore]  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# ------------------------------------------------------------------------------ the database
+def loosened(source: str) -> str:
+    """A regex that matches wherever `source` does, and maybe more: for a first pass over raw lines.
+
+    Named groups become plain groups; anchors, word boundaries and lookarounds are dropped.
+    """
+    out: list[str] = []
+    index, length = 0, len(source)
+    while index < length:
+        char = source[index]
+        if char == "\\" and index + 1 < length:
+            escape = source[index : index + 2]
+            if escape not in ("\\b", "\\B", "\\A", "\\Z", "\\z", "\\G"):
+                out.append(escape)
+            index += 2
+        elif char == "[":
+            end = _class_end(source, index)
+            out.append(source[index:end])
+            index = end
+        elif char in "^$":
+            index += 1
+        elif source.startswith(("(?=", "(?!", "(?<=", "(?<!"), index):
+            index = _group_end(source, index)
+        elif source.startswith("(?P<", index):
+            out.append("(?:")
+            index = source.index(">", index) + 1
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out)
+
+
+def _class_end(source: str, start: int) -> int:
+    """The index after the `]` that closes the character class opened at `start`."""
+    index = start + 1
+    if index < len(source) and source[index] == "^":
+        index += 1
+    if index < len(source) and source[index] == "]":
+        index += 1
+    while index < len(source) and source[index] != "]":
+        index += 2 if source[index] == "\\" else 1
+    return index + 1
+
+
+def _group_end(source: str, start: int) -> int:
+    """The index after the `)` that closes the group opened at `start`."""
+    depth, index = 0, start
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = _class_end(source, index)
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return index
+
+
+class _Database:
+    """Hyperscan over the loosened regexes, the keywords and the step markers, compiled once per
+    library and kept in the per-user cache (compiling costs tens of milliseconds; loading, microseconds)."""
+
+    def __init__(self, lib: Library) -> None:
+        import hyperscan
+
+        from bbdiag import cache
+
+        serialized, self.first_keyword, self.first_marker, always = cache.memoised(
+            "hyperscan", PATTERNS_DIR, (".toml", ".json"), lambda: _build(lib), extra="\n".join(lib.keywords)
+        )
+        self.always = frozenset(always)
+        self.database: Any = hyperscan.loadb(serialized, mode=hyperscan.HS_MODE_BLOCK)
+        self.database.scratch = hyperscan.Scratch(self.database)
+
+    def scan(self, chunk: memoryview) -> tuple[list[int], list[int], list[int], list[int]]:
+        """End offsets of regex matches, of keywords that decide everywhere, of other keywords, of step markers."""
+        regex: list[int] = []
+        always: list[int] = []
+        keyword: list[int] = []
+        markers: list[int] = []
+        first_keyword, first_marker, decisive = self.first_keyword, self.first_marker, self.always
+
+        def on_match(pattern: int, _start: int, end: int, _flags: int, _context: object) -> None:
+            if pattern < first_keyword:
+                regex.append(end)
+            elif pattern >= first_marker:
+                markers.append(end)
+            elif pattern in decisive:
+                always.append(end)
+            else:
+                keyword.append(end)
+
+        self.database.scan(chunk, match_event_handler=on_match)  # any buffer works: no copy
+        return regex, always, keyword, markers
+
+
+def _build(lib: Library) -> tuple[bytes, int, int, tuple[int, ...]]:
+    """The compiled database, where its keywords and its step markers start, and which keywords decide everywhere."""
+    import hyperscan
+
+    regexes, always = _regexes(lib.patterns)
+    # Typographic quotes (a blog's `‘…’`) are read as git's own (match.TYPOGRAPHIC): a line with
+    # one may hold a keyword only once they are made plain, so it is a candidate by itself.
+    quotes = {chr(c) for c in TYPOGRAPHIC}
+    keywords = sorted({variant for k in lib.keywords for variant in _variants(k)} | quotes)
+    first_keyword = len(regexes)
+    first_marker = first_keyword + len(keywords)
+    expressions = [r.encode("utf-8") for r, _ in regexes] + [re.escape(k).encode("utf-8") for k in [*keywords, *STEP_MARKERS]]
+    flags = [f for _, f in regexes] + [
+        # Caseless costs Hyperscan dearly on non-ASCII bytes: those literals come in all three
+        # casings instead (_variants), matched exactly.
+        hyperscan.HS_FLAG_CASELESS if k.isascii() else 0
+        for k in [*keywords, *STEP_MARKERS]
+    ]
+    # Keywords of patterns left without a loosened regex (Hyperscan did not take it) decide on every line.
+    decisive = tuple(first_keyword + i for i, k in enumerate(keywords) if k.lower() in always)
+    return _compile(expressions, flags), first_keyword, first_marker, decisive
+
+
+def _regexes(patterns: tuple[Pattern, ...]) -> tuple[list[tuple[str, int]], set[str]]:
+    """(loosened regex, Hyperscan flags) for every ASCII regex Hyperscan takes, and the keywords of
+    patterns left without one. Non-ASCII regexes (git's translations) can only match lines the
+    cleaning changes, where keywords decide."""
+    import hyperscan
+
+    found: list[tuple[str, int]] = []
+    always: set[str] = set()
+    for pattern in patterns:
+        flags = hyperscan.HS_FLAG_CASELESS if pattern.ignore_case else 0
+        # Prefilter mode: whatever of a regex Hyperscan cannot do exactly (backreferences,
+        # bounded repeats it would blow up) it approximates by something that matches more.
+        flags |= hyperscan.HS_FLAG_PREFILTER
+        taken = [(loose, flags) for source in pattern.regexes if source.isascii() and _compiles(loose := loosened(source), flags)]
+        if len(taken) < sum(source.isascii() for source in pattern.regexes):
+            always.update(pattern.keywords)
+        found += taken
+    return found, always
+
+
+def _compiles(expression: str, flags: int) -> bool:
+    """Hyperscan takes it, and it cannot match an empty string (which would make every line a candidate)."""
+    import hyperscan
+
+    try:
+        hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK).compile(expressions=[expression.encode("utf-8")], ids=[0], elements=1, flags=[flags])
+    except hyperscan.error:
+        return False
+    return True
+
+
+def _compile(expressions: list[bytes], flags: list[int]) -> bytes:
+    import hyperscan
+
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions), flags=flags)
+    return bytes(hyperscan.dumpb(database))
+
+
+def _variants(keyword: str) -> set[str]:
+    """Hyperscan's caseless is ASCII-only: give non-ASCII keywords their capitalised forms too."""
+    if keyword.isascii():
+        return {keyword}
+    return {keyword, keyword.capitalize(), keyword.upper()}
+
+
+def _database_for(lib: Library) -> _Database | None:
+    return _database_for_keywords(lib, lib.keywords)
+
+
+@functools.lru_cache(maxsize=4)
+def _database_for_keywords(lib: Library, _keywords: tuple[str, ...]) -> _Database | None:
+    """One per library (keyed by its keywords too, so a changed library gets its own), None without Hyperscan."""
+    if not available():
+        return None
+    return _Database(lib)
+
+
+# ------------------------------------------------------------------------------ the chunk loop
+def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, limit: int, raw: Raw | None) -> Iterator[Line]:
+    """Candidate lines and the URL lines near them, numbered as in the input.
+
+    Blocks are read into one reused buffer and scanned in place; only the partial line at a
+    block's end is carried to the buffer's front, and a line longer than MAX_LINE is read in pieces.
+    """
+    buffer = bytearray(CHUNK + normalise.MAX_LINE)
+    readinto = getattr(stream, "readinto", None)
+    carry = 0  # bytes of an unfinished line at the buffer's front (fewer than MAX_LINE)
+    line_base = 0  # complete lines before the buffer's front
+    continued = False  # the buffer's front continues a line already passed on in pieces
+    context = _Context(raw)
+    with memoryview(buffer) as view:
+        while True:
+            want = min(CHUNK, limit - reading.bytes_read)
+            if want <= 0:
+                reading.stopped = bool(stream.read(1))
+                got = 0
+            elif readinto is not None:
+                got = readinto(view[carry : carry + want]) or 0
+            else:
+                block = stream.read(want)
+                got = len(block)
+                view[carry : carry + got] = block
+            reading.bytes_read += got
+            end = carry + got
+            if not got:
+                if carry:
+                    yield from _lines_of_chunk(buffer, 0, carry, line_base, database, context)
+                    line_base += 1
+                break
+            rest = buffer.rfind(b"\n", carry, end) + 1
+            if rest:
+                yield from _lines_of_chunk(buffer, 0, rest, line_base, database, context)
+                line_base += context.newlines
+                continued = False
+            carry = end - rest
+            if carry >= normalise.MAX_LINE:  # one enormous line: passed on in pieces, as the line path does
+                reading.long_lines += not continued
+                continued = True
+                yield from _lines_of_chunk(buffer, rest, end, line_base, database, context)
+                carry = 0
+            elif rest:
+                buffer[:carry] = buffer[rest:end]
+    reading.lines = line_base
+
+
+class _Context:
+    """What one stretch of a log leaves for the next: URL lines not yet emitted, how far after the
+    last candidate URL lines are still wanted, and how many lines the last stretch had."""
+
+    def __init__(self, raw: Raw | None) -> None:
+        self.recent: list[tuple[int, bytes]] = []
+        self.after_until = 0  # line number
+        self.raw = raw
+        self.newlines = 0
+
+
+def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, database: _Database, context: _Context) -> list[Line]:
+    """Candidate lines of buf[start:end] (whole lines); the number of newlines in it goes to context.newlines."""
+    with memoryview(buf)[start:end] as chunk:
+        regex_ends, always_ends, keyword_ends, marker_ends = database.scan(chunk)
+    line_starts = {max(start, buf.rfind(b"\n", start, start + e) + 1) for e in (*regex_ends, *always_ends)}
+    for e in keyword_ends:  # a keyword decides only where the cleaning changes the line
+        line_start = max(start, buf.rfind(b"\n", start, start + e) + 1)
+        if line_start not in line_starts:
+            line_end = buf.find(b"\n", start + e, end)
+            if _CLEANING_CHANGES.search(buf, line_start, line_end if line_end != -1 else end):
+                line_starts.add(line_start)
+    # Only the step markers that can name a failure's step: the last before each candidate, and
+    # the last of the stretch (for candidates in the next one). A marker every few lines stays fast.
+    all_markers = sorted(start + e for e in marker_ends)
+    chosen = {all_markers[i - 1] for i in (bisect.bisect_left(all_markers, h) for h in line_starts) if i} | set(all_markers[-1:])
+    marker_starts = {max(start, buf.rfind(b"\n", start, m) + 1) for m in chosen} - line_starts
+    hits: list[tuple[int, int]] = []  # (offset, line number)
+    counted_to, newlines = start, 0
+    lines: list[Line] = []
+    for offset in sorted(line_starts | marker_starts):
+        newlines += buf.count(b"\n", counted_to, offset)
+        counted_to = offset
+        if offset in marker_starts:  # a step marker: `raw` notes the step
+            line_end = buf.find(b"\n", offset, end)
+            if context.raw is not None:
+                context.raw(line_base + newlines + 1, normalise.decode_line(bytes(buf[offset : line_end if line_end != -1 else end][:MAX_CONTEXT_LINE])))
+        else:
+            hits.append((offset, line_base + newlines + 1))
+    newlines += buf.count(b"\n", counted_to, end)
+    context.newlines = newlines
+    wanted: dict[int, int] = dict(hits)  # line start offset -> line number
+    url_lines: list[tuple[int, int, int]] = []  # (start, end, number) of lines near a hit, which may name the remote
+    # URL lines right after a hit at the end of the previous stretch.
+    url_lines += _lines_from(buf, start, end, line_base + 1, context.after_until - line_base)
+    if hits:
+        context.after_until = hits[-1][1] + NEAR_AFTER
+    # URL-bearing lines around each hit: the remote is often named there. Each hit looks only as
+    # far as its neighbours (their lines are wanted anyway), so a log where every line is a hit
+    # costs its lines once, not NEAR_BEFORE + NEAR_AFTER times.
+    for index, (offset, number) in enumerate(hits):
+        url_lines += _lines_before(buf, hits[index - 1][0] if index else start, offset, number - 1, NEAR_BEFORE)
+        newline = buf.find(b"\n", offset, end)
+        if newline != -1:
+            url_lines += _lines_from(buf, newline + 1, hits[index + 1][0] if index + 1 < len(hits) else end, number + 1, NEAR_AFTER)
+    for line_start, line_end, number in url_lines:
+        if _may_hold_url(buf, line_start, line_end):
+            wanted.setdefault(line_start, number)
+    if hits:  # the host may be named in URL lines just before this stretch, not emitted yet
+        first = hits[0][1]
+        lines += [line for n, text in context.recent if first - NEAR_BEFORE <= n for line in _to_lines(text, n, context.raw)]
+        context.recent.clear()
+    for offset in sorted(wanted):
+        line_end = buf.find(b"\n", offset, end)
+        lines += _to_lines(bytes(buf[offset : line_end if line_end != -1 else end]), wanted[offset], context.raw)
+    # Remember the URL lines at the end of this stretch (not emitted) for a hit early in the next.
+    tail = [
+        (number, bytes(buf[line_start:line_end]))
+        for line_start, line_end, number in _lines_before(buf, start, end, line_base + newlines, NEAR_BEFORE)
+        if line_start not in wanted and _may_hold_url(buf, line_start, line_end)
+    ][::-1]
+    context.recent = [(m, text) for m, text in [*context.recent, *tail] if m > line_base + newlines - NEAR_BEFORE]
+    return lines
+
+
+def _lines_before(buf: bytearray, start: int, position: int, number: int, count: int) -> Iterator[tuple[int, int, int]]:
+    """Up to `count` lines ending at `position`, nearest first, not before `start`: (line start, line end, number)."""
+    for _ in range(count):
+        if position <= start:
+            return
+        previous = max(start, buf.rfind(b"\n", start, position - 1) + 1)
+        yield previous, position, number
+        number -= 1
+        position = previous
+
+
+def _lines_from(buf: bytearray, position: int, end: int, number: int, count: int) -> Iterator[tuple[int, int, int]]:
+    """Up to `count` lines starting at `position` (a line start), before `end`: (line start, line end, number)."""
+    for _ in range(count):
+        if position >= end:
+            return
+        following = buf.find(b"\n", position, end) + 1 or end
+        yield position, following, number
+        number += 1
+        position = following
+
+
+def _may_hold_url(body: bytearray, start: int, end: int) -> bool:
+    if end - start > MAX_CONTEXT_LINE:
+        return False
+    return body.find(b"://", start, end) != -1 or body.find(b"@", start, end) != -1
+
+
+def _to_lines(raw_bytes: bytes, number: int, raw: Raw | None) -> Iterator[Line]:
+    text = normalise.decode_line(raw_bytes)  # not counted in Reading: only candidate lines pass here
+    if raw is not None and raw(number, text):
+        return
+    for piece in normalise.clean(text):
+        yield Line(number, piece)
