@@ -485,3 +485,33 @@ def test_a_hook_from_before_the_checksum_is_replaced(clone: Path) -> None:
     )
     done = bbdiag("install", "--hook", cwd=clone)
     assert "updated the pre-push hook" in done.stdout and "bbdiag-checksum" in hook.read_text()
+
+
+def test_placeholders_are_told_from_tokens() -> None:
+    from bbdiag.hooks import is_placeholder
+
+    assert is_placeholder("ghp_" + "X" * 36) and is_placeholder("glpat-" + "x" * 20) and is_placeholder("ghp_EXAMPLEexampleEXAMPLEexample0000000")
+    assert not is_placeholder(TOKEN) and not is_placeholder(bb.APP_PASSWORD) and not is_placeholder("ghp_" + "Zx8Kq2fakeLm7Wn4Rt6Yb1Vc9Hd3Jf5Gs0Ap")
+
+
+def test_pre_commit_then_bbdiag_then_pre_commit_again(clone: Path) -> None:
+    (clone / ".pre-commit-config.yaml").write_text(
+        "repos:\n- repo: local\n  hooks:\n  - id: mark\n    name: mark\n    entry: 'true'\n    language: system\n    stages: [pre-push]\n    always_run: true\n    pass_filenames: false\n"
+    )
+    git("add", ".", cwd=clone)
+    git("commit", "-q", "-m", "pre-commit", cwd=clone)
+    subprocess.run([*PRE_COMMIT, "install", "--hook-type", "pre-push"], cwd=clone, check=True, capture_output=True)
+    bbdiag("install", "--hook", cwd=clone)
+    subprocess.run([*PRE_COMMIT, "install", "--hook-type", "pre-push"], cwd=clone, check=True, capture_output=True)
+    commit(clone, "k.txt", f"{TOKEN}\n")
+    blocked = push(clone)
+    assert blocked.returncode != 0 and "adds a GitHub token" in blocked.stderr and "migration mode" not in blocked.stdout + blocked.stderr
+    git("reset", "-q", "--hard", "HEAD~1", cwd=clone)
+    done = push(clone)
+    assert done.returncode == 0 and "mark" in done.stdout + done.stderr, done.stdout + done.stderr
+    bbdiag("uninstall", "--hook", cwd=clone)
+    hooks = clone / ".git" / "hooks"
+    assert not (hooks / "pre-push.legacy").exists() and not (hooks / "pre-push.bbdiag-chained").exists()
+    commit(clone, "later.txt", "later\n")
+    later = push(clone)
+    assert later.returncode == 0 and "mark" in later.stdout + later.stderr, later.stdout + later.stderr
