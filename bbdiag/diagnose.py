@@ -183,34 +183,34 @@ def _host(group: list[Hit], url: remote_urls.RemoteURL | None, url_text: str | N
     strong = [h for h in group if h.pattern.host]
     if strong:
         best = min(strong, key=lambda h: (-h.pattern.strength, h.order))
-        return best.pattern.host or "unknown"
+        return best.pattern.host or hosts.UNKNOWN
     on_lines = any(url is not None and url in h.urls for h in group) or any(h.captures.get("url") for h in group)
     if url is not None and on_lines:
         return url.host_id
     fallback: str | None = None
     if url_text:
         loose = remote_urls.classify_loose(url_text)
-        if loose and loose != "generic":
+        if loose and loose != hosts.GENERIC:
             return loose
         fallback = fallback or loose
     for hit in reversed(group):  # the host named last before git gave up is the one it was talking to
         named = hit.captures.get("host")
         if named:
             host_id = hosts.classify(named, port=int(hit.captures["port"]) if hit.captures.get("port") else None)
-            if host_id != "unknown":
+            if host_id != hosts.UNKNOWN:
                 return host_id
     first, last = group[0].line, group[-1].line
     near = [s.url for s in seen_urls if first - NEAR_BEFORE <= s.line <= last + NEAR_AFTER]
     for candidate in ([url] if url else []) + near:
         host_id = candidate.host_id
-        if host_id not in ("generic", "unknown"):
+        if hosts.is_named(host_id):
             return host_id
         fallback = fallback or host_id
-    if fallback and fallback != "unknown":
+    if fallback and fallback != hosts.UNKNOWN:
         return fallback
     # Far from the failure, a URL says something only when the whole input names one host.
-    named_hosts = hosts_named - {"generic", "unknown"}
+    named_hosts = {host_id for host_id in hosts_named if hosts.is_named(host_id)}
     if len(named_hosts) == 1:
         return named_hosts.pop()
     hints = [h.pattern.host_hint for h in group if h.pattern.host_hint]
-    return hints[0] if hints else "unknown"
+    return hints[0] if hints else hosts.UNKNOWN

@@ -31,8 +31,6 @@ from bbdiag.install import EXIT_BLOCK
 ZERO = "0" * 40
 UNCHECKED = 98  # pre_push's answer when the pushed content could not be read (and nothing blocked)
 MAX_COMMITS = 20_000
-SIZE_LIMITS = {"github": 100 * 1000 * 1000}  # GitHub refuses files over 100 MB (GH001)
-SIZE_WARNING = {"github": 50 * 1000 * 1000}  # and warns from 50 MB
 ALLOW_MARKERS = ("bbdiag:allow", "gitleaks:allow")
 IGNORE_FILES = (".bbdiagignore", ".gitleaksignore")
 # The readings of `git log` that a user's or repository's config could change, pinned.
@@ -182,20 +180,20 @@ def _how_to_fix(blocked: Sequence[Warning_]) -> str:
 
 
 def _host_id(url: str) -> str:
-    from bbdiag import remote_urls
+    from bbdiag import hosts, remote_urls
 
     parsed = remote_urls.parse(url) if url else None
-    return parsed.host_id if parsed else "unknown"
+    return parsed.host_id if parsed else hosts.UNKNOWN
 
 
 def setup_warnings(remote: str, url: str) -> list[Warning_]:
     """What the repository's setup says will leak or fail (read by the inspector)."""
-    from bbdiag import inspector, remote_urls
+    from bbdiag import hosts, inspector, remote_urls
     from bbdiag.inspector import KIND_NAMES
 
     setup = inspector.inspect()
     parsed = remote_urls.parse(url) if url else None
-    host_id = parsed.host_id if parsed else "unknown"
+    host_id = parsed.host_id if parsed else hosts.UNKNOWN
     found = []
     for secret in setup.secrets_in_urls:
         if secret.remote == remote:
@@ -211,8 +209,7 @@ def setup_warnings(remote: str, url: str) -> list[Warning_]:
         for stored in setup.stored:
             if stored.host == parsed.host and stored.line:
                 found.append(Warning_(f"{stored.store}:{stored.line} keeps {KIND_NAMES[stored.kind]} for {stored.host} unencrypted (the store helper)."))
-        if host_id == "bitbucket-cloud" and parsed.is_ssh and setup.ssh.old_bitbucket_key:
-            found.append(Warning_(f"known_hosts pins Bitbucket's retired RSA host key ({', '.join(setup.ssh.old_bitbucket_key)}): ssh-keygen -R bitbucket.org"))
+        found += [Warning_(text) for text in hosts.get(host_id).push_warnings(setup, parsed)]
     return found
 
 
@@ -261,7 +258,9 @@ def start_log(push: Push) -> subprocess.Popen[bytes] | None:
 
 def scan_log(process: subprocess.Popen[bytes], host_id: str) -> Iterator[Warning_]:
     assert process.stdout is not None and process.stderr is not None
-    limit, warn_at = SIZE_LIMITS.get(host_id), SIZE_WARNING.get(host_id)
+    from bbdiag import hosts
+
+    limit, warn_at = hosts.get(host_id).FILE_SIZE_LIMIT, hosts.get(host_id).FILE_SIZE_WARNING
     added_blobs: list[tuple[str, str, str]] = []  # (commit, path, blob) when sizes matter
     try:
         for block in _commit_blocks(process.stdout):

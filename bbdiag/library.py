@@ -340,3 +340,14 @@ def check(library: Library) -> None:
         for example in pattern.counter_examples:
             if pattern.search(example) is not None:
                 raise LibraryError(f"{pattern.file}: field 'no_match': matches {example!r}")
+
+
+def read(path: str | os.PathLike[str]) -> Pattern:
+    """One pattern file, validated alone: a broken file fails its own test, not the loading of all."""
+    path = os.fspath(path)
+    return _pattern_from_file(path, _translations_in(os.path.dirname(path)))
+
+
+@lru_cache(maxsize=4)
+def _translations_in(directory: str) -> Mapping[str, Mapping[str, list[str]]]:
+    return _load_translations(os.path.join(directory, L10N_FILE))

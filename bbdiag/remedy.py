@@ -165,6 +165,19 @@ class Context:
         return self.k.date_of(policy_id)
 
     # -------------------------------------------------------------------------- shared remedy shapes
+    def host_key_rotated(self, policy_id: str, fingerprint_fact: str, add_keys: str, check: Step) -> Remedy:
+        """A host that replaced its SSH host key (`policy_id`): forget the pinned key, add the current ones."""
+        return Remedy(
+            f"{self.host_label}'s SSH host key changed since it was pinned",
+            f"{self.host_label} rotated its RSA host key on {self.policy_date(policy_id)}; a known_hosts entry with the old key now fails. {NOT_CREDENTIALS}",
+            (
+                Step("Remove the old key:", f"ssh-keygen -R {self.host.HOSTNAME or self.hostname}"),
+                Step(f"Add {self.host_label}'s current keys (check that the RSA fingerprint is {self.fact(fingerprint_fact)}):", add_keys),
+                check,
+            ),
+            (self.k.policies[policy_id].sources[0],),
+        )
+
     def forget_create_retry(self, title: str, why: str, create: Step, retry: str, docs: str) -> Remedy:
         """The usual shape for a refused credential: forget the stored one, create a new one, use it."""
         return Remedy(title, why, (self.erase(), create, Step(retry), self.check()), (docs,))

@@ -6,10 +6,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Before any test module is imported: should one load the library at import time, outside every
+# test's isolation, its cache still lands in a directory of this run, never in the user's
+# ~/.cache/bbdiag (and test_isolation checks that no test module does so at all).
+USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bbdiag"
+COLLECTION_CACHE = os.environ["BBDIAG_CACHE_DIR"] = tempfile.mkdtemp(prefix="bbdiag-tests-cache-")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = FIXTURES / "corpus"  # the shared corpus of real transcripts, labelled

@@ -10,7 +10,6 @@ from bbdiag import library, pipeline
 from bbdiag.causes import CAUSES
 from tests.conftest import EXTRA, labels
 
-LIB = library.load()
 AUTH_FREE = {c for c, cause in CAUSES.items() if not cause.auth}
 
 
@@ -19,7 +18,7 @@ def test_corpus_case(label: dict[str, str]) -> None:
     text = (Path(label["corpus"]) / "cases" / f"{label['id']}.txt").read_bytes()
     import io
 
-    result = pipeline.diagnose_stream(io.BytesIO(text), label["id"], LIB)
+    result = pipeline.diagnose_stream(io.BytesIO(text), label["id"], library.load())
     accepted = {label["cause"], *filter(None, label["accept"].split(","))}
     if label["cause"] == "none":
         # `accept` names a cause that is right too (Bitbucket's REST text about a locked account).

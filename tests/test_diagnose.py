@@ -6,11 +6,9 @@ from bbdiag import library, pipeline
 from bbdiag.diagnose import Diagnosis
 from bbdiag.hosts import bitbucket_cloud
 
-LIB = library.load()
-
 
 def diagnoses(text: str) -> list[Diagnosis]:
-    return pipeline.diagnose_text(text, lib=LIB).diagnoses
+    return pipeline.diagnose_text(text, lib=library.load()).diagnoses
 
 
 def causes(text: str) -> list[tuple[str, str]]:

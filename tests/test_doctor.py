@@ -17,9 +17,12 @@ from tests.test_inspector import API_TOKEN, APP_PASSWORD, repo
 
 def doctor(path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, dict[str, object], str]:
     environment = {k: v for k, v in os.environ.items() if k != "GIT_TERMINAL_PROMPT"} | (env or {})
-    run = lambda fmt: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "bbdiag", "doctor", "--format", fmt, *args], cwd=path, capture_output=True, text=True, env=environment, timeout=120
-    )
+
+    def run(fmt: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bbdiag", "doctor", "--format", fmt, *args], cwd=path, capture_output=True, text=True, env=environment, timeout=120
+        )
+
     as_json, as_text = run("json"), run("text")
     assert as_json.returncode == as_text.returncode
     assert "Traceback" not in as_json.stderr + as_text.stderr
@@ -27,7 +30,7 @@ def doctor(path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[i
 
 
 def ids(doc: dict[str, object]) -> dict[str, str]:
-    return {f["id"]: f["severity"] for f in doc["findings"]}  # type: ignore[attr-defined, index]
+    return {f["id"]: f["severity"] for f in doc["findings"]}  # type: ignore[attr-defined]
 
 
 def test_a_healthy_repository_says_so_in_one_short_screen(tmp_path: Path) -> None:

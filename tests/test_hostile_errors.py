@@ -38,7 +38,7 @@ def test_output_on_a_full_disk(command: list[str], tmp_path: Path) -> None:
     args = [*command, str(log)] if command[0] != "patterns" else command
     with open("/dev/full", "w") as full:
         done = subprocess.run([sys.executable, "-m", "bbdiag", *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
-    assert "No space left" in _one_clear_line(done)  # type: ignore[arg-type]
+    assert "No space left" in _one_clear_line(done)
 
 
 def _zip_with(path: Path, patch: str) -> None:

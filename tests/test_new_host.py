@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import git
 
 import bbdiag
+from tests.conftest import git
 
 MODULE = '''"""Forgeling, a host made up for this test."""
 
@@ -39,6 +39,8 @@ HOSTNAME = "forgeling.example"
 PRODUCT_WORDS: tuple[str, ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"
+FILE_SIZE_LIMIT = None
+FILE_SIZE_WARNING = None
 DOC_HOSTS: tuple[str, ...] = ()
 TOKEN_SHAPES = (TokenShape("fgl_", "[A-Za-z0-9]", 20, "forgeling-token", "a Forgeling token"),)
 
@@ -63,6 +65,8 @@ docs = base.no_docs
 text = base.no_text
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+push_warnings = base.no_push_warnings
+git_username = base.any_username
 '''
 TOKEN = "fgl_" + "Zx8Kq2Lm5Nb7Vc9Xd3Fg"
 FAILURE = f"remote: token {TOKEN} is not valid\nfatal: Authentication failed for 'https://git.forgeling.example/team/tool.git/'\n"

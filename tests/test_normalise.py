@@ -10,7 +10,7 @@ from bbdiag.normalise import MAX_LINE, Reading, clean, read
 
 def lines_of(data: bytes, limit: int | None = None) -> tuple[list[tuple[int, str]], Reading]:
     reading = Reading("-")
-    stream = io.BufferedReader(io.BytesIO(data))  # type: ignore[arg-type]
+    stream = io.BufferedReader(io.BytesIO(data))
     got = list(read(stream, reading) if limit is None else read(stream, reading, limit))
     return [(line.number, line.text) for line in got], reading
 

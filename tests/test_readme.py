@@ -33,7 +33,7 @@ def test_the_documented_commands_exist() -> None:
     readme = (ROOT / "README.md").read_text()
     assert ".venv/bin/pip install . && .venv/bin/bbdiag explain tests/fixtures/corpus/cases/p001.txt" in readme
     assert "pip install -e '.[test]' && .venv/bin/python -m pytest" in readme
-    assert ".venv/bin/python -m pytest" in (ROOT / ".ci" / "run").read_text()
+    assert ".venv/bin/python -m coverage run -m pytest" in (ROOT / ".ci" / "run").read_text()
     assert (ROOT / "tests/fixtures/corpus/cases/p001.txt").exists()
 
 

@@ -11,13 +11,10 @@ from bbdiag.causes import CAUSES, HOSTS
 from bbdiag.diagnose import Diagnosis
 from bbdiag.remedy import Facts, Remedy
 
-LIB = library.load()
-KNOWN = knowledge.load()
-
 
 def explain(text: str, day: str = "2026-11-28", facts: Facts | None = None) -> Remedy:
-    (d, *_rest) = pipeline.diagnose_text(text, lib=LIB).diagnoses
-    return remedy.build(d, facts or Facts(), KNOWN, dt.date.fromisoformat(day))
+    (d, *_rest) = pipeline.diagnose_text(text, lib=library.load()).diagnoses
+    return remedy.build(d, facts or Facts(), knowledge.load(), dt.date.fromisoformat(day))
 
 
 def words(r: Remedy) -> str:
@@ -78,21 +75,21 @@ def test_an_email_as_username_is_called_out() -> None:
 
 
 def _diagnosis_for(cause: str, host: str) -> Diagnosis:
-    base = pipeline.diagnose_text("remote: Invalid credentials\nfatal: Authentication failed for 'https://example.org/a.git/'", lib=LIB)
+    base = pipeline.diagnose_text("remote: Invalid credentials\nfatal: Authentication failed for 'https://example.org/a.git/'", lib=library.load())
     return base.diagnoses[0]._replace(cause=cause, host=host, url=None)
 
 
 @pytest.mark.parametrize("cause", sorted(CAUSES))
 @pytest.mark.parametrize("host", sorted(set(HOSTS) - {"bitbucket-cloud", "bitbucket-dc"}))
 def test_no_bitbucket_advice_for_another_host(cause: str, host: str) -> None:
-    r = remedy.build(_diagnosis_for(cause, host), Facts(), KNOWN, dt.date(2026, 11, 28))
+    r = remedy.build(_diagnosis_for(cause, host), Facts(), knowledge.load(), dt.date(2026, 11, 28))
     assert "bitbucket" not in words(r).lower(), (cause, host)
     assert r.steps
 
 
 @pytest.mark.parametrize("cause", sorted(c for c, v in CAUSES.items() if not v.auth))
 def test_auth_free_causes_say_credentials_are_not_the_problem(cause: str) -> None:
-    r = remedy.build(_diagnosis_for(cause, "bitbucket-cloud"), Facts(), KNOWN, dt.date(2026, 11, 28))
+    r = remedy.build(_diagnosis_for(cause, "bitbucket-cloud"), Facts(), knowledge.load(), dt.date(2026, 11, 28))
     assert "not the problem" in r.why or "not a new password" in r.why
 
 

@@ -29,7 +29,17 @@ CLOUD = "http://bitbucket.org/acme/widgets.git"
 DC = f"http://{bb.DC_HOST}/scm/PROJ/widgets.git"
 GITHUB = "http://github.com/octo/widgets.git"
 GITLAB = "http://gitlab.com/group/widgets.git"
-SECRETS = (bb.API_TOKEN, bb.READ_ONLY_TOKEN, bb.APP_PASSWORD, bb.ACCOUNT_PASSWORD, bb.DC_TOKEN, bb.DC_PASSWORD, gh.TOKEN, gh.READ_TOKEN, gh.PASSWORD)
+SECRETS: tuple[str, ...] = (
+    bb.API_TOKEN,
+    bb.READ_ONLY_TOKEN,
+    bb.APP_PASSWORD,
+    bb.ACCOUNT_PASSWORD,
+    bb.DC_TOKEN,
+    bb.DC_PASSWORD,
+    gh.TOKEN,
+    gh.READ_TOKEN,
+    gh.PASSWORD,
+)
 SECRETS += (gl.TOKEN, gl.READ_TOKEN, gl.PASSWORD)
 
 

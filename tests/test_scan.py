@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -21,11 +22,10 @@ from bbdiag import library, pipeline, prefilter, scan
 from tests.conftest import CORPUS, EXTRA, FIXTURES, bbdiag
 
 CI = FIXTURES / "ci"
-LIB = library.load()
 ALL_CASES = sorted((CORPUS / "cases").glob("*.txt")) + sorted((EXTRA / "cases").glob("*.txt"))
 
 
-def summary(diagnoses: list[object]) -> list[tuple[str, str, tuple[int, int]]]:
+def summary(diagnoses: Sequence[object]) -> list[tuple[str, str, tuple[int, int]]]:
     return [(d.cause, d.host, d.lines) for d in diagnoses]  # type: ignore[attr-defined]
 
 
@@ -34,17 +34,17 @@ def test_scan_finds_what_explain_finds_whatever_the_chunking(chunk: int, monkeyp
     monkeypatch.setattr(prefilter, "CHUNK", chunk)
     for case in ALL_CASES:
         data = case.read_bytes()
-        found = scan.scan_stream(io.BytesIO(data), case.name, LIB).diagnoses
-        expected = pipeline.diagnose_stream(io.BytesIO(data), case.name, LIB).diagnoses
+        found = scan.scan_stream(io.BytesIO(data), case.name, library.load()).diagnoses
+        expected = pipeline.diagnose_stream(io.BytesIO(data), case.name, library.load()).diagnoses
         assert summary(found) == summary(expected), case.name
 
 
 def test_the_fallback_path_without_hyperscan_gives_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(prefilter, "_database_for", lambda lib: None)
     for log in sorted(CI.iterdir()):
-        fallback = scan.scan_path(log, LIB)[0]
+        fallback = scan.scan_path(log, library.load())[0]
         monkeypatch.undo()
-        fast = scan.scan_path(log, LIB)[0]
+        fast = scan.scan_path(log, library.load())[0]
         monkeypatch.setattr(prefilter, "_database_for", lambda lib: None)
         assert summary(fallback.diagnoses) == summary(fast.diagnoses), log.name
         assert [fallback.step_of(d) for d in fallback.diagnoses] == [fast.step_of(d) for d in fast.diagnoses], log.name
@@ -68,14 +68,14 @@ EXPECTED = {
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_real_ci_log_formats(name: str) -> None:
-    (result,) = scan.scan_path(CI / name, LIB)
+    (result,) = scan.scan_path(CI / name, library.load())
     assert [(d.cause, d.host, d.lines, result.step_of(d)) for d in result.diagnoses] == EXPECTED[name]
 
 
 def test_one_diagnosis_per_failed_command_with_source_and_lines() -> None:
     text = "x\n" * 50 + "remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/a/b.git/'\n" + "y\n" * 100
     text += "remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/a/b.git/'\n"
-    result = scan.scan_text(text, "retry.log", LIB)
+    result = scan.scan_text(text, "retry.log", library.load())
     assert [(d.cause, d.lines) for d in result.diagnoses] == [("credentials-rejected", (51, 52)), ("credentials-rejected", (153, 154))]
 
 
@@ -87,7 +87,7 @@ def test_long_lines_huge_logs_and_binary(tmp_path: Path) -> None:
         for n in range(200_000):
             handle.write(b"2024-05-02T10:11:09.1000000Z ok step %d done\n" % n)
         handle.write(b"fatal: could not read Username for 'https://github.com': terminal prompts disabled\n")
-    (result,) = scan.scan_path(log, LIB)
+    (result,) = scan.scan_path(log, library.load())
     assert summary(result.diagnoses) == [("credentials-missing", "github", (200_003, 200_003))]
 
 
@@ -249,7 +249,7 @@ def test_progress_hears_every_byte_of_the_file(tmp_path: Path) -> None:
         handle.write(plain.read_bytes() * 50)
     for log in (plain, packed):
         heard: list[int] = []
-        (result,) = scan.scan_path(log, LIB, on_read=heard.append)
+        (result,) = scan.scan_path(log, library.load(), on_read=heard.append)
         assert sum(heard) == log.stat().st_size and result.diagnoses
 
 
@@ -259,11 +259,13 @@ def test_explain_takes_the_fast_path_for_large_input_with_the_same_answers() -> 
     shift = padding.count(b"\n")
     for case in ALL_CASES[::7]:
         data = case.read_bytes()
-        small = pipeline.diagnose_stream(io.BytesIO(data), case.name, LIB).diagnoses
-        large = pipeline.diagnose_stream(io.BytesIO(padding + data), case.name, LIB).diagnoses
+        small = pipeline.diagnose_stream(io.BytesIO(data), case.name, library.load()).diagnoses
+        large = pipeline.diagnose_stream(io.BytesIO(padding + data), case.name, library.load()).diagnoses
         assert [(d.cause, d.host, d.lines[0] + shift) for d in small] == [(d.cause, d.host, d.lines[0]) for d in large], case.name
     quoted = padding + b"E       remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/a/b.git/'\n"
-    assert [d.cause for d in pipeline.diagnose_stream(io.BytesIO(quoted), "-", LIB).diagnoses] == ["credentials-rejected"], "explain keeps what a person pasted"
+    assert [d.cause for d in pipeline.diagnose_stream(io.BytesIO(quoted), "-", library.load()).diagnoses] == ["credentials-rejected"], (
+        "explain keeps what a person pasted"
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")

@@ -27,7 +27,9 @@ REGISTRY: tuple[Host, ...] = (
     generic,
 )
 
-UNKNOWN = "unknown"  # no host can be told from the input: not a module, generic's advice applies
+# The two ids that name no product: some other server (a module), and no host known (none).
+GENERIC = generic.ID
+UNKNOWN = "unknown"  # no host can be told from the input: generic's advice applies
 _BY_ID: dict[str, Host] = {host.ID: host for host in REGISTRY}
 NAMES: dict[str, str] = {**{host.ID: host.NAME for host in REGISTRY}, UNKNOWN: generic.NAME}
 

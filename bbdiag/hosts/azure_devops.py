@@ -15,6 +15,8 @@ ID = "azure-devops"
 NAME = "Azure DevOps"
 HOSTNAME = "dev.azure.com"
 PRODUCT_WORDS = ("azure", "vsts", "tfs")  # Visual Studio Team Services and Team Foundation Server: its former names
+FILE_SIZE_LIMIT = None
+FILE_SIZE_WARNING = None
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
 DOC_HOSTS = ("aka.ms",)  # Microsoft's link shortener
@@ -55,5 +57,6 @@ def remedy(cause: str, c: Context) -> Remedy | None:
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+push_warnings = base.no_push_warnings
 
 git_username = base.any_username

@@ -89,6 +89,16 @@ class Host(Protocol):
         ...
 
     @property
+    def FILE_SIZE_LIMIT(self) -> int | None:
+        """Bytes: a pushed file larger than this is refused (the pre-push check blocks it first)."""
+        ...
+
+    @property
+    def FILE_SIZE_WARNING(self) -> int | None:
+        """Bytes: a pushed file larger than this draws the host's warning."""
+        ...
+
+    @property
     def SSH_USER(self) -> str | None:
         """The only SSH user the host accepts (the key decides the account), or None when any may be right."""
         ...
@@ -123,6 +133,10 @@ class Host(Protocol):
 
     def check_ssh(self, c: Checkup) -> Iterator[Finding]:
         """doctor: this host's own checks of a remote it serves over SSH."""
+        ...
+
+    def push_warnings(self, setup: Setup, url: RemoteURL) -> tuple[str, ...]:
+        """The pre-push check: what in the setup will make a push to this host fail."""
         ...
 
     def text(self, slot: str, c: Context) -> str | None:
@@ -166,6 +180,10 @@ def no_checks(c: Checkup) -> Iterator[Finding]:
 
 def no_stored_checks(c: Checkup, credential: StoredCredential, where: str) -> Iterator[Finding]:
     yield from ()
+
+
+def no_push_warnings(setup: Setup, url: RemoteURL) -> tuple[str, ...]:
+    return ()
 
 
 def any_username(kind: str, known: str | None, k: Knowledge) -> str | None:

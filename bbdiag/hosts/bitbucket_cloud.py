@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from bbdiag.advice import NOT_CREDENTIALS, Finding, Remedy, Step
+from bbdiag.advice import Finding, Remedy, Step
 from bbdiag.hosts import base
 from bbdiag.hosts.base import Checkup, TokenShape
 
 if TYPE_CHECKING:
-    from bbdiag.inspector import StoredCredential
+    from bbdiag.inspector import Setup, StoredCredential
     from bbdiag.knowledge import Knowledge
     from bbdiag.remedy import Context
     from bbdiag.remote_urls import RemoteURL
@@ -19,6 +20,8 @@ ID = "bitbucket-cloud"
 NAME = "Bitbucket Cloud"
 HOSTNAME = "bitbucket.org"
 PRODUCT_WORDS: tuple[str, ...] = ()  # a host name saying "bitbucket" is a self-hosted Data Center
+FILE_SIZE_LIMIT = None
+FILE_SIZE_WARNING = None
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS = ("atlassian.community", "bitbucket.status.atlassian.com")
@@ -123,13 +126,15 @@ def _email_username_note(c: Context) -> Step | None:
 def _docs(c: Context) -> tuple[str, ...]:
     if c.after("bitbucket-app-passwords-not-issued"):
         return (c.fact("bitbucket-api-token-docs"),)
-    return ("https://support.atlassian.com/bitbucket-cloud/docs/app-passwords/",)
+    return (c.fact("bitbucket-app-password-docs"),)
 
 
 def _app_password_retired(c: Context) -> Remedy:
-    if c.k.in_force("bitbucket-app-password-brownouts", c.today):
+    brownouts = c.k.policies["bitbucket-app-password-brownouts"]
+    if brownouts.in_force(c.today) and brownouts.ends:
+        last_day = brownouts.ends - dt.timedelta(days=1)  # `ends` is the first day without them
         why = (
-            "This was a brownout: between 2026-06-09 and 2026-07-27 Bitbucket Cloud refuses app passwords during announced "
+            f"This was a brownout: between {brownouts.starts} and {last_day} Bitbucket Cloud refuses app passwords during announced "
             "windows (HTTP 410) and takes them outside them. From "
             f"{c.policy_date('bitbucket-app-passwords-removed')} they stop working for good: replace yours now."
         )
@@ -179,7 +184,7 @@ def _rejected_by_kind(c: Context) -> Remedy | None:
                 Step("Run the command again and give the access token as the password."),
                 c.check(),
             ),
-            ("https://support.atlassian.com/bitbucket-cloud/docs/using-access-tokens/",),
+            (c.fact("bitbucket-access-token-docs"),),
         )
     if kind == "api-token":
         return _new_credential(
@@ -230,18 +235,11 @@ def _token_scope(c: Context) -> Remedy:
 def _ssh_host_key(c: Context) -> Remedy | None:
     if not c.evidence_has("ssh-host-key-changed"):
         return None
-    return Remedy(
-        "Bitbucket's SSH host key changed since it was pinned",
-        f"Bitbucket Cloud rotated its RSA host key in June 2023 ({c.policy_date('bitbucket-rsa-host-key-rotated')}); a known_hosts entry with the old key now fails. {NOT_CREDENTIALS}",
-        (
-            Step("Remove the old key:", f"ssh-keygen -R {HOSTNAME}"),
-            Step(
-                "Add Bitbucket's current keys (check the RSA fingerprint is " + c.fact("bitbucket-rsa-fingerprint") + "):",
-                f"curl -fsS {c.fact('bitbucket-ssh-host-keys')} >> ~/.ssh/known_hosts",
-            ),
-            Step("Check which host key you now trust (Bitbucket prints its fingerprints):", f"ssh git@{HOSTNAME} host_key_info"),
-        ),
-        ("https://bitbucket.org/blog/ssh-host-key-changes",),
+    return c.host_key_rotated(
+        "bitbucket-rsa-host-key-rotated",
+        "bitbucket-rsa-fingerprint",
+        f"curl -fsS {c.fact('bitbucket-ssh-host-keys')} >> ~/.ssh/known_hosts",  # the page lists them as known_hosts lines
+        Step("Check which host key you now trust (Bitbucket prints its fingerprints):", f"ssh git@{HOSTNAME} host_key_info"),
     )
 
 
@@ -318,7 +316,7 @@ def check_ssh(c: Checkup) -> Iterator[Finding]:
             "old-ssh-host-key",
             "error",
             "known_hosts pins Bitbucket's retired RSA host key",
-            f"{', '.join(pinned)} holds the RSA key Bitbucket Cloud replaced in June 2023: ssh refuses the connection (REMOTE HOST IDENTIFICATION HAS CHANGED).",
+            f"{', '.join(pinned)} holds the RSA key Bitbucket Cloud replaced on {c.k.date_of('bitbucket-rsa-host-key-rotated')}: ssh refuses the connection (REMOTE HOST IDENTIFICATION HAS CHANGED).",
             (
                 Step("Remove it:", f"ssh-keygen -R {HOSTNAME}"),
                 Step(
@@ -328,6 +326,13 @@ def check_ssh(c: Checkup) -> Iterator[Finding]:
             ),
             c.remote.name,
         )
+
+
+def push_warnings(setup: Setup, url: RemoteURL) -> tuple[str, ...]:
+    pinned = setup.ssh.old_bitbucket_key
+    if url.is_ssh and pinned:
+        return (f"known_hosts pins Bitbucket's retired RSA host key ({', '.join(pinned)}): ssh-keygen -R {HOSTNAME}",)
+    return ()
 
 
 _REMEDIES: dict[str, Callable[[Context], Remedy | None]] = {

@@ -17,6 +17,8 @@ ID = "bitbucket-dc"
 NAME = "Bitbucket Data Center"
 HOSTNAME = None  # self-hosted: only the remote's URL names the server
 PRODUCT_WORDS = ("bitbucket", "stash")  # Stash is the product's name before 2015, kept in many host names
+FILE_SIZE_LIMIT = None
+FILE_SIZE_WARNING = None
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
 DOC_HOSTS: tuple[str, ...] = ()
@@ -85,6 +87,7 @@ _REMEDIES: dict[str, Callable[[Context], Remedy]] = {
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+push_warnings = base.no_push_warnings
 
 
 def git_username(kind: str, known: str | None, k: Knowledge) -> str | None:

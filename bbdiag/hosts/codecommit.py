@@ -15,6 +15,8 @@ ID = "codecommit"
 NAME = "AWS CodeCommit"
 HOSTNAME = None  # one host name per region (git-codecommit.<region>.amazonaws.com): the URL says which
 PRODUCT_WORDS: tuple[str, ...] = ()
+FILE_SIZE_LIMIT = None
+FILE_SIZE_WARNING = None
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
 DOC_HOSTS: tuple[str, ...] = ()
@@ -58,5 +60,6 @@ def remedy(cause: str, c: Context) -> Remedy | None:
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+push_warnings = base.no_push_warnings
 
 git_username = base.any_username

@@ -9,6 +9,8 @@ ID = "generic"
 NAME = "the Git host"
 HOSTNAME = None
 PRODUCT_WORDS: tuple[str, ...] = ()
+FILE_SIZE_LIMIT = None
+FILE_SIZE_WARNING = None
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
 DOC_HOSTS = ("git-scm.com",)  # git's own documentation
@@ -40,5 +42,6 @@ def is_placeholder(hostname: str) -> bool:
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+push_warnings = base.no_push_warnings
 
 git_username = base.any_username

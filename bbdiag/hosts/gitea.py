@@ -14,6 +14,8 @@ ID = "gitea"
 NAME = "Gitea/Forgejo"
 HOSTNAME = None  # self-hosted (Codeberg is recognised by its name)
 PRODUCT_WORDS = ("gitea", "forgejo", "gogs", "codeberg")  # Forgejo and Gogs share Gitea's messages; Codeberg runs Forgejo
+FILE_SIZE_LIMIT = None
+FILE_SIZE_WARNING = None
 SSH_USERS = ("gitea", "forgejo", "gogs")  # the service account their SSH URLs use instead of git (Gogs installs run as `gogs` too)
 SSH_USER = None
 DOC_HOSTS: tuple[str, ...] = ()
@@ -35,5 +37,6 @@ def docs(cause: str, c: Context) -> tuple[str, ...]:
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+push_warnings = base.no_push_warnings
 
 git_username = base.any_username

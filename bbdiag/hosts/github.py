@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bbdiag.advice import NOT_CREDENTIALS, Remedy, Step
+from bbdiag.advice import Remedy, Step
 from bbdiag.hosts import base
 from bbdiag.hosts.base import TokenShape
 
@@ -16,6 +16,10 @@ ID = "github"
 NAME = "GitHub"
 HOSTNAME = "github.com"
 PRODUCT_WORDS = ("github", "ghe")  # "ghe.corp.example": GitHub Enterprise Server
+# GitHub refuses files over 100 MB (GH001) and warns from 50 MB
+# (https://docs.github.com/en/repositories/working-with-files/managing-large-files/about-large-files-on-github).
+FILE_SIZE_LIMIT = 100 * 1000 * 1000
+FILE_SIZE_WARNING = 50 * 1000 * 1000
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS = ("gh.io", "github.blog")
@@ -116,30 +120,23 @@ def _sso(c: Context) -> Remedy:
         "The organisation enforces SAML single sign-on; each token, SSH key or OAuth app must be authorised for it once.",
         (
             Step(
-                f"Open {c.fact('github-token-page')} (or https://github.com/settings/keys for an SSH key), choose Configure SSO next to the token and authorise the organisation."
+                f"Open {c.fact('github-token-page')} (or {c.fact('github-ssh-keys-page')} for an SSH key), choose Configure SSO next to the token and authorise the organisation."
             ),
             Step("For the GitHub CLI, refresh its authorisation:", "gh auth refresh"),
             c.check(),
         ),
-        ("https://docs.github.com/en/enterprise-cloud@latest/authentication/authenticating-with-saml-single-sign-on",),
+        (c.fact("github-sso-docs"),),
     )
 
 
 def _ssh_host_key(c: Context) -> Remedy | None:
     if not c.evidence_has("ssh-host-key-changed"):
         return None
-    return Remedy(
-        "GitHub's SSH host key changed since it was pinned",
-        f"GitHub rotated its RSA host key on {c.policy_date('github-rsa-host-key-rotated')}; a known_hosts entry with the old key now fails. {NOT_CREDENTIALS}",
-        (
-            Step("Remove the old key:", f"ssh-keygen -R {HOSTNAME}"),
-            Step(
-                "Add GitHub's current keys (the RSA fingerprint is " + c.fact("github-rsa-fingerprint") + "):",
-                f"ssh-keyscan {HOSTNAME} >> ~/.ssh/known_hosts",
-            ),
-            Step("Check that it works:", f"ssh -T git@{HOSTNAME}"),
-        ),
-        ("https://github.blog/2023-03-23-we-updated-our-rsa-ssh-host-key/",),
+    return c.host_key_rotated(
+        "github-rsa-host-key-rotated",
+        "github-rsa-fingerprint",
+        f"ssh-keyscan {HOSTNAME} >> ~/.ssh/known_hosts",
+        Step("Check that it works:", f"ssh -T git@{HOSTNAME}"),
     )
 
 
@@ -154,6 +151,7 @@ _REMEDIES: dict[str, Callable[[Context], Remedy | None]] = {
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+push_warnings = base.no_push_warnings
 
 
 git_username = base.any_username

@@ -15,6 +15,8 @@ ID = "gitlab"
 NAME = "GitLab"
 HOSTNAME = "gitlab.com"
 PRODUCT_WORDS = ("gitlab",)
+FILE_SIZE_LIMIT = None
+FILE_SIZE_WARNING = None
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS: tuple[str, ...] = ()
@@ -84,5 +86,6 @@ def _credential_cannot_push(c: Context) -> Remedy:
 check_https = base.no_checks
 check_stored = base.no_stored_checks
 check_ssh = base.no_checks
+push_warnings = base.no_push_warnings
 
 git_username = base.any_username

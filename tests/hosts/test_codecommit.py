@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from remedies import check_golden, remedy_for
-
 from bbdiag import hosts
+from tests.hosts.remedies import check_golden, remedy_for
 
 HOST = "codecommit"
 

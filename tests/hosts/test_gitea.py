@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from remedies import check_golden
 
 from bbdiag import hosts
+from tests.hosts.remedies import check_golden
 
 HOST = "gitea"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from remedies import check_golden, remedy_for
 
 from bbdiag import hosts, remote_urls
+from tests.hosts.remedies import check_golden, remedy_for
 
 HOST = "github"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from remedies import KNOWN, check_golden, remedy_for
 
 from bbdiag import hosts
+from tests.hosts.remedies import KNOWN, check_golden, remedy_for
 
 HOST = "gitlab"
 
