@@ -10,8 +10,6 @@ from bbdiag import library
 from bbdiag.causes import CAUSES, HOSTS
 from tests.conftest import CASES, bbdiag
 
-LIB = library.load()
-
 
 @pytest.mark.parametrize("options", [[], ["--check"], ["--host", "bitbucket-cloud"], ["--test", str(CASES / "p001.txt")]])
 def test_the_listing_fits_80_columns(options: list[str]) -> None:
@@ -25,7 +23,7 @@ def test_the_listing_fits_80_columns(options: list[str]) -> None:
 
 def test_json_lists_every_pattern_with_its_fields() -> None:
     doc = json.loads(bbdiag("patterns", "--format", "json").stdout)
-    assert len(doc["patterns"]) == len(LIB.patterns)
+    assert len(doc["patterns"]) == len(library.load().patterns)
     first = doc["patterns"][0]
     assert {"id", "summary", "cause", "causes", "host", "role", "strength", "checked", "references", "keywords"} <= set(first)
     assert all(set(p["causes"]) <= set(CAUSES) and (p["host"] is None or p["host"] in HOSTS) for p in doc["patterns"])
@@ -33,7 +31,7 @@ def test_json_lists_every_pattern_with_its_fields() -> None:
 
 def test_filters_by_host_and_cause() -> None:
     ids = {p["id"] for p in json.loads(bbdiag("patterns", "--format", "json", "--host", "bitbucket-cloud").stdout)["patterns"]}
-    expected = {p.id for p in LIB.patterns if "bitbucket-cloud" in (p.host, p.host_hint) or "bitbucket-cloud" in p.cause_by_host}
+    expected = {p.id for p in library.load().patterns if "bitbucket-cloud" in (p.host, p.host_hint) or "bitbucket-cloud" in p.cause_by_host}
     assert ids == expected and "bitbucket-change-3222" in ids
     both = json.loads(bbdiag("patterns", "--format", "json", "--host", "bitbucket-cloud", "--cause", "app-password-retired").stdout)["patterns"]
     assert both and all("app-password-retired" in p["causes"] and p["id"] in ids for p in both)
