@@ -273,7 +273,7 @@ def project_hook_lines() -> str:
         "# It reads git's list of pushed refs on standard input: if this hook reads it too, save it first\n"
         '# (input=$(cat)) and give it with: printf \'%s\\n\' "$input" | bbdiag hook pre-push "$@"\n'
         "if command -v bbdiag >/dev/null 2>&1; then\n"
-        '    bbdiag hook pre-push "$@"\n'
+        '    PYTHONPATH= PYTHONHOME= bbdiag hook pre-push "$@"  # empty: Python ignores them, so nothing of the environment runs\n'
         f"    [ $? -eq {EXIT_BLOCK} ] && exit 1\n"
         "fi\n"
     )

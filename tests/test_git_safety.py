@@ -254,6 +254,12 @@ def test_a_committed_hooks_folder_is_never_edited(clone: Path) -> None:
     assert done.returncode == 2 and 'bbdiag hook pre-push "$@"' in done.stderr
     assert team.read_text() == "#!/bin/sh\necho team hook\n" and sorted(p.name for p in team.parent.iterdir()) == ["pre-push"]
     assert git("status", "--porcelain", cwd=clone).stdout == ""
+    lines = done.stderr[done.stderr.index("# bbdiag's pre-push preflight") :]  # what the user adds to the team's hook
+    team.write_text("#!/bin/sh\n" + lines + "echo team hook\n")
+    commit(clone, "k.txt", f"{TOKEN}\n")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    blocked = push(clone, env=env)
+    assert blocked.returncode != 0 and "adds a GitHub token in k.txt:1" in blocked.stderr, blocked.stderr
 
 
 def test_global_install_keeps_server_side_hooks_and_update_instead(clone: Path, tmp_path: Path) -> None:
