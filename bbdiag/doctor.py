@@ -57,6 +57,7 @@ def check(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str |
         findings += _stored_elsewhere(setup, remotes, knowledge, today)
     findings += _environment(setup)
     findings += _installation(setup)
+    findings += [_finding("not-all-read", "info", "Not everything was checked", sentence) for sentence in setup.unread]  # memory stays bounded
     findings = _ignored(_once(findings), setup)
     if not any(f.severity in ("error", "warning") for f in findings):
         checked = ", ".join(r.name for r in remotes) or "your user-level setup"
