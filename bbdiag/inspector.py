@@ -198,7 +198,7 @@ def _discover(where: Path) -> tuple[Path | None, Path | None, bool, Path | None,
 
 # The config sections bbdiag reads (add one when a check needs it). git filters them, so a huge
 # section bbdiag never reads (a 39 MB [alias]) costs it nothing: memory stays bounded.
-CONFIG_SECTIONS = ("remote", "url", "credential", "branch", "core", "http", "include", "includeif")
+CONFIG_SECTIONS = ("remote", "url", "credential", "branch", "core", "http", "include", "includeif", "bbdiag")  # bbdiag: bbdiag.ignore (doctor)
 
 
 def _read_config(repository: Path | None) -> tuple[list[ConfigEntry], str | None]:
