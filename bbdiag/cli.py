@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 from bbdiag import __version__
 from bbdiag.render import renderer
 from bbdiag.usage import UsageError as UsageError  # commands raise it, main reports it
+from bbdiag.usage import repo_path
 
 if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's benchmark)
     import datetime as dt
-    from pathlib import Path
 
     from bbdiag.advice import Finding
 
@@ -283,7 +283,7 @@ def _explain(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         stream, source = _open_input(args.file, stack)
         result = pipeline.diagnose_stream(stream, source, library.load(), limit)
-    repo = _repo_path(args.repo)
+    repo = repo_path(args.repo)
     diagnoses = result.diagnoses
     results = pipeline.remedies(diagnoses, as_of=as_of) if args.no_repo else pipeline.fitted_remedies(diagnoses, repo, as_of)
     report = view.build(source, results, result.remarks())
@@ -303,17 +303,6 @@ def _max_input(default: int) -> int:
     if not value.isdecimal() or int(value) < 1:
         raise UsageError(f"BBDIAG_MAX_INPUT={value}: not a number of bytes (such as 1073741824)")
     return int(value)
-
-
-def _repo_path(repo: str | None) -> Path | None:
-    if repo is None:
-        return None
-    from pathlib import Path
-
-    path = Path(repo)
-    if not path.is_dir():
-        raise UsageError(f"--repo {repo}: no such directory")
-    return path
 
 
 def _say_nothing_found(lines: int, source: str, seen: frozenset[str], succeeded_at: int | None = None) -> None:
@@ -356,7 +345,7 @@ def _doctor(args: argparse.Namespace) -> int:
     today = _as_of(args)
     if args.push and not args.online:
         raise UsageError("--push goes with --online")
-    setup = inspector.inspect(_repo_path(args.repo))
+    setup = inspector.inspect(repo_path(args.repo))
     findings = doctor.check(setup, knowledge.load(), today, args.remote, args.probe_stored)
     if args.online:
         for remote in setup.remotes:

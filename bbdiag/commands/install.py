@@ -14,10 +14,10 @@ def apply(args: argparse.Namespace, install: bool) -> int:
     from pathlib import Path
 
     from bbdiag import install as integrations
-    from bbdiag.cli import EXIT_EXPLAINED, UsageError, _repo_path
+    from bbdiag.usage import UsageError, repo_path
 
     both = not args.hook and not args.credential_observer
-    cwd = _repo_path(args.repo) or Path.cwd()
+    cwd = repo_path(args.repo) or Path.cwd()
     changes: list[integrations.Change] = []
     try:
         if args.hook or both:
@@ -33,4 +33,4 @@ def apply(args: argparse.Namespace, install: bool) -> int:
             print(f"bbdiag {args.name}: {change.text}")
     if not changes:
         print(f"bbdiag {args.name}: nothing of bbdiag's was installed here: nothing changed")
-    return EXIT_EXPLAINED
+    return 0

@@ -17,7 +17,7 @@ from contextlib import ExitStack, suppress
 
 def run(args: argparse.Namespace) -> int:
     from bbdiag import run as runner
-    from bbdiag.cli import UsageError
+    from bbdiag.usage import UsageError
 
     argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     if not argv:
