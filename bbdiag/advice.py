@@ -6,7 +6,6 @@ importing the remedy engine that dispatches to them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -26,8 +25,7 @@ class Remedy(NamedTuple):
     alternatives: tuple[Alternative, ...] = ()  # other causes the text fits, with the check that decides
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One thing doctor found in the setup: what will fail or harm, and the fix. Ids are a public contract."""
 
     id: str

@@ -341,7 +341,7 @@ def online_checks(setup: Setup, remote: Remote, push: bool) -> list[Finding]:
         if not result.diagnoses:
             findings.append(_finding("online-failed", "error", f"{label} failed", _tail(done.stderr), remote=remote.name))
             continue
-        for diagnosis, remedy in pipeline.remedies(result.diagnoses[:1], {0: pipeline.facts_for(setup, remote)}):
+        for diagnosis, remedy in pipeline.remedies(result.diagnoses[:1], {0: pipeline.situation_for(setup, remote)}):
             evidence = "; ".join(h.text.strip() for h in diagnosis.evidence[:4])
             findings.append(
                 _finding(f"online-{diagnosis.cause}", "error", f"{label}: {remedy.title}", f"{remedy.why} git said: {evidence}", remedy.steps, remote.name)

@@ -146,7 +146,7 @@ def explain(rejected: Rejected, out: TextIO) -> None:
         return
     known = knowledge.load()
     today = knowledge.today()
-    facts = remedy.Facts()
+    facts = remedy.Situation()
     if pipeline.probably_in_repository():  # a fetch or push: the repository says which remote and helpers
         from bbdiag import inspector
 

@@ -18,7 +18,7 @@ from bbdiag import hosts, knowledge, library, normalise, prefilter, remedy, sour
 from bbdiag.diagnose import Diagnosis, diagnose, succeeded
 from bbdiag.match import Matches, match_lines
 from bbdiag.normalise import MAX_INPUT, Line, Reading
-from bbdiag.remedy import Facts, Remedy
+from bbdiag.remedy import Remedy, Situation
 from bbdiag.remote_urls import RemoteURL
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def probably_in_repository(where: str | os.PathLike[str] | None = None) -> bool:
         directory = parent
 
 
-def fit(diagnoses: list[Diagnosis], setup: Setup) -> tuple[list[Diagnosis], dict[int, Facts]]:
+def fit(diagnoses: list[Diagnosis], setup: Setup) -> tuple[list[Diagnosis], dict[int, Situation]]:
     """Join each diagnosis with the repository's remote it is about (issue 3: explain, fitted).
 
     The remote is the one whose URL the output names, else one named in the output
@@ -99,7 +99,7 @@ def fit(diagnoses: list[Diagnosis], setup: Setup) -> tuple[list[Diagnosis], dict
     not name the host, the remote's URL decides (causes.md).
     """
     fitted: list[Diagnosis] = []
-    facts: dict[int, Facts] = {}
+    situations: dict[int, Situation] = {}
     for index, diagnosis in enumerate(diagnoses):
         remote = _remote_for(diagnosis, setup)
         if remote is None or remote.push is None:
@@ -108,13 +108,13 @@ def fit(diagnoses: list[Diagnosis], setup: Setup) -> tuple[list[Diagnosis], dict
         if not hosts.is_named(diagnosis.host) and hosts.is_named(remote.push.host_id):
             diagnosis = diagnosis._replace(host=remote.push.host_id)
         fitted.append(diagnosis)
-        facts[index] = facts_for(setup, remote)
-    return fitted, facts
+        situations[index] = situation_for(setup, remote)
+    return fitted, situations
 
 
-def facts_for(setup: Setup, remote: Remote) -> Facts:
+def situation_for(setup: Setup, remote: Remote) -> Situation:
     """What a remedy may quote about the remote: its name, push URL, helpers that store credentials, user name."""
-    return Facts(remote=remote.name, url=remote.push, helpers=tuple(h.name for h in remote.helpers if h.stores_credentials), username=remote.username)
+    return Situation(remote=remote.name, url=remote.push, helpers=tuple(h.name for h in remote.helpers if h.stores_credentials), username=remote.username)
 
 
 def _remote_for(diagnosis: Diagnosis, setup: Setup) -> Remote | None:
@@ -146,24 +146,24 @@ def _repository_path(url: RemoteURL) -> str:
 
 def fitted_remedies(diagnoses: list[Diagnosis], where: str | os.PathLike[str] | None = None, as_of: dt.date | None = None) -> list[tuple[Diagnosis, Remedy]]:
     """Each diagnosis with its remedy, fitted to the repository at `where` (default: here) when there is one."""
-    facts: dict[int, Facts] = {}
+    situations: dict[int, Situation] = {}
     if diagnoses and probably_in_repository(where):
         from pathlib import Path
 
         from bbdiag import inspector
 
-        diagnoses, facts = fit(diagnoses, inspector.inspect(Path(where) if where else None))
-    return remedies(diagnoses, facts, as_of)
+        diagnoses, situations = fit(diagnoses, inspector.inspect(Path(where) if where else None))
+    return remedies(diagnoses, situations, as_of)
 
 
-def remedies(diagnoses: list[Diagnosis], facts_for: dict[int, Facts] | None = None, as_of: dt.date | None = None) -> list[tuple[Diagnosis, Remedy]]:
+def remedies(diagnoses: list[Diagnosis], situations: dict[int, Situation] | None = None, as_of: dt.date | None = None) -> list[tuple[Diagnosis, Remedy]]:
     known = knowledge.load()
     day = as_of or knowledge.today()
-    facts_for = facts_for or {}
+    situations = situations or {}
     if not diagnoses:
         return []
     from bbdiag import inspector
 
     # One recommendation per report, and only a helper installed on this machine.
     helper = inspector.helper_advice().helper
-    return [(d, remedy.build(d, facts_for.get(i, Facts())._replace(suggested_helper=helper), known, day)) for i, d in enumerate(diagnoses)]
+    return [(d, remedy.build(d, situations.get(i, Situation())._replace(suggested_helper=helper), known, day)) for i, d in enumerate(diagnoses)]

@@ -1,4 +1,4 @@
-"""Diagnosis + facts + date -> what to do: a title, why it is true today, numbered steps.
+"""Diagnosis + situation + date -> what to do: a title, why it is true today, numbered steps.
 
 Steps carry the exact command for this user's remote, workspace and repository and credential
 helper when bbdiag knows them (from the output, or from the inspector), and a placeholder in
@@ -22,15 +22,17 @@ from bbdiag.advice import ACCESS_NOT_CREDENTIALS, NOT_CREDENTIALS, Remedy, Step
 from bbdiag.causes import CAUSES
 from bbdiag.remote_urls import RemoteURL
 
-if TYPE_CHECKING:  # doctor uses Step and Facts without loading the pattern machinery
+if TYPE_CHECKING:  # doctor uses Step and Situation without loading the pattern machinery
     from bbdiag.diagnose import Diagnosis
     from bbdiag.knowledge import Knowledge
 
-__all__ = ["Context", "Facts", "Remedy", "Step", "build"]  # Remedy and Step live in bbdiag.advice; many callers import them here
+__all__ = ["Context", "Remedy", "Situation", "Step", "build"]  # Remedy and Step live in bbdiag.advice; many callers import them here
 
 
-class Facts(NamedTuple):
-    """What the inspector found about the user's setup; empty outside a repository."""
+class Situation(NamedTuple):
+    """What the inspector (and the credential-helper observer) found about the user's setup for one
+    remote: the situation a remedy is fitted to. Empty outside a repository. (A *fact* is a host's,
+    from knowledge/facts.toml.)"""
 
     remote: str | None = None  # the remote's name
     url: RemoteURL | None = None  # the remote's configured URL (push URL for a push)
@@ -38,7 +40,7 @@ class Facts(NamedTuple):
     username: str | None = None  # credential.<url>.username, the URL's user, or the one git sent
     secret_kind: str | None = None  # what the rejected secret looked like (the observer knows)
     suggested_helper: str | None = None  # the credential.helper value that suits this machine (inspector.helper_advice)
-    notes: tuple[str, ...] = ()  # facts worth a line under the remedy
+    notes: tuple[str, ...] = ()  # what is worth a line under the remedy
 
 
 GENERIC_TRAILER = (
@@ -47,22 +49,22 @@ GENERIC_TRAILER = (
 )
 
 
-def build(diagnosis: Diagnosis, facts: Facts, knowledge: Knowledge, today: dt.date) -> Remedy:
-    found = Context(diagnosis, facts, knowledge, today).remedy_for(diagnosis.cause)
+def build(diagnosis: Diagnosis, situation: Situation, knowledge: Knowledge, today: dt.date) -> Remedy:
+    found = Context(diagnosis, situation, knowledge, today).remedy_for(diagnosis.cause)
     if diagnosis.primary.pattern.strength == 0:  # git's generic trailer alone
         found = found._replace(why=GENERIC_TRAILER.format(title=found.title[:1].lower() + found.title[1:]))
-    return found._replace(alternatives=alternatives.build(diagnosis, facts.url, facts.remote))
+    return found._replace(alternatives=alternatives.build(diagnosis, situation.url, situation.remote))
 
 
 class Context:
     """Everything a remedy may quote, with placeholders where it is not known, and the shared steps."""
 
-    def __init__(self, diagnosis: Diagnosis, facts: Facts, knowledge: Knowledge, today: dt.date) -> None:
-        self.d, self.facts, self.k, self.today = diagnosis, facts, knowledge, today
+    def __init__(self, diagnosis: Diagnosis, situation: Situation, knowledge: Knowledge, today: dt.date) -> None:
+        self.d, self.situation, self.k, self.today = diagnosis, situation, knowledge, today
         self.host_id = diagnosis.host
         self.host = hosts.get(diagnosis.host)
-        self.url: RemoteURL | None = facts.url or diagnosis.url
-        self.remote = facts.remote or "origin"
+        self.url: RemoteURL | None = situation.url or diagnosis.url
+        self.remote = situation.remote or "origin"
         # hostname: the server's DNS name, for commands; host_label: how a sentence names the host.
         self.hostname = self.url.host if self.url and self.url.host else (self.host.HOSTNAME or "<host>")
         self.host_label = self.host.NAME if hosts.is_named(self.host_id) else (self.hostname if self.url else self.host.NAME)
@@ -111,7 +113,7 @@ class Context:
         port = f":{self.url.port}" if self.url and self.url.port and self.url.scheme in ("http", "https") else ""
         query = f"printf 'protocol={scheme}\\nhost={self.hostname}{port}\\n\\n'"
         # With one helper its own command is exact; with several, `git credential reject` reaches them all.
-        helper = self.facts.helpers[0] if len(set(self.facts.helpers)) == 1 else None
+        helper = self.situation.helpers[0] if len(set(self.situation.helpers)) == 1 else None
         generic = f"{query} | git credential reject"
         specific = {
             "osxkeychain": f"{query} | git credential-osxkeychain erase",
@@ -146,14 +148,19 @@ class Context:
 
     def username(self, kind: str) -> str:
         """The Git user name for a credential kind, from the URL or config when that is right."""
-        known = self.facts.username or (self.url.username if self.url else None)
+        known = self.situation.username or (self.url.username if self.url else None)
         # An SSH user and a token's fixed user name name no person: never put them back in a URL.
         if known and "@" not in known and known not in ("git", self.fact("bitbucket-access-token-username")) and not known.startswith("<"):
             return known
         return f"<your-{kind}-username>"
 
-    def evidence_has(self, pattern_id: str) -> bool:
-        return any(h.pattern.id == pattern_id for h in self.d.evidence)
+    def evidence_has(self, *pattern_ids: str) -> bool:
+        """One of these patterns is in the evidence (test_pattern_ids: each id names a pattern)."""
+        return any(h.pattern.id in pattern_ids for h in self.d.evidence)
+
+    def primary_is(self, *pattern_ids: str) -> bool:
+        """The line that decided the cause is one of these patterns."""
+        return self.d.primary.pattern.id in pattern_ids
 
     def fact(self, fact_id: str) -> str:
         return self.k.fact(fact_id)
@@ -232,15 +239,15 @@ def _credentials_missing(c: Context) -> Remedy:
         ),
         *c.host.steps("credentials-missing", c),  # how this host's CI hands git a credential
     ]
-    if c.facts.helpers:
+    if c.situation.helpers:
         steps.append(
             Step(
-                f"Your credential helper ({', '.join(dict.fromkeys(c.facts.helpers))}) holds nothing for {c.hostname}: run the command once "
+                f"Your credential helper ({', '.join(dict.fromkeys(c.situation.helpers))}) holds nothing for {c.hostname}: run the command once "
                 "in a terminal and give the user name and token; the helper keeps them."
             )
         )
     else:
-        helper = c.facts.suggested_helper or "cache --timeout=86400"
+        helper = c.situation.suggested_helper or "cache --timeout=86400"
         steps.append(
             Step(
                 "On a workstation, set up a credential helper once (one that is installed here):",
@@ -373,7 +380,7 @@ def _remote_misconfigured(c: Context) -> Remedy:
             "Set the clone URL the host shows on the repository page (HTTPS, or SSH as git@host:owner/repo.git):", f"git remote set-url {c.remote} <clone-url>"
         ),
     ]
-    if c.d.primary.pattern.id in ("curl-url-malformed", "curl-could-not-resolve-host"):
+    if c.primary_is("curl-url-malformed", "curl-could-not-resolve-host"):
         steps.insert(
             1,
             Step(
@@ -406,7 +413,7 @@ def _permission_denied(c: Context) -> Remedy:
             0,
             Step("Give the workflow's token write access: add `permissions: contents: write` to the job (and allow it in the repository's Actions settings)."),
         )
-    elif "deploy key" in who or c.d.primary.pattern.id in ("bitbucket-deploy-key-read-only", "read-only-key", "github-write-access-not-granted"):
+    elif "deploy key" in who or c.primary_is("bitbucket-deploy-key-read-only", "github-key-read-only", "github-write-access-not-granted"):
         steps.insert(
             0,
             Step(
@@ -468,7 +475,7 @@ def _non_fast_forward(c: Context) -> Remedy:
 
 
 def _size_limit(c: Context) -> Remedy:
-    if any(h.pattern.id.startswith("http-413") for h in c.d.evidence):
+    if c.evidence_has("http-413"):
         return _not_credentials(
             "The push was larger than the server accepts",
             "The server, or a proxy in front of it, refused the request body (HTTP 413).",

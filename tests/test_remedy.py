@@ -9,12 +9,12 @@ import pytest
 from bbdiag import knowledge, library, pipeline, remedy, remote_urls
 from bbdiag.causes import CAUSES, HOSTS
 from bbdiag.diagnose import Diagnosis
-from bbdiag.remedy import Facts, Remedy
+from bbdiag.remedy import Remedy, Situation
 
 
-def explain(text: str, day: str = "2026-11-28", facts: Facts | None = None) -> Remedy:
+def explain(text: str, day: str = "2026-11-28", situation: Situation | None = None) -> Remedy:
     (d, *_rest) = pipeline.diagnose_text(text, lib=library.load()).diagnoses
-    return remedy.build(d, facts or Facts(), knowledge.load(), dt.date.fromisoformat(day))
+    return remedy.build(d, situation or Situation(), knowledge.load(), dt.date.fromisoformat(day))
 
 
 def words(r: Remedy) -> str:
@@ -62,7 +62,7 @@ def test_commands_are_filled_in_from_the_output() -> None:
 
 def test_commands_use_the_users_remote_and_helper() -> None:
     url = remote_urls.parse("https://jane@bitbucket.org/acme/widgets.git")
-    r = explain(INVALID_CREDENTIALS, facts=Facts(remote="upstream", url=url, helpers=("osxkeychain",)))
+    r = explain(INVALID_CREDENTIALS, situation=Situation(remote="upstream", url=url, helpers=("osxkeychain",)))
     commands = [s.command for s in r.steps if s.command]
     assert "git remote set-url upstream https://jane@bitbucket.org/acme/widgets.git" in commands
     assert "printf 'protocol=https\\nhost=bitbucket.org\\n\\n' | git credential-osxkeychain erase" in commands
@@ -70,7 +70,7 @@ def test_commands_use_the_users_remote_and_helper() -> None:
 
 def test_an_email_as_username_is_called_out() -> None:
     url = remote_urls.parse("https://jane%40example.com@bitbucket.org/acme/widgets.git")
-    text = words(explain(INVALID_CREDENTIALS, facts=Facts(url=url)))
+    text = words(explain(INVALID_CREDENTIALS, situation=Situation(url=url)))
     assert "email address (jane@example.com)" in text and "x-bitbucket-api-token-auth" in text
 
 
@@ -82,14 +82,14 @@ def _diagnosis_for(cause: str, host: str) -> Diagnosis:
 @pytest.mark.parametrize("cause", sorted(CAUSES))
 @pytest.mark.parametrize("host", sorted(set(HOSTS) - {"bitbucket-cloud", "bitbucket-dc"}))
 def test_no_bitbucket_advice_for_another_host(cause: str, host: str) -> None:
-    r = remedy.build(_diagnosis_for(cause, host), Facts(), knowledge.load(), dt.date(2026, 11, 28))
+    r = remedy.build(_diagnosis_for(cause, host), Situation(), knowledge.load(), dt.date(2026, 11, 28))
     assert "bitbucket" not in words(r).lower(), (cause, host)
     assert r.steps
 
 
 @pytest.mark.parametrize("cause", sorted(c for c, v in CAUSES.items() if not v.auth))
 def test_auth_free_causes_say_credentials_are_not_the_problem(cause: str) -> None:
-    r = remedy.build(_diagnosis_for(cause, "bitbucket-cloud"), Facts(), knowledge.load(), dt.date(2026, 11, 28))
+    r = remedy.build(_diagnosis_for(cause, "bitbucket-cloud"), Situation(), knowledge.load(), dt.date(2026, 11, 28))
     assert "not the problem" in r.why or "not a new password" in r.why
 
 
@@ -109,7 +109,7 @@ def test_auth_free_causes_say_credentials_are_not_the_problem(cause: str) -> Non
     ],
 )
 def test_the_erase_command_fits_the_helper(helpers: tuple[str, ...], command: str) -> None:
-    steps = explain(INVALID_CREDENTIALS, facts=Facts(helpers=helpers)).steps
+    steps = explain(INVALID_CREDENTIALS, situation=Situation(helpers=helpers)).steps
     assert command in [s.command for s in steps]
 
 

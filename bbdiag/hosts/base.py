@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from bbdiag.advice import Finding, Remedy, Step
@@ -40,8 +39,7 @@ class TokenShape(NamedTuple):
         return f"{self.prefix}{self.body}{{{self.min_length},{most}}}"
 
 
-@dataclass(frozen=True)
-class Checkup:
+class Checkup(NamedTuple):
     """What a host's doctor checks may read about one remote (doctor redacts what they return)."""
 
     setup: Setup

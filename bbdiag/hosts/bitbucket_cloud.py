@@ -113,7 +113,7 @@ def _new_credential(c: Context, title: str, why: str) -> Remedy:
 
 
 def _email_username_note(c: Context) -> Step | None:
-    known = c.facts.username or (c.url.username if c.url else None)
+    known = c.situation.username or (c.url.username if c.url else None)
     if known and "@" in known:
         return Step(
             f"The Git user name is an email address ({known}). Git over HTTPS needs your Bitbucket "
@@ -161,7 +161,7 @@ def _account_password_rejected(c: Context) -> Remedy:
 
 def _rejected_by_kind(c: Context) -> Remedy | None:
     """When the rejected secret's kind is known (the credential-helper observer), say exactly what is wrong."""
-    kind, user = c.facts.secret_kind, c.facts.username or ""
+    kind, user = c.situation.secret_kind, c.situation.username or ""
     token_user = c.fact("bitbucket-api-token-git-username")
     if kind == "password":
         return _account_password_rejected(c)

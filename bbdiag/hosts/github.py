@@ -83,7 +83,7 @@ def _account_password_rejected(c: Context) -> Remedy:
 
 
 def _credentials_rejected(c: Context) -> Remedy:
-    if c.facts.secret_kind == "password":  # the observer saw what was sent: GitHub takes no passwords
+    if c.situation.secret_kind == "password":  # the observer saw what was sent: GitHub takes no passwords
         return _account_password_rejected(c)
     return c.forget_create_retry(
         "GitHub rejected the credential",

@@ -37,7 +37,7 @@ def github(report: ScanView, out: TextIO) -> None:
         shown = chosen if len(chosen) <= GITHUB_PER_STEP else chosen[: GITHUB_PER_STEP - 1]
         for d in shown:
             props = f"file={_escape_property(d.source)},line={d.lines[0]},endLine={d.lines[1]},title={_escape_property('bbdiag: ' + d.title)}"
-            message = f"{d.cause} ({d.host_name}){' in ' + d.step if d.step else ''}: {d.why}\n{d.remedy_text()}"
+            message = f"{d.cause} ({d.host_label}){' in ' + d.step if d.step else ''}: {d.why}\n{d.remedy_text()}"
             out.write(f"::{level} {props}::{_escape_data(message)}\n")
         if len(chosen) > len(shown):
             rest = len(chosen) - len(shown)
@@ -52,9 +52,9 @@ def github_summary(report: ScanView) -> str:
     lines += ["| cause | host | where | what |", "|---|---|---|---|"]
     for d in report.diagnoses:
         where = f"{d.source}:{d.lines[0]}" + (f" ({d.step})" if d.step else "")
-        lines.append(f"| `{d.cause}` | {d.host_name} | {where.replace('|', '/')} | {d.title.replace('|', '/')} |")
+        lines.append(f"| `{d.cause}` | {d.host_label} | {where.replace('|', '/')} | {d.title.replace('|', '/')} |")
     for d in report.diagnoses:
-        lines += ["", f"### {d.title} ({d.host_name})", "", d.why, ""]
+        lines += ["", f"### {d.title} ({d.host_label})", "", d.why, ""]
         fence = "```"
         lines += [f"{fence}text", *(f"{e.line:>5} | " + e.text.replace(fence, "'") for e in d.evidence), fence, ""]
         for n, s in enumerate(d.remedy, 1):
@@ -70,7 +70,7 @@ def gitlab(report: ScanView, out: TextIO) -> None:
     severity = {True: "critical", False: "minor"}
     issues = [
         {
-            "description": f"{d.title} ({d.host_name}): {d.why}",
+            "description": f"{d.title} ({d.host_label}): {d.why}",
             "check_name": f"bbdiag/{d.cause}",
             "fingerprint": _fingerprint(d),
             "severity": "major" if CAUSES[d.cause].access else severity[d.auth],
@@ -100,7 +100,7 @@ def junit(report: ScanView, out: TextIO) -> None:
             ElementTree.SubElement(suite, "testcase", classname="bbdiag", name="no git failure")
         for d in source.diagnoses:
             case = ElementTree.SubElement(suite, "testcase", classname=f"bbdiag.{d.cause}", name=f"{d.source}:{d.lines[0]} {d.title}")
-            failure = ElementTree.SubElement(case, "failure", type=d.cause, message=f"{d.title} ({d.host_name})")
+            failure = ElementTree.SubElement(case, "failure", type=d.cause, message=f"{d.title} ({d.host_label})")
             evidence = "\n".join(f"{e.line}: {e.text}" for e in d.evidence)
             failure.text = f"{d.why}\n\n{evidence}\n\n{d.remedy_text()}"
     ElementTree.indent(suites)
@@ -133,7 +133,7 @@ def bitbucket(report: ScanView, out: TextIO) -> None:
             {
                 "external_id": f"bbdiag-{_fingerprint(d)[:32]}",
                 "annotation_type": "VULNERABILITY" if d.auth else "BUG",
-                "summary": shorten(f"{d.title} ({d.host_name}, {d.cause})", BITBUCKET_SUMMARY),
+                "summary": shorten(f"{d.title} ({d.host_label}, {d.cause})", BITBUCKET_SUMMARY),
                 "details": shorten(f"{d.why}\n{d.remedy_text()}", BITBUCKET_DETAILS),
                 "path": d.source,
                 "line": d.lines[0],

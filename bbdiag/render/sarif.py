@@ -49,7 +49,7 @@ def _result(d: DiagnosisView, rule_index: int) -> dict[str, Any]:
         "ruleId": d.cause,
         "ruleIndex": rule_index,
         "level": _level(d.cause),
-        "message": {"text": f"{d.title} ({d.host_name}). {d.why}", "markdown": f"**{d.title}** ({d.host_name})\n\n{d.why}\n\n{d.remedy_text()}"},
+        "message": {"text": f"{d.title} ({d.host_label}). {d.why}", "markdown": f"**{d.title}** ({d.host_label})\n\n{d.why}\n\n{d.remedy_text()}"},
         "locations": [
             {
                 "physicalLocation": {"artifactLocation": {"uri": _uri(d.source)}, "region": {"startLine": max(1, d.lines[0]), "endLine": max(1, d.lines[1])}},

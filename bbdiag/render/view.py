@@ -36,7 +36,7 @@ class AlternativeView(NamedTuple):
 class DiagnosisView(NamedTuple):
     cause: str
     host: str
-    host_name: str
+    host_label: str
     auth: bool
     title: str
     why: str
@@ -81,7 +81,7 @@ def diagnosis_view(source: str, d: Diagnosis, r: Remedy, step: str | None = None
     return DiagnosisView(
         cause=d.cause,
         host=d.host,
-        host_name=HOSTS[d.host],
+        host_label=HOSTS[d.host],
         auth=d.auth,
         title=redact(r.title),
         why=redact(r.why),

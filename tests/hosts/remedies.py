@@ -1,7 +1,7 @@
 """Every remedy of one host, as text for its golden file: each cause in each situation its advice depends on.
 
 A situation is what the remedy may read: the output's evidence (a rotated host key, HTTP 413, a
-bot's name), the inspector's facts (a remote over HTTPS with a helper, over SSH, what the
+bot's name), the inspector's findings (a remote over HTTPS with a helper, over SSH, what the
 credential-helper observer saw) and the date (the host policies in force). Identical remedies of
 one cause are written once, under every situation that gives them. UPDATE_GOLDEN=1 rewrites the
 files; their diff is the change users will see.
@@ -18,7 +18,7 @@ from bbdiag import hosts, knowledge, library, pipeline, remedy, remote_urls
 from bbdiag.advice import Remedy
 from bbdiag.causes import CAUSES
 from bbdiag.diagnose import Diagnosis
-from bbdiag.remedy import Facts
+from bbdiag.remedy import Situation
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "remedies"
 TODAY = "2026-11-28"
@@ -62,34 +62,34 @@ def _diagnosis(text: str) -> Diagnosis:
     return pipeline.diagnose_text(text, lib=library.load()).diagnoses[0]
 
 
-def _facts(host_id: str) -> list[tuple[str, Facts]]:
+def _facts(host_id: str) -> list[tuple[str, Situation]]:
     host = hosts.get(host_id)
     name = host.HOSTNAME or ("bitbucket.corp.example" if host_id == "bitbucket-dc" else "git.example.net")
     path = "scm/ACME/site.git" if host_id == "bitbucket-dc" else "acme/site.git"
     https = remote_urls.parse(f"https://jane@{name}/{path}")
     ssh = remote_urls.parse(f"git@{name}:{path}")
     return [
-        ("from the output alone", Facts()),
-        ("an HTTPS remote with one helper (osxkeychain)", Facts(remote="origin", url=https, helpers=("osxkeychain",), username="jane")),
-        ("an SSH remote", Facts(remote="upstream", url=ssh)),
+        ("from the output alone", Situation()),
+        ("an HTTPS remote with one helper (osxkeychain)", Situation(remote="origin", url=https, helpers=("osxkeychain",), username="jane")),
+        ("an SSH remote", Situation(remote="upstream", url=ssh)),
     ]
 
 
-def situations(host_id: str, cause: str) -> list[tuple[str, Diagnosis, Facts, dt.date]]:
-    """(label, diagnosis, facts, day) for every situation the remedy of `cause` may depend on."""
+def situations(host_id: str, cause: str) -> list[tuple[str, Diagnosis, Situation, dt.date]]:
+    """(label, diagnosis, situation, day) for every situation the remedy of `cause` may depend on."""
     evidence = EVIDENCE.get(cause, {"": _BARE})
     found = []
     for evidence_label, text in evidence.items():
         diagnosis = _diagnosis(text)._replace(cause=cause, host=host_id, url=None)
-        for facts_label, facts in _facts(host_id):
-            days = DATES if not facts.url else (TODAY,)
+        for facts_label, situation in _facts(host_id):
+            days = DATES if not situation.url else (TODAY,)
             for day in days:
                 label = ", ".join(part for part in (evidence_label, facts_label, day) if part)
-                found.append((label, diagnosis, facts, dt.date.fromisoformat(day)))
+                found.append((label, diagnosis, situation, dt.date.fromisoformat(day)))
         for observed_label, kind, user in OBSERVED.get(cause, ()):
-            facts = Facts(secret_kind=kind, username=user)
+            situation = Situation(secret_kind=kind, username=user)
             found.append(
-                (", ".join(p for p in (evidence_label, f"the observer saw {observed_label}", TODAY) if p), diagnosis, facts, dt.date.fromisoformat(TODAY))
+                (", ".join(p for p in (evidence_label, f"the observer saw {observed_label}", TODAY) if p), diagnosis, situation, dt.date.fromisoformat(TODAY))
             )
     return found
 
@@ -115,8 +115,8 @@ def golden_text(host_id: str) -> str:
     for cause in CAUSES:
         out += ["", f"== {cause}"]
         groups: dict[str, list[str]] = {}
-        for label, diagnosis, facts, day in situations(host_id, cause):
-            groups.setdefault(as_text(remedy.build(diagnosis, facts, known, day)), []).append(label)
+        for label, diagnosis, situation, day in situations(host_id, cause):
+            groups.setdefault(as_text(remedy.build(diagnosis, situation, known, day)), []).append(label)
         for text, labels in groups.items():
             out += [*(f"-- {label}" for label in labels), text, ""]
     return "\n".join(out).rstrip() + "\n"
@@ -144,5 +144,5 @@ KNOWN = _Known()
 def remedy_for(host_id: str, cause: str, url: remote_urls.RemoteURL | None = None, text: str = _BARE, day: str = TODAY) -> Remedy:
     """The remedy for `cause` on `host_id`, with the remote at `url` when given."""
     diagnosis = _diagnosis(text)._replace(cause=cause, host=host_id, url=None)
-    facts = Facts(remote="origin", url=url) if url else Facts()
-    return remedy.build(diagnosis, facts, knowledge.load(), dt.date.fromisoformat(day))
+    situation = Situation(remote="origin", url=url) if url else Situation()
+    return remedy.build(diagnosis, situation, knowledge.load(), dt.date.fromisoformat(day))
