@@ -1,24 +1,31 @@
 """A per-user cache of parsed data files, keyed by the files' names, sizes and mtimes.
 
-Parsing ~120 TOML pattern files costs more than the rest of `bbdiag explain` together; a pickle
-of the result loads in a millisecond. The key is stored with the value and compared on every
-load, so a stale entry is never used and nothing ever needs clearing. When the cache directory
-cannot be written, bbdiag simply parses (once per process: what a process has loaded, it keeps).
+Parsing ~120 TOML pattern files costs more than the rest of `bbdiag explain` together; the
+parsed result, stored as JSON, loads in a few milliseconds. The key is stored with the value and
+compared on every load, so a stale entry is never used and nothing ever needs clearing. When the
+cache directory cannot be written, bbdiag simply parses (once per process: what a process has
+loaded, it keeps).
+
+The cache is data that cannot execute: JSON, decoded into the few record types its caller names
+(never pickle, whose loading runs whatever the file says: a file planted in ~/.cache/bbdiag would
+run as the user). A file that another user could have written is not read at all.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import json
 import os
-import pickle
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from bbdiag import __version__
 
 T = TypeVar("T")
-FORMAT = 4  # bump when the pickled classes change shape
+FORMAT = 5  # bump when the stored records change shape
 # What this process has loaded already: (key, value) by (name, source_dir, extra). A scan of
-# thousands of logs asks for the library once per log; unpickling it (and rebuilding its keyword
+# thousands of logs asks for the library once per log; decoding it (and rebuilding its keyword
 # automaton) each time cost more than the scanning.
 _LOADED: dict[tuple[str, str, str], tuple[str, object]] = {}
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -32,8 +39,23 @@ def directory() -> str:
     return os.path.join(base, "bbdiag")
 
 
-def memoised(name: str, source_dir: str, suffixes: tuple[str, ...], build: Callable[[], T], extra: str = "") -> T:
-    """`build()`, or its result from the cache when no file in `source_dir` (nor `extra`) has changed since."""
+def memoised(
+    name: str,
+    source_dir: str,
+    suffixes: tuple[str, ...],
+    build: Callable[[], T],
+    extra: str = "",
+    *,
+    records: Iterable[type] = (),
+    to_data: Callable[[T], object] = lambda value: value,
+    from_data: Callable[[Any], T] = lambda data: data,
+) -> T:
+    """`build()`, or its result from the cache when no file in `source_dir` (nor `extra`) has changed since.
+
+    The value is stored as `to_data(value)`: JSON types, dates, bytes, and the NamedTuple
+    `records` named here, the only classes that loading it can make (a sequence in a record comes
+    back a tuple, elsewhere a list).
+    """
     if os.environ.get("BBDIAG_NO_CACHE"):
         return build()
     own = (name, source_dir, extra)
@@ -50,23 +72,69 @@ def memoised(name: str, source_dir: str, suffixes: tuple[str, ...], build: Calla
         return loaded[1]  # type: ignore[return-value]
     import zlib  # cheap; names the entry after the installation, so two installations do not take turns
 
-    path = os.path.join(directory(), f"{name}-{zlib.crc32(source_dir.encode('utf-8', 'surrogateescape')):08x}.pickle")
-    value = _load_or_build(path, key, build)
+    path = os.path.join(directory(), f"{name}-{zlib.crc32(source_dir.encode('utf-8', 'surrogateescape')):08x}.json")
+    kinds = {kind.__name__: kind for kind in records}
+    value = _load(path, key, kinds, from_data)
+    if value is _MISSING:
+        value = build()
+        _store(path, key, to_data(value))
     _LOADED[own] = (key, value)
-    return value
+    return value  # type: ignore[return-value]
 
 
-def _load_or_build(path: str, key: str, build: Callable[[], T]) -> T:
+_MISSING = object()
+
+
+def _load(path: str, key: str, kinds: Mapping[str, type], from_data: Callable[[Any], T]) -> T | object:
+    """The stored value, or _MISSING when there is none, it is stale, or it is not to be trusted."""
     try:
         with open(path, "rb") as handle:
-            stored_key, value = pickle.load(handle)
-        if stored_key == key:
-            return value  # type: ignore[no-any-return]
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-        pass
-    value = build()
-    _store(path, (key, value))
-    return value
+            if not _trusted(handle.fileno(), os.path.dirname(path)):
+                return _MISSING
+            document = json.loads(handle.read(), object_hook=lambda obj: _decode(obj, kinds))
+        if not isinstance(document, dict) or document.get("key") != key:
+            return _MISSING
+        return from_data(document["value"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # absent, not JSON, another shape
+        return _MISSING
+
+
+def _trusted(fd: int, folder: str) -> bool:
+    """Written by this user alone: owned by them, and neither it nor its folder writable by others."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # Windows: no owners to compare; the folder is the user's profile
+        return True
+    mine = getuid()
+    info, parent = os.fstat(fd), os.stat(folder)
+    return info.st_uid == mine and parent.st_uid == mine and not (info.st_mode | parent.st_mode) & 0o022
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {"$record": type(value).__name__, "fields": [_encode(v) for v in value]}
+    if isinstance(value, tuple | list):  # a list in a record's fields comes back a tuple (records hold tuples)
+        return [_encode(v) for v in value]
+    if isinstance(value, Mapping):
+        if not all(isinstance(k, str) and not k.startswith("$") for k in value):
+            raise TypeError("only text keys are stored")
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, bytes):
+        return {"$bytes": base64.b64encode(value).decode("ascii")}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"{type(value).__name__} is not stored in the cache")
+
+
+def _decode(obj: dict[str, Any], kinds: Mapping[str, type]) -> object:
+    if "$record" in obj:  # KeyError: a class the caller did not name
+        return kinds[obj["$record"]](*(tuple(v) if isinstance(v, list) else v for v in obj["fields"]))
+    if "$date" in obj:
+        return dt.date.fromisoformat(obj["$date"])
+    if "$bytes" in obj:
+        return base64.b64decode(obj["$bytes"])
+    return obj
 
 
 def fingerprint(source_dir: str, suffixes: tuple[str, ...]) -> str:
@@ -74,13 +142,14 @@ def fingerprint(source_dir: str, suffixes: tuple[str, ...]) -> str:
     return f"{FORMAT}:{__version__}:{source_dir}\n" + "\n".join(entries)
 
 
-def _store(path: str, value: object) -> None:
+def _store(path: str, key: str, data: object) -> None:
     import tempfile
 
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=os.path.dirname(path), prefix=".cache-", delete=False) as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        text = json.dumps({"key": key, "value": _encode(data)}, ensure_ascii=False, separators=(",", ":"))
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=os.path.dirname(path), prefix=".cache-", delete=False) as handle:
+            handle.write(text)
         os.replace(handle.name, path)
-    except (OSError, pickle.PicklingError):
+    except (OSError, TypeError, ValueError):
         pass

@@ -138,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--summary", metavar="FILE", help="with --format github: also write a Markdown job summary (default: $GITHUB_STEP_SUMMARY)")
     scan.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes for several files (default: one per core)")
     _add_as_of(scan)
-    scan.set_defaults(command=_scan, name="scan")
+    scan.set_defaults(command=_command("scan"), name="scan")
 
     doctor = sub.add_parser(
         "doctor",
@@ -242,8 +242,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     patterns.add_argument("--test", metavar="FILE", help="show, for each line of FILE, the patterns that match it")
     patterns.add_argument("--check", action="store_true", help="compile every pattern and run its examples")
-    patterns.add_argument("--sources", action="store_true", help="list every source of each pattern, not only the first")
-    patterns.set_defaults(command=_patterns, name="patterns")
+    patterns.add_argument("--sources", action="store_true", help="also list where each pattern's wording comes from")
+    patterns.add_argument("--format", choices=("text", "json"), default="text", help="text (80 columns) or json (every field)")
+    patterns.add_argument("--host", metavar="HOST", help="only patterns for this host id (its own wording, a hint, or a cause it has there)")
+    patterns.add_argument("--cause", metavar="CAUSE", help="only patterns that can lead to this cause id")
+    patterns.set_defaults(command=_command("patterns"), name="patterns")
     return parser
 
 
@@ -346,12 +349,6 @@ def _open_input(name: str, stack: ExitStack) -> tuple[BinaryIO, str]:
         raise UsageError(f"{name}: cannot be read: {exc.strerror or exc}") from exc
 
 
-def _scan(args: argparse.Namespace) -> int:
-    from bbdiag.commands import scan
-
-    return scan.run(args)
-
-
 # ------------------------------------------------------------------------------ doctor
 def _doctor(args: argparse.Namespace) -> int:
     from bbdiag import doctor, inspector, knowledge
@@ -388,38 +385,6 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
         return result
 
     return run
-
-
-# ------------------------------------------------------------------------------ patterns
-def _patterns(args: argparse.Namespace) -> int:
-    from bbdiag import library
-    from bbdiag.normalise import Reading, read
-    from bbdiag.redact import redact
-
-    try:
-        lib = library.load()
-        if args.check:
-            library.check(lib)
-    except library.LibraryError as exc:
-        raise UsageError(str(exc)) from exc
-    out = sys.stdout
-    if args.test:
-        with ExitStack() as stack:
-            stream, _ = _open_input(args.test, stack)
-            for line in read(stream, Reading(args.test)):
-                for pattern in lib.candidates(line.text.lower()):
-                    if pattern.search(line.text):
-                        cause = pattern.cause or "-"
-                        out.write(f"{line.number:>6}  {pattern.id:<40} {cause:<26} {redact(line.text.strip())[:120]}\n")
-        return EXIT_EXPLAINED
-    out.write(f"{'pattern':<42}{'cause':<28}{'host':<17}{'role':<7}checked     references\n")
-    for p in sorted(lib.patterns, key=lambda p: p.id):
-        cause = p.cause or ("/".join(sorted(set(p.cause_by_host.values()))) if p.cause_by_host else "-")
-        sources = "  ".join(p.references) if args.sources else p.references[0] + (f" (+{len(p.references) - 1})" if len(p.references) > 1 else "")
-        out.write(f"{p.id:<42}{cause:<28}{(p.host or 'from URL'):<17}{p.role:<7}{p.checked}  {sources}\n")
-    if args.check:
-        out.write(f"\n{len(lib.patterns)} patterns: every regex compiles, every example matches as it should.\n")
-    return EXIT_EXPLAINED
 
 
 def _silence_stdout() -> None:

@@ -51,6 +51,7 @@ def check(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str |
         findings += _remote(setup, remote, knowledge, today, probe)
     findings += _environment(setup)
     findings += _installation(setup)
+    findings += [_finding("not-all-read", "info", "Not everything was checked", sentence) for sentence in setup.unread]  # memory stays bounded
     if not any(f.severity in ("error", "warning") for f in findings):
         checked = ", ".join(r.name for r in remotes) or "your user-level setup"
         findings.append(

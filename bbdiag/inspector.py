@@ -1,7 +1,7 @@
 """Read the user's git setup: read-only, offline, and never returning a secret.
 
 What git will do is decided by git's own reading of its configuration, so that is what the
-inspector trusts: `git config --list --show-origin --show-scope` (every level, includes,
+inspector trusts: `git config --get-regexp --show-origin --show-scope` (every level, includes,
 `includeIf`, `-c` and GIT_CONFIG_* as git sees them) and `git rev-parse` (GIT_DIR, worktrees,
 bare repositories, submodules, safe.directory). pygit2 is not used here: it ignores
 GIT_CONFIG_GLOBAL, GIT_CONFIG_COUNT/-c and `includeIf "hasconfig:"`, fixes HOME at import, and
@@ -115,6 +115,7 @@ class Setup:
     ci: str | None
     ssh: SshFacts
     config: tuple[ConfigEntry, ...] = field(repr=False)
+    unread: tuple[str, ...] = ()  # what the inspector did not read, to keep memory bounded (sentences)
 
     def remote(self, name: str | None) -> Remote | None:
         return next((r for r in self.remotes if r.name == name), None)
@@ -155,6 +156,7 @@ def inspect(where: Path | None = None) -> Setup:
     config, config_problem = _read_config(where if git_dir else None)
     problem = problem or config_problem
     remotes, secrets = _remotes(config)
+    stored, unread = _stored_credentials(config, frozenset(u.host for r in remotes for u in (r.url, r.push_url) if u is not None))
     return Setup(
         repository=repository,
         git_dir=git_dir,
@@ -164,11 +166,12 @@ def inspect(where: Path | None = None) -> Setup:
         remotes=tuple(remotes),
         branch_remote=_branch_remote(git_dir, config),
         secrets_in_urls=tuple(secrets),
-        stored=tuple(_stored_credentials(config)),
+        stored=tuple(stored),
         environment=_environment(config),
         ci=ci_system(),
         ssh=_ssh(),
         config=tuple(ConfigEntry(e.scope, e.origin, redact(e.key), redact(e.value)) for e in config),
+        unread=tuple(unread),
     )
 
 
@@ -193,23 +196,32 @@ def _discover(where: Path) -> tuple[Path | None, Path | None, bool, Path | None,
     return Path(os.path.realpath(where / cdup)), git_dir, False, hooks, None
 
 
+# The config sections bbdiag reads (add one when a check needs it). git filters them, so a huge
+# section bbdiag never reads (a 39 MB [alias]) costs it nothing: memory stays bounded.
+CONFIG_SECTIONS = ("remote", "url", "credential", "branch", "core", "http", "include", "includeif")
+
+
 def _read_config(repository: Path | None) -> tuple[list[ConfigEntry], str | None]:
-    args = ["config", "--list", "--show-origin", "--show-scope", "-z"]
+    args = ["config", "--show-origin", "--show-scope", "-z", "--get-regexp", rf"^({'|'.join(CONFIG_SECTIONS)})\."]
     done = _git(args, repository) if repository else None
     problem = None
+    if done is not None and done.returncode == 1 and not done.stdout and not done.stderr:  # no such entry at all
+        return [], None
     if done is None or done.returncode != 0:
         if done is not None:
             problem = f"git cannot read the repository's configuration: {_first_line(done.stderr)}"
         # Still read the user's and the system's configuration, from outside any repository.
         env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")}
         done = _git(args, Path(os.path.abspath(os.sep)), env)
+        if done is not None and done.returncode == 1 and not done.stdout and not done.stderr:
+            return [], problem
         if done is None or done.returncode != 0:
             return [], problem or (f"git cannot read its configuration: {_first_line(done.stderr)}" if done else "git could not be run")
     return parse_config_list(done.stdout), problem
 
 
 def parse_config_list(data: bytes) -> list[ConfigEntry]:
-    """`git config --list --show-scope --show-origin -z`: scope NUL origin NUL key LF value NUL."""
+    """`git config --show-scope --show-origin -z` (--list, --get-regexp): scope NUL origin NUL key LF value NUL."""
     fields = data.decode("utf-8", "surrogateescape").split("\0")
     entries = []
     for index in range(0, len(fields) - 2, 3):
@@ -449,31 +461,72 @@ def store_files(config: Sequence[ConfigEntry]) -> list[Path]:
     return [*files, home / ".git-credentials", xdg / "git" / "credentials"]
 
 
-def _stored_credentials(config: Sequence[ConfigEntry]) -> list[StoredCredential]:
-    found = []
+# What one plaintext store may cost, whatever its size: lines longer than this hold no credential
+# git wrote, and beyond MAX_STORED entries (those for the remotes' hosts first) the rest is counted.
+MAX_STORE_LINE = 64 << 10
+MAX_STORED = 1000
+
+
+def _stored_credentials(config: Sequence[ConfigEntry], hosts_wanted: frozenset[str] = frozenset()) -> tuple[list[StoredCredential], list[str]]:
+    """The credentials of each `store` file (classified, never kept), and what was not read."""
+    found: list[StoredCredential] = []
+    unread: list[str] = []
     for path in dict.fromkeys(store_files(config)):
         try:
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            handle = open(path, encoding="utf-8", errors="replace")  # noqa: SIM115 (closed below, read in bounded lines)
         except OSError:
             continue
-        for number, line in enumerate(lines, 1):
-            try:
-                parts = urlsplit(line.strip())
-            except ValueError:
-                continue
-            if not parts.hostname or parts.password is None:
-                continue
-            found.append(
-                StoredCredential(
-                    store=str(path),
-                    line=number,
-                    protocol=parts.scheme,
-                    host=parts.hostname.lower(),
-                    username=unquote(parts.username) if parts.username else None,
-                    kind=secret_kind(unquote(parts.password)),
-                )
+        kept = skipped = 0
+        with handle:
+            number = 0
+            while line := handle.readline(MAX_STORE_LINE):
+                if not line.endswith("\n") and len(line) >= MAX_STORE_LINE:  # the rest of an endless line
+                    while (more := handle.readline(MAX_STORE_LINE)) and not more.endswith("\n"):
+                        pass
+                    number += 1
+                    continue
+                number += 1
+                host = _store_line_host(line)
+                if host is None:
+                    continue
+                if kept >= MAX_STORED or (host not in hosts_wanted and kept >= MAX_STORED // 2):
+                    skipped += 1
+                    continue
+                credential = _store_line(line, path, number)
+                if credential is not None:
+                    found.append(credential)
+                    kept += 1
+        if skipped:
+            unread.append(
+                f"{path}: {skipped} more stored credential(s) were not checked (bbdiag reads at most {MAX_STORED} per file, the remotes' hosts first)"
             )
-    return found
+    return found, unread
+
+
+def _store_line_host(line: str) -> str | None:
+    """The host of a `store` line (scheme://user:secret@host), cheaply; None when it is none."""
+    _, sep, rest = line.strip().partition("://")
+    authority = rest.split("/", 1)[0]
+    if not sep or "@" not in authority:
+        return None
+    return authority.rpartition("@")[2].rsplit(":", 1)[0].strip("[]").lower()
+
+
+def _store_line(line: str, path: Path, number: int) -> StoredCredential | None:
+    try:
+        parts = urlsplit(line.strip())
+        if not parts.hostname or parts.password is None:
+            return None
+        return StoredCredential(
+            store=str(path),
+            line=number,
+            protocol=parts.scheme,
+            host=parts.hostname.lower(),
+            username=unquote(parts.username) if parts.username else None,
+            kind=secret_kind(unquote(parts.password)),
+        )
+    except ValueError:  # an unclosed [, a port that is not one
+        return None
 
 
 def noninteractive_env() -> dict[str, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -138,17 +138,11 @@ def _compile(source: str, ignore_case: bool, file: str) -> regex.Pattern[str]:
 
 
 class Library:
-    """The loaded patterns, indexed by id and by keyword (pickled whole into bbdiag.cache)."""
+    """The loaded patterns, indexed by id and by keyword (stored in bbdiag.cache as its patterns)."""
 
     def __init__(self, patterns: tuple[Pattern, ...], by_id: Mapping[str, Pattern], by_keyword: Mapping[str, tuple[Pattern, ...]]) -> None:
         self.patterns, self._by_id, self._by_keyword = patterns, by_id, by_keyword
         self._automaton_built: Any = None
-
-    def __getstate__(self) -> tuple[tuple[Pattern, ...], Mapping[str, Pattern], Mapping[str, tuple[Pattern, ...]]]:
-        return self.patterns, self._by_id, self._by_keyword  # the automaton is rebuilt, not pickled
-
-    def __setstate__(self, state: tuple[tuple[Pattern, ...], Mapping[str, Pattern], Mapping[str, tuple[Pattern, ...]]]) -> None:
-        self.__init__(*state)  # type: ignore[misc]
 
     def __getitem__(self, pattern_id: str) -> Pattern:
         return self._by_id[pattern_id]
@@ -189,7 +183,15 @@ def load(directory: str | os.PathLike[str] = PATTERNS_DIR) -> Library:
     """
     from bbdiag import cache
 
-    return cache.memoised("library", os.fspath(directory), (".toml", ".json"), lambda: _parse(directory))
+    return cache.memoised(
+        "library",
+        os.fspath(directory),
+        (".toml", ".json"),
+        lambda: _parse(directory),
+        records=(Pattern,),
+        to_data=lambda library: tuple(library._by_id.values()),
+        from_data=_indexed,
+    )
 
 
 def _parse(directory: str | os.PathLike[str]) -> Library:
@@ -199,6 +201,11 @@ def _parse(directory: str | os.PathLike[str]) -> Library:
     patterns = [_pattern_from_file(path, translations) for path in files]
     if not patterns:
         raise LibraryError(f"{directory}: no pattern files (*.toml)")
+    return _indexed(patterns)
+
+
+def _indexed(patterns: Sequence[Pattern]) -> Library:
+    """The library of these patterns (every one, retired too), indexed by id and keyword."""
     by_id = {p.id: p for p in patterns}
     for p in patterns:
         for required in p.requires:

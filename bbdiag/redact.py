@@ -36,7 +36,19 @@ _PREFIX = re.compile(rf"\b(?:{_PREFIXES})")
 # scheme://userinfo@host: the userinfo is everything up to the last @ before the path (a raw @ or
 # a quote in a password is still the password, as git's own URL parser takes it). The scheme may
 # not continue a word (keeps this linear on a line of letters).
-_URL_USERINFO = re.compile(r"(?<![A-Za-z0-9+.-])(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,31}://)(?P<userinfo>[^\s/?#@]*(?:@[^\s/?#@]*)*)@")
+# A raw / in a password breaks the URL for git, but not for a log that shows it: `user:` then a
+# value that is not a port runs to the next @ (at most 256 characters, which keeps this linear).
+_URL_USERINFO = re.compile(
+    r"(?<![A-Za-z0-9+.-])(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,31}://)"
+    r"(?:(?P<userinfo>[^\s/?#@]*(?:@[^\s/?#@]*)*)|(?P<user>[^\s/?#@:]+):(?P<secret>(?![0-9]*[/?#\s])[^\s@]{0,256}))@"
+)
+# scheme://user:secret with no @ at all: a userinfo cut off (by a quote in the password, a line
+# wrap, an evidence cut). What follows the colon is a port, or a secret.
+_URL_CUT_USERINFO = re.compile(
+    r"(?<![A-Za-z0-9+.-])(?P<start>[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\s/?#@:'\"\[\]]+:)"
+    r"(?![0-9]*(?:[/?#\s'\"]|$))(?P<secret>[^\s/?#@'\"]{1,256})(?=[/?#\s'\"]|$)",
+    re.MULTILINE,
+)
 # The secret fields of git's credential-helper protocol, one per line: the value is everything after `=`.
 _HELPER_FIELD = re.compile(r"^(?P<key>password|credential|oauth_refresh_token)=(?P<value>.+)$", re.MULTILINE)
 _AUTH_HEADER = re.compile(
@@ -71,6 +83,7 @@ def mask_secrets(text: str) -> str:
     text = _HELPER_FIELD.sub(lambda m: m["key"] + "=" + _mask(m["value"]), text)
     if "://" in text:
         text = _URL_USERINFO.sub(_mask_userinfo, text)
+        text = _URL_CUT_USERINFO.sub(lambda m: m["start"] + _mask(m["secret"]), text)
     text = _AUTH_HEADER.sub(_mask_header, text)
     text = _KEY_VALUE.sub(lambda m: m["key"] + m["sep"] + _mask(m["value"]), text)
     text = _CURL_USER.sub(lambda m: f"{m['flag']}{m['user']}:{_mask(m['value'])}", text)
@@ -88,7 +101,7 @@ def _only_masked(value: str) -> bool:
 
 
 def _mask_userinfo(match: re.Match[str]) -> str:
-    user, sep, secret = match["userinfo"].partition(":")
+    user, sep, secret = match["userinfo"].partition(":") if match["userinfo"] is not None else (match["user"], ":", match["secret"])
     if sep:
         return f"{match['scheme']}{_user_or_mask(user)}:{_mask(secret)}@"
     return f"{match['scheme']}{_user_or_mask(user)}@"

@@ -119,7 +119,7 @@ def test_patterns_lists_and_tests() -> None:
     assert "bitbucket-change-3222" in tested and "http-410" in tested
     assert run(["patterns", "--check"]).returncode == 0
     everything = run(["patterns", "--sources"]).stdout.decode()
-    assert "https://developer.atlassian.com/cloud/bitbucket/changelog#CHANGE-3222  https://community.atlassian.com" in everything
+    assert "      https://developer.atlassian.com/cloud/bitbucket/changelog#CHANGE-3222\n      https://community.atlassian.com" in everything
 
 
 SECRET_TRANSCRIPT = """$ git push https://jane:Sup3rS3cret!@bitbucket.org/acme/widgets.git

@@ -27,6 +27,8 @@ GLPAT_ROUTABLE = "glpat-" + "xYz12AbC34dEf56GhI78jK.01.0y1a2b3c4"
         ("fatal: unable to access 'https://jane:pa'ss@bitbucket.org/ws/r.git/': 403", "pa'ss"),
         ("https://jane:p@ss@bitbucket.org/ws/r.git", "p@ss"),
         ("https://jane:p@ss:w0rd@bitbucket.org/ws/r.git", "ss:w0rd"),
+        ("https://jane:s3cr/et%41@bitbucket.org/ws/r.git", "s3cr"),
+        ("Remote: https://jane:VhSlol6UUXap", "VhSlol6UUXap"),  # cut at the quote in the password
         ("remote: a Data Center token " + BBDC + " is set", BBDC[5:]),
         ("https://x-token-auth:" + BBDC + "@bitbucket.example.com/scm/p/r.git", BBDC[5:]),
         ("token " + GLPAT_ROUTABLE, "0y1a2b3c4"),
@@ -89,6 +91,7 @@ def test_redact_then_cut(tmp_path: Path) -> None:
         "https://" + "a" * 1_000_000,
         "https://a@" * 100_000,
         "a://" * 250_000,
+        "https://a:b/" * 80_000,
         "Password for '" * 70_000,
         "x:" * 500_000,
         "ghp_" * 250_000,

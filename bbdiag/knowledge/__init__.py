@@ -59,7 +59,7 @@ class Knowledge(NamedTuple):
 def load(directory: str | os.PathLike[str] = HERE) -> Knowledge:
     from bbdiag import cache
 
-    return cache.memoised("knowledge", os.fspath(directory), (".toml",), lambda: _parse(directory))
+    return cache.memoised("knowledge", os.fspath(directory), (".toml",), lambda: _parse(directory), records=(Knowledge, Policy, Fact))
 
 
 def _parse(directory: str | os.PathLike[str]) -> Knowledge:

@@ -17,8 +17,9 @@ if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
 
 # GitHub shows at most 10 error and 10 warning annotations per step (and 50 per job).
 GITHUB_PER_STEP = 10
-# Bitbucket Code Insights: summary <= 450 chars, details <= 2000, <= 1000 annotations per report.
-BITBUCKET_SUMMARY, BITBUCKET_DETAILS, BITBUCKET_MAX = 450, 2000, 1000
+# Bitbucket Code Insights: summary <= 450 chars, details <= 2000 (the annotation counts a request
+# and a report may hold are dated facts: knowledge/facts.toml).
+BITBUCKET_SUMMARY, BITBUCKET_DETAILS = 450, 2000
 
 
 # ------------------------------------------------------------------------------ GitHub Actions
@@ -109,14 +110,23 @@ def junit(report: ScanView, out: TextIO) -> None:
 
 # ------------------------------------------------------------------------------ Bitbucket Code Insights
 def bitbucket(report: ScanView, out: TextIO) -> None:
-    """A Code Insights report and its annotations, ready for the Reports API."""
+    """A Code Insights report and its annotations, ready for the Reports API: `report` for the PUT,
+    `batches` for the POSTs (each within what one request may carry), `annotations` all of them
+    (within what one report may hold; the rest are counted in the report's details)."""
+    from bbdiag import knowledge
+
+    known = knowledge.load()
+    per_request = int(known.fact("bitbucket-insights-annotations-per-request"))
+    per_report = int(known.fact("bitbucket-insights-annotations-per-report"))
     causes = Counter(d.cause for d in report.diagnoses)
     auth = sum(1 for d in report.diagnoses if d.auth)
     document = {
         "report": {
             "title": "bbdiag: git failures",
             "details": (
-                f"{len(report.diagnoses)} git failure(s) in {len(report.sources)} log(s): " + ", ".join(f"{c} x{n}" for c, n in causes.most_common())
+                f"{len(report.diagnoses)} git failure(s) in {len(report.sources)} log(s): "
+                + ", ".join(f"{c} x{n}" for c, n in causes.most_common())
+                + (f"; annotations for the first {per_report}" if len(report.diagnoses) > per_report else "")
                 if report.diagnoses
                 else "No git failure found."
             )[:BITBUCKET_DETAILS],
@@ -140,8 +150,11 @@ def bitbucket(report: ScanView, out: TextIO) -> None:
                 "severity": "HIGH" if d.auth else "MEDIUM",
                 "result": "FAILED",
             }
-            for d in report.diagnoses[:BITBUCKET_MAX]
+            for d in report.diagnoses[:per_report]
         ],
     }
+    annotations = document["annotations"]
+    assert isinstance(annotations, list)
+    document["batches"] = [annotations[start : start + per_request] for start in range(0, len(annotations), per_request)]
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")

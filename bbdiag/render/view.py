@@ -48,6 +48,7 @@ class DiagnosisView(NamedTuple):
     docs: tuple[str, ...]
     step: str | None = None  # scan: the CI step or job the failure happened in
     alternatives: tuple[AlternativeView, ...] = ()  # [] when the text is clear
+    references: tuple[str, ...] = ()  # where the deciding pattern's wording comes from (its `references`)
 
     def remedy_text(self) -> str:
         """The steps as numbered plain text, each command indented on its own line (CI reports)."""
@@ -93,6 +94,7 @@ def diagnosis_view(source: str, d: Diagnosis, r: Remedy, step: str | None = None
         docs=tuple(redact(u) for u in r.docs),
         step=redact(step) if step else None,
         alternatives=tuple(AlternativeView(a.cause, redact(a.title), StepView(redact(a.check.text), redact(a.check.command))) for a in r.alternatives),
+        references=d.primary.pattern.references,
     )
 
 
