@@ -152,3 +152,37 @@ def test_a_percent_encoded_user_name_stays_encoded_in_the_set_url_command(tmp_pa
     commands = [s["command"] for d in json.loads(done.stdout)["diagnoses"] for s in d["remedy"] if s.get("command")]
     set_url = next(c for c in commands if "set-url" in c)
     assert "%1B%5D0%3Bowned%07@bitbucket.org" in set_url, set_url
+
+
+def test_doctor_never_shows_a_data_center_or_gitlab_token(tmp_path: Path, isolated: Path) -> None:
+    """In a remote URL, ~/.git-credentials, a helper's command line and the environment, in every format."""
+    from tests.conftest import git
+
+    glpat = GLPAT_ROUTABLE
+    git("init", "-q", str(tmp_path))
+    git("remote", "add", "origin", f"https://x-token-auth:{BBDC}@bitbucket.example.com/scm/p/r.git", cwd=tmp_path)
+    git("remote", "add", "gitlab", f"https://oauth2:{glpat}@gitlab.com/g/r.git", cwd=tmp_path)
+    git("config", "credential.helper", f"nosuch-helper --token {glpat}", cwd=tmp_path)
+    git("config", "--global", "credential.helper", "store")
+    (isolated / ".git-credentials").write_text(f"https://jane:{BBDC}@bitbucket.example.com\nhttps://jane:{glpat}@gitlab.com\n")
+    env = {"GIT_ASKPASS": f"/bin/echo {glpat}", "GCM_BITBUCKET_AUTHMODES": BBDC}
+    for fmt in ("text", "json", "terminal"):
+        done = bbdiag("doctor", "--format", fmt, cwd=tmp_path, env=env)
+        assert done.returncode in (0, 1), done.stderr
+        for piece in (BBDC[5:25], BBDC[-12:], glpat[6:20], glpat[-9:]):
+            assert piece not in done.stdout + done.stderr, (fmt, piece)
+        assert "\\-" not in done.stdout  # no regex escaping that hides a token from redaction
+
+
+def test_a_300000_character_config_value_is_read_in_time(tmp_path: Path) -> None:
+    """Redaction was quadratic: doctor, explain in a repository and the pre-push hook took 25-101 s."""
+    from tests.conftest import git
+
+    git("init", "-q", str(tmp_path))
+    with open(tmp_path / ".git" / "config", "a") as config:  # too long for a command line
+        config.write('[remote "origin"]\n\turl = https://bitbucket.org/ws/' + "r" * 300_000 + ".git\n")
+        config.write("[credential]\n\thelper = !" + "a" * 300_000 + "\n")
+    failure = "remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/ws/r.git/'\n"
+    for args, stdin in ((["doctor"], None), (["explain"], failure), (["hook", "pre-push", "origin", "https://bitbucket.org/ws/r.git"], "")):
+        done = subprocess.run([sys.executable, "-m", "bbdiag", *args], input=stdin, capture_output=True, text=True, cwd=tmp_path, timeout=60)
+        assert "Traceback" not in done.stderr, done.stderr[-2000:]
