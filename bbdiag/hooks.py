@@ -86,7 +86,7 @@ class Push:
 
     remote: str
     url: str
-    tips: tuple[str, ...]  # commits (or, from pre-commit, revisions) being pushed
+    tips: tuple[str, ...]  # the commits being pushed (object ids: never an option or a name)
     known: tuple[str, ...] = ()  # commits the remote has (its old tips), when they exist here
     local_branches: bool = False  # also every local branch's commits not on the remote (pre-commit names only one ref)
 
