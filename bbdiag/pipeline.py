@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
-from bbdiag import hosts, knowledge, library, normalise, prefilter, remedy, sources
+from bbdiag import hosts, knowledge, library, normalise, remedy
 from bbdiag.diagnose import Diagnosis, diagnose, succeeded
 from bbdiag.match import Matches, match_lines
 from bbdiag.normalise import MAX_INPUT, Line, Reading
@@ -66,6 +66,8 @@ def diagnose_stream(stream: BinaryIO, source: str, lib: library.Library, limit: 
         if len(head) == limit and stream.read(1):
             reading.stopped = True
         return result
+    from bbdiag import prefilter, sources  # here: a short transcript, explain's usual input, never needs them
+
     return diagnose_lines(prefilter.read(sources.prefixed(head, stream), reading, lib, limit), reading, lib)
 
 
