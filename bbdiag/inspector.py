@@ -94,7 +94,7 @@ class SshFacts:
     loose_keys: tuple[str, ...]  # private keys readable by others (ssh refuses them)
     config_users: Mapping[str, str]  # host -> User from ~/.ssh/config
     config_identities: Mapping[str, tuple[str, ...]]  # host -> IdentityFile(s)
-    old_bitbucket_key: tuple[str, ...]  # known_hosts files:lines pinning Bitbucket's pre-2023 RSA key
+    retired_keys: Mapping[str, tuple[str, ...]]  # host id -> known_hosts files:lines pinning a key the host retired
     agent: bool | None  # SSH_AUTH_SOCK set and present
 
 
@@ -599,7 +599,6 @@ def _environment(config: Sequence[ConfigEntry]) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------ SSH
-OLD_BITBUCKET_RSA = "AAAAB3NzaC1yc2EAAAABIwAAAQEAubiN81eDcafrgMeLzaFPsw2kNvEcqTKl/VqLat/MaB33pZy0y3rJZtnqwR2qOOvbwKZYKiEO1O6VqNEBxKvJJelCq0dTXWT5pbO2gDXC6h6QDXCaHo6pOHGPUy+YBaGQRGuSusMEASYiWunYN0vCAI8QaXnWMXNMdFP3jHAJH0eDsoiGnLPBlBp4TNm6rYI74nMzgz3B9IikW4WVK+dc8KZJZWYjAuORU3jc1c/NPskD2ASinf8v3xnfXeukU0sJ5N6m5E8VLjObPEO+mN2t/FZTMZLiFqPWc/ALSqnMnnhwrNi2rbfg/rd/IpL8Le3pSBne8+seeFVBoGqzHM9yXw=="
 
 
 def _ssh() -> SshFacts:
@@ -618,15 +617,25 @@ def _ssh() -> SshFacts:
             except OSError:
                 pass
     users, identities = _ssh_config(ssh_dir / "config")
-    old = []
+    retired: dict[str, list[str]] = {}
     for known in (ssh_dir / "known_hosts", Path("/etc/ssh/ssh_known_hosts")):
         try:
             lines = known.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             continue
-        old += [f"{known}:{n}" for n, line in enumerate(lines, 1) if OLD_BITBUCKET_RSA in line and not line.startswith("@revoked")]
+        for host in hosts.REGISTRY:
+            pinned = [f"{known}:{n}" for n, line in enumerate(lines, 1) if any(k in line for k in host.RETIRED_HOST_KEYS) and not line.startswith("@revoked")]
+            if pinned:
+                retired.setdefault(host.ID, []).extend(pinned)
     sock = os.environ.get("SSH_AUTH_SOCK")
-    return SshFacts(tuple(keys), tuple(loose), users, identities, tuple(old), None if sock is None else os.path.exists(sock))
+    return SshFacts(
+        tuple(keys),
+        tuple(loose),
+        users,
+        identities,
+        {host_id: tuple(found) for host_id, found in retired.items()},
+        None if sock is None else os.path.exists(sock),
+    )
 
 
 def _ssh_config(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:

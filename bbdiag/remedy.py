@@ -408,11 +408,9 @@ def _permission_denied(c: Context) -> Remedy:
         )
     ]
     who = c.d.primary.captures.get("who", "")
-    if "github-actions" in who:
-        steps.insert(
-            0,
-            Step("Give the workflow's token write access: add `permissions: contents: write` to the job (and allow it in the repository's Actions settings)."),
-        )
+    own = c.host.steps("permission-denied", c)  # where this host grants write access (a workflow's token, a Contribute permission)
+    if own:
+        steps[0:0] = own
     elif "deploy key" in who or c.primary_is("bitbucket-deploy-key-read-only", "github-key-read-only", "github-write-access-not-granted"):
         steps.insert(
             0,
@@ -420,8 +418,6 @@ def _permission_denied(c: Context) -> Remedy:
                 "A deploy/access key is read-only unless write access was granted when it was added: use a key of a user with write access, or allow write access for the key."
             ),
         )
-    else:
-        steps[0:0] = c.host.steps("permission-denied", c)  # where this host grants write access
     steps.append(Step(f"Ask an administrator of the repository on {c.host_label} for write access for that account."))
     return _access("This identity may not do this to the repository", "The host knows who you are and refused the operation for that identity.", steps)
 

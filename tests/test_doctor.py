@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bbdiag import inspector
+from bbdiag.hosts import bitbucket_cloud
 from tests.conftest import git
 from tests.test_inspector import API_TOKEN, APP_PASSWORD, repo
 
@@ -103,7 +103,7 @@ def test_old_bitbucket_host_key_and_ssh_key_problems(tmp_path: Path, isolated: P
     path = repo(tmp_path, url="git@bitbucket.org:acme/widgets.git")
     ssh = isolated / ".ssh"
     ssh.mkdir()
-    (ssh / "known_hosts").write_text(f"bitbucket.org ssh-rsa {inspector.OLD_BITBUCKET_RSA}\n")
+    (ssh / "known_hosts").write_text(f"bitbucket.org ssh-rsa {bitbucket_cloud.RETIRED_HOST_KEYS[0]}\n")
     code, doc, _ = doctor(path)
     assert code == 1 and ids(doc)["old-ssh-host-key"] == "error" and ids(doc)["ssh-no-key"] == "warning"
     (ssh / "id_ed25519").write_text("k")

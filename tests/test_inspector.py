@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bbdiag import inspector
+from bbdiag.hosts import bitbucket_cloud
 from tests.conftest import git
 
 APP_PASSWORD = "ATBB" + "q7Rk2Lm9Xw4Zp8Vn3Tc6Yh1Jd5Fg0Ab2"
@@ -163,11 +164,11 @@ def test_ssh_keys_config_and_the_old_bitbucket_host_key(tmp_path: Path, isolated
     os.chmod(ssh / "id_ed25519", 0o644)
     (ssh / "config").write_text("Host bitbucket.org\n  User git\n  IdentityFile ~/.ssh/work_key\n\nHost *\n  IdentityFile ~/.ssh/id_ed25519\n")
     (ssh / "known_hosts").write_text(
-        f"github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\nbitbucket.org ssh-rsa {inspector.OLD_BITBUCKET_RSA}\n"
+        f"github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\nbitbucket.org ssh-rsa {bitbucket_cloud.RETIRED_HOST_KEYS[0]}\n"
     )
     facts = inspector.inspect(tmp_path).ssh
     assert facts.keys == (str(ssh / "id_ed25519"),) and facts.loose_keys == facts.keys
-    assert facts.old_bitbucket_key == (f"{ssh / 'known_hosts'}:2",)
+    assert facts.retired_keys == {"bitbucket-cloud": (f"{ssh / 'known_hosts'}:2",)}
     assert inspector.ssh_settings_for(facts, "bitbucket.org") == ("git", ("~/.ssh/work_key", "~/.ssh/id_ed25519"))
 
 

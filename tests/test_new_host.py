@@ -39,6 +39,7 @@ HOSTNAME = "forgeling.example"
 PRODUCT_WORDS: tuple[str, ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"
+RETIRED_HOST_KEYS: tuple[str, ...] = ()
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
 DOC_HOSTS: tuple[str, ...] = ()

@@ -17,6 +17,7 @@ HOSTNAME = "dev.azure.com"
 PRODUCT_WORDS = ("azure", "vsts", "tfs")  # Visual Studio Team Services and Team Foundation Server: its former names
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
+RETIRED_HOST_KEYS: tuple[str, ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
 DOC_HOSTS = ("aka.ms",)  # Microsoft's link shortener

@@ -97,6 +97,11 @@ class Host(Protocol):
         ...
 
     @property
+    def RETIRED_HOST_KEYS(self) -> tuple[str, ...]:
+        """Public SSH host keys (base64) the host no longer uses: a known_hosts entry with one fails."""
+        ...
+
+    @property
     def SSH_USER(self) -> str | None:
         """The only SSH user the host accepts (the key decides the account), or None when any may be right."""
         ...

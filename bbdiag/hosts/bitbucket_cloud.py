@@ -22,6 +22,11 @@ HOSTNAME = "bitbucket.org"
 PRODUCT_WORDS: tuple[str, ...] = ()  # a host name saying "bitbucket" is a self-hosted Data Center
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
+# The RSA host key Bitbucket Cloud replaced (policy bitbucket-rsa-host-key-rotated; its old
+# fingerprint is the fact bitbucket-old-rsa-fingerprint).
+RETIRED_HOST_KEYS = (
+    "AAAAB3NzaC1yc2EAAAABIwAAAQEAubiN81eDcafrgMeLzaFPsw2kNvEcqTKl/VqLat/MaB33pZy0y3rJZtnqwR2qOOvbwKZYKiEO1O6VqNEBxKvJJelCq0dTXWT5pbO2gDXC6h6QDXCaHo6pOHGPUy+YBaGQRGuSusMEASYiWunYN0vCAI8QaXnWMXNMdFP3jHAJH0eDsoiGnLPBlBp4TNm6rYI74nMzgz3B9IikW4WVK+dc8KZJZWYjAuORU3jc1c/NPskD2ASinf8v3xnfXeukU0sJ5N6m5E8VLjObPEO+mN2t/FZTMZLiFqPWc/ALSqnMnnhwrNi2rbfg/rd/IpL8Le3pSBne8+seeFVBoGqzHM9yXw==",
+)
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS = ("atlassian.community", "bitbucket.status.atlassian.com")
@@ -310,7 +315,7 @@ def _replace_credential(c: Checkup) -> tuple[Step, ...]:
 
 
 def check_ssh(c: Checkup) -> Iterator[Finding]:
-    pinned = c.setup.ssh.old_bitbucket_key
+    pinned = c.setup.ssh.retired_keys.get(ID, ())
     if pinned:
         yield Finding(
             "old-ssh-host-key",
@@ -329,7 +334,7 @@ def check_ssh(c: Checkup) -> Iterator[Finding]:
 
 
 def push_warnings(setup: Setup, url: RemoteURL) -> tuple[str, ...]:
-    pinned = setup.ssh.old_bitbucket_key
+    pinned = setup.ssh.retired_keys.get(ID, ())
     if url.is_ssh and pinned:
         return (f"known_hosts pins Bitbucket's retired RSA host key ({', '.join(pinned)}): ssh-keygen -R {HOSTNAME}",)
     return ()

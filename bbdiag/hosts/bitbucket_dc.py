@@ -19,6 +19,7 @@ HOSTNAME = None  # self-hosted: only the remote's URL names the server
 PRODUCT_WORDS = ("bitbucket", "stash")  # Stash is the product's name before 2015, kept in many host names
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
+RETIRED_HOST_KEYS: tuple[str, ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
 DOC_HOSTS: tuple[str, ...] = ()

@@ -17,6 +17,7 @@ HOSTNAME = None  # one host name per region (git-codecommit.<region>.amazonaws.c
 PRODUCT_WORDS: tuple[str, ...] = ()
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
+RETIRED_HOST_KEYS: tuple[str, ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
 DOC_HOSTS: tuple[str, ...] = ()

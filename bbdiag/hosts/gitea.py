@@ -16,6 +16,7 @@ HOSTNAME = None  # self-hosted (Codeberg is recognised by its name)
 PRODUCT_WORDS = ("gitea", "forgejo", "gogs", "codeberg")  # Forgejo and Gogs share Gitea's messages; Codeberg runs Forgejo
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
+RETIRED_HOST_KEYS: tuple[str, ...] = ()
 SSH_USERS = ("gitea", "forgejo", "gogs")  # the service account their SSH URLs use instead of git (Gogs installs run as `gogs` too)
 SSH_USER = None
 DOC_HOSTS: tuple[str, ...] = ()

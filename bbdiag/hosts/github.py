@@ -20,6 +20,7 @@ PRODUCT_WORDS = ("github", "ghe")  # "ghe.corp.example": GitHub Enterprise Serve
 # (https://docs.github.com/en/repositories/working-with-files/managing-large-files/about-large-files-on-github).
 FILE_SIZE_LIMIT = 100 * 1000 * 1000
 FILE_SIZE_WARNING = 50 * 1000 * 1000
+RETIRED_HOST_KEYS: tuple[str, ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS = ("gh.io", "github.blog")
@@ -56,6 +57,10 @@ def steps(cause: str, c: Context) -> tuple[Step, ...]:
                 "In GitHub Actions, check out with a token that can reach this repository (actions/checkout `token:`), or log in once on a workstation:",
                 "gh auth login",
             ),
+        )
+    if cause == "permission-denied" and "github-actions" in c.d.primary.captures.get("who", ""):  # the workflow's GITHUB_TOKEN
+        return (
+            Step("Give the workflow's token write access: add `permissions: contents: write` to the job (and allow it in the repository's Actions settings)."),
         )
     return ()
 

@@ -17,6 +17,7 @@ HOSTNAME = "gitlab.com"
 PRODUCT_WORDS = ("gitlab",)
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
+RETIRED_HOST_KEYS: tuple[str, ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS: tuple[str, ...] = ()
