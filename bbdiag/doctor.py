@@ -7,16 +7,19 @@ Finding ids are a public contract, like cause ids (../shared/spec/output.md).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
+import shlex
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from bbdiag import child, hosts, remote_urls
 from bbdiag.advice import Finding, Step
 from bbdiag.hosts.base import Checkup, Host
-from bbdiag.inspector import KIND_NAMES, Remote, Setup, StoredCredential, noninteractive_env, probe_stored, ssh_settings_for
+from bbdiag.inspector import KIND_NAMES, PROBE_TIMEOUT, Remote, Setup, StoredCredential, helper_advice, noninteractive_env, probe_stored, ssh_settings_for
 from bbdiag.knowledge import Knowledge
 from bbdiag.redact import redact
 
@@ -47,11 +50,15 @@ def check(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str |
                 (Step("See the remotes:", "git remote -v"),),
             )
         )
+    prober = _Probe() if probe else None
     for remote in remotes:
-        findings += _remote(setup, remote, knowledge, today, probe)
+        findings += _remote(setup, remote, knowledge, today, prober)
+    if remote_name is None:  # every stored credential, whatever host it is for and whether a remote uses it
+        findings += _stored_elsewhere(setup, remotes, knowledge, today)
     findings += _environment(setup)
     findings += _installation(setup)
     findings += [_finding("not-all-read", "info", "Not everything was checked", sentence) for sentence in setup.unread]  # memory stays bounded
+    findings = _ignored(_once(findings), setup)
     if not any(f.severity in ("error", "warning") for f in findings):
         checked = ", ".join(r.name for r in remotes) or "your user-level setup"
         findings.append(
@@ -59,6 +66,75 @@ def check(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str |
         )
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(findings, key=lambda f: order[f.severity])
+
+
+@dataclasses.dataclass
+class _Probe:
+    """--probe-stored: the helpers are asked once per URL host and user, and not again once they hung."""
+
+    answers: dict[tuple[str, str, int | None, str | None], StoredCredential | None] = dataclasses.field(default_factory=dict)
+    hung: bool = False
+
+    def ask(self, url: remote_urls.RemoteURL, cwd: Path | None) -> tuple[StoredCredential | None, Finding | None]:
+        key = (url.scheme, url.host, url.port, url.username)
+        if self.hung or key in self.answers:
+            return self.answers.get(key), None
+        try:
+            self.answers[key] = probe_stored(url, cwd)
+        except subprocess.TimeoutExpired:
+            self.hung = True
+            return None, _finding(
+                "helper-timeout",
+                "warning",
+                f"The credential helpers did not answer within {PROBE_TIMEOUT} s",
+                f"git credential fill for {url.host} waited for a helper that never answered (a locked keyring waiting for a password, a helper "
+                "that hangs); bbdiag stopped it, and everything it started, and asked no more. git itself will wait for it the same way.",
+                (Step("See which helpers are configured, and where:", "git config --show-origin --get-all credential.helper"),),
+            )
+        return self.answers[key], None
+
+
+def _once(findings: Sequence[Finding]) -> list[Finding]:
+    """One finding per configuration problem: the same finding for several remotes is said once, naming them."""
+    seen: dict[tuple[str, str, str], Finding] = {}
+    remotes: dict[tuple[str, str, str], list[str]] = {}
+    for f in findings:
+        key = (f.id, f.title, f.detail)
+        seen.setdefault(key, f)
+        if f.remote:
+            remotes.setdefault(key, []).append(f.remote)
+    merged = []
+    for key, f in seen.items():
+        names = list(dict.fromkeys(remotes.get(key, [])))
+        merged.append(f if len(names) <= 1 else f._replace(remote=None, detail=f"{f.detail} (remotes: {', '.join(names)})"))
+    return merged
+
+
+def _ignored(findings: Sequence[Finding], setup: Setup) -> list[Finding]:
+    """`git config bbdiag.ignore <finding-id>` acknowledges a finding: still shown, as ignored, and no longer an error."""
+    ignore = {e.value.strip() for e in setup.config if e.key == "bbdiag.ignore"}
+    return [
+        f if f.id not in ignore or f.severity == "ok" else f._replace(severity="info", title=f"{f.title} [ignored: bbdiag.ignore {f.id}]") for f in findings
+    ]
+
+
+def _stored_elsewhere(setup: Setup, remotes: Sequence[Remote], k: Knowledge, today: dt.date) -> Iterator[Finding]:
+    """Stored credentials that no checked remote uses (outside a repository: all of them) get the same checks."""
+    used = {(u.scheme, u.host) for r in remotes for u in (r.url, r.push_url) if u is not None}
+    for credential in setup.stored:
+        if (credential.protocol, credential.host) in used:
+            continue
+        url = remote_urls.parse(f"{credential.protocol}://{credential.host}/")
+        if url is None:
+            continue
+        nobody = Remote("", url, None, (), None, False)  # no remote: the credential is checked on its own
+        for f in _stored(Checkup(setup, nobody, url, k, today), hosts.get(url.host_id), credential):
+            yield f._replace(remote=None)
+
+
+def _helper_command() -> str:
+    """The one credential helper every finding recommends: one that is installed here (inspector.helper_advice)."""
+    return f"git config --global credential.helper {shlex.quote(helper_advice().helper)}"
 
 
 def _repository(setup: Setup) -> Iterator[Finding]:
@@ -87,12 +163,28 @@ def _repository(setup: Setup) -> Iterator[Finding]:
         )
 
 
-def _remote(setup: Setup, remote: Remote, k: Knowledge, today: dt.date, probe: bool) -> Iterator[Finding]:
+def _remote(setup: Setup, remote: Remote, k: Knowledge, today: dt.date, probe: _Probe | None) -> Iterator[Finding]:
     url = remote.push
     if url is None:
         return
     checkup = Checkup(setup, remote, url, k, today)
     for secret in (s for s in setup.secrets_in_urls if s.remote == remote.name):
+        if secret.where == "insteadOf target":
+            # The secret is in a url.<base>.insteadOf rule, not in the remote: the fix edits that file.
+            yield _finding(
+                "credential-in-url",
+                "error",
+                f"A secret is written into a url.<base>.insteadOf rule in {secret.origin}",
+                f"The rule's <base> holds {KIND_NAMES[secret.kind]} in plain text; git puts it into every URL the rule rewrites. "
+                "Changing the remote's URL does not remove it from the file.",
+                (
+                    Step("Rewrite the rule without the secret (shows the plan and asks first):", "bbdiag fix"),
+                    Step("Or edit that [url] section by hand, keeping only the user name:", f"git config --file {shlex.quote(secret.origin)} --edit"),
+                    Step("Revoke that secret on the host and let a credential helper keep its replacement:", _helper_command()),
+                ),
+                remote.name,
+            )
+            continue
         yield _finding(
             "credential-in-url",
             "error",
@@ -101,9 +193,9 @@ def _remote(setup: Setup, remote: Remote, k: Knowledge, today: dt.date, probe: b
             (
                 Step(
                     "Put the URL back without the secret:",
-                    f"git remote set-url {'--push ' if secret.where == 'pushurl' else ''}{remote.name} {url.with_username(_safe_username(url))}",
+                    f"git remote set-url {'--push ' if secret.where == 'pushurl' else ''}{remote.name} {_clean(remote, secret.where)}",
                 ),
-                Step("Revoke that secret on the host and let a credential helper keep its replacement:", "git config --global credential.helper manager"),
+                Step("Revoke that secret on the host and let a credential helper keep its replacement:", _helper_command()),
             ),
             remote.name,
         )
@@ -113,14 +205,24 @@ def _remote(setup: Setup, remote: Remote, k: Knowledge, today: dt.date, probe: b
         yield from _ssh(checkup)
 
 
+def _clean(remote: Remote, where: str) -> str:
+    """The URL the secret was in (fetch or push), as it should be configured: the user name at most."""
+    url = (remote.url if where == "url" else remote.push_url) or remote.push
+    assert url is not None
+    return url.with_username(_safe_username(url))
+
+
 def _safe_username(url: remote_urls.RemoteURL) -> str | None:
     return url.username if url.username and not hosts.looks_like_token(url.username) else None
 
 
-def _https(c: Checkup, probe: bool) -> Iterator[Finding]:
+def _https(c: Checkup, probe: _Probe | None) -> Iterator[Finding]:
     setup, remote, url = c.setup, c.remote, c.url
     host = hosts.get(url.host_id)
     yield from _redacted(host.check_https(c))
+    fetch = remote.url
+    if fetch is not None and fetch != url and fetch.scheme in ("https", "http"):  # the fetch URL is checked as well as the push URL
+        yield from _redacted(hosts.get(fetch.host_id).check_https(c._replace(url=fetch)))
     helpers = remote.helpers
     for helper in helpers:
         if helper.installed is False:
@@ -153,7 +255,7 @@ def _https(c: Checkup, probe: bool) -> Iterator[Finding]:
                 Step("See where each one is set:", "git config --show-origin --get-all credential.helper"),
                 Step(
                     "Keep one at the user level:",
-                    f"git config --global --replace-all credential.helper {next((h.command for h in helpers if h.installed), 'manager')}",
+                    f"git config --global --replace-all credential.helper {shlex.quote(next((h.command for h in helpers if h.installed), helper_advice().helper))}",
                 ),
                 *(
                     Step(f"Remove the ones set at the {scope} level:", f"git config --{_scope_flag(scope)} --unset-all credential.helper")
@@ -169,14 +271,15 @@ def _https(c: Checkup, probe: bool) -> Iterator[Finding]:
             "info",
             f"No credential helper for {url.host}",
             "git will ask for the user name and token every time.",
-            (Step("Use Git Credential Manager (or osxkeychain, libsecret):", "git config --global credential.helper manager"),),
+            (Step(f"Use {helper_advice().name}, which is installed here:", _helper_command()),),
             remote.name,
         )
     stored = [s for s in setup.stored if s.host == url.host and s.protocol == url.scheme]
-    if probe:
-        probed = probe_stored(url, setup.repository)
-        if probed:
-            stored.append(probed)
+    if probe is not None:
+        probed, said = probe.ask(url, setup.repository)
+        stored += [probed] if probed else []
+        if said:
+            yield said
     for credential in stored:
         yield from _stored(c, host, credential)
 
@@ -189,10 +292,20 @@ def _stored(checkup: Checkup, host: Host, c: StoredCredential) -> Iterator[Findi
             "warning",
             f"A plaintext file holds a credential for {c.host}",
             f"{where} stores {KIND_NAMES[c.kind]} for {c.username or 'no user name'} unencrypted (the `store` helper).",
-            (Step("Move to an encrypted helper, then remove the line:", "git config --global credential.helper manager"),),
+            _move_out_of_store(c),
             checkup.remote.name,
         )
     yield from _redacted(host.check_stored(checkup, c, where))
+
+
+def _move_out_of_store(c: StoredCredential) -> tuple[Step, ...]:
+    advice = helper_advice()
+    if not advice.encrypted:
+        return (Step(f"No encrypted credential helper is installed here; {advice.name} keeps a credential in memory only:", _helper_command()),)
+    return (
+        Step(f"Let {advice.name} keep credentials instead (bbdiag fix moves this one into it):", _helper_command()),
+        Step("Then remove the plaintext line:", f"printf 'protocol={c.protocol}\\nhost={c.host}\\n\\n' | git credential-store erase"),
+    )
 
 
 def _ssh(c: Checkup) -> Iterator[Finding]:

@@ -198,7 +198,7 @@ def _discover(where: Path) -> tuple[Path | None, Path | None, bool, Path | None,
 
 # The config sections bbdiag reads (add one when a check needs it). git filters them, so a huge
 # section bbdiag never reads (a 39 MB [alias]) costs it nothing: memory stays bounded.
-CONFIG_SECTIONS = ("remote", "url", "credential", "branch", "core", "http", "include", "includeif")
+CONFIG_SECTIONS = ("remote", "url", "credential", "branch", "core", "http", "include", "includeif", "bbdiag")  # bbdiag: bbdiag.ignore (doctor)
 
 
 def _read_config(repository: Path | None) -> tuple[list[ConfigEntry], str | None]:
@@ -536,14 +536,19 @@ def noninteractive_env() -> dict[str, str]:
     return env
 
 
-def probe_stored(url: RemoteURL, cwd: Path | None) -> StoredCredential | None:
-    """Ask the configured helpers, without any prompt, what they would give git (--probe-stored only)."""
+PROBE_TIMEOUT = 10  # seconds a helper may take to answer --probe-stored (a keyring unlock dialog is not waited for)
+
+
+def probe_stored(url: RemoteURL, cwd: Path | None, timeout: float = PROBE_TIMEOUT) -> StoredCredential | None:
+    """Ask the configured helpers, without any prompt, what they would give git (--probe-stored only).
+    Raises subprocess.TimeoutExpired when they do not answer in time (they are stopped, with all they started)."""
     env = noninteractive_env()
     env["GIT_ASKPASS"] = "true"  # an empty answer, should a helper still ask
-    query = f"protocol={url.scheme}\nhost={url.host}\n" + (f"username={url.username}\n" if url.username else "") + "\n"
+    host = f"{url.host}:{url.port}" if url.port else url.host
+    query = f"protocol={url.scheme}\nhost={host}\n" + (f"username={url.username}\n" if url.username else "") + "\n"
     try:
-        done = child.run(["git", "credential", "fill"], input=query.encode(), cwd=cwd, env=env, timeout=GIT_TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired):
+        done = child.run(["git", "credential", "fill"], input=query.encode(), cwd=cwd, env=env, timeout=timeout)
+    except OSError:
         return None
     if done.returncode != 0:
         return None

@@ -292,6 +292,8 @@ def _proxy(c: Context) -> Remedy:
 
 
 def _helper_failed(c: Context) -> Remedy:
+    if any("No credential store has been selected" in h.text for h in c.d.evidence):
+        return _gcm_no_store(c)
     helper = c.d.primary.captures.get("helper")
     steps = list(c.host.steps("credential-helper-failed", c))  # a helper this host needs and the user lacks
     if helper and "manager-core" in helper:
@@ -303,6 +305,24 @@ def _helper_failed(c: Context) -> Remedy:
     ]
     return Remedy(
         "The credential helper failed", "Git's credential helper could not run or could not reach its store, so git had no credential to send.", tuple(steps)
+    )
+
+
+def _gcm_no_store(c: Context) -> Remedy:
+    # GCM's own message and fix (its credstores document): on Linux it has no default store.
+    return Remedy(
+        "Git Credential Manager has no credential store to use",
+        "On Linux Git Credential Manager needs to be told where to keep credentials (credential.credentialStore or GCM_CREDENTIAL_STORE); "
+        "until then it stops before asking. The helper is fine: keep it, and choose its store.",
+        (
+            Step("On a desktop, keep credentials in the desktop keyring (Secret Service):", "git config --global credential.credentialStore secretservice"),
+            Step(
+                "Without a desktop (SSH, containers), use GCM's in-memory cache, or gpg with `pass` set up:",
+                "git config --global credential.credentialStore cache",
+            ),
+            c.check(),
+        ),
+        (c.fact("gcm-credential-stores-docs"),),
     )
 
 
