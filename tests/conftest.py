@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import bitbucket_server as bb
+
 # Before any test module is imported: should one load the library at import time, outside every
 # test's isolation, its cache still lands in a directory of this run, never in the user's
 # ~/.cache/bbdiag (and test_isolation checks that no test module does so at all).
@@ -69,3 +71,14 @@ def labels(corpus: Path = CORPUS) -> list[dict[str, str]]:
 
     with open(corpus / "labels.tsv", newline="", encoding="utf-8") as handle:
         return [dict(row, corpus=str(corpus)) for row in csv.DictReader(handle, delimiter="\t")]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[bb.Server]:
+    """A loopback stand-in that answers like Bitbucket Cloud, serving acme/widgets (modules that
+    need other hosts or repositories define their own)."""
+    root = tmp_path / "server"
+    root.mkdir()
+    bb.make_repository(root)
+    with bb.serve(root) as running:
+        yield running

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -401,15 +400,6 @@ def throwaway_bbdiag(root: Path) -> Path:
     (site / "bbdiag-0.1.0.dist-info").mkdir()
     (site / "bbdiag-0.1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: bbdiag\nVersion: 0.1.0\n")
     return root / "bin" / "python"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[bb.Server]:
-    root = tmp_path / "server"
-    root.mkdir()
-    bb.make_repository(root)
-    with bb.serve(root) as running:
-        yield running
 
 
 @pytest.mark.parametrize("removal", ["uninstalled", "venv-deleted"])

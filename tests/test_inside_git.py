@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,6 @@ from tests.conftest import git
 SECRETS = (bb.API_TOKEN, bb.READ_ONLY_TOKEN, bb.APP_PASSWORD, bb.ACCOUNT_PASSWORD)
 URL = "http://bitbucket.org/acme/widgets.git"
 BBDIAG = [sys.executable, "-m", "bbdiag"]
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[bb.Server]:
-    root = tmp_path / "server"
-    root.mkdir()
-    bb.make_repository(root)
-    with bb.serve(root) as running:
-        yield running
 
 
 def store(home: Path, user: str, password: str, observer: bool = True) -> None:
