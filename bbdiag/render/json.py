@@ -73,8 +73,7 @@ def render_scan(report: ScanView, out: TextIO) -> None:
         "diagnoses": [diagnosis_document(d) for d in report.diagnoses],
         "sources": [{"source": s.source, "lines": s.lines, "failures": len(s.diagnoses), "notes": list(s.remarks)} for s in report.sources],
     }
-    json.dump(doc, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")  # one write: json.dump makes one per token
 
 
 def render_scan_jsonl(report: ScanView, out: TextIO) -> None:
