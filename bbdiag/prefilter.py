@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import bisect
 import functools
+import io
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
@@ -68,12 +70,13 @@ def read(stream: BinaryIO, reading: Reading, lib: Library, limit: int = MAX_INPU
     returning True), and also the CI step markers that can name a candidate's step.
     """
     head = stream.read(64)  # enough for normalise to tell UTF-16 without a BOM
-    stream = sources.prefixed(head, stream)
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 4 and head[1:4:2] == b"\0\0")
+    capacity = _capacity(stream)  # of the file itself, before `prefixed` hides it
+    stream = sources.prefixed(head, stream)
     database = None if utf16 else _database_for(lib)
     if database is None:  # UTF-16, or no Hyperscan here: the line path
         return normalise.read(stream, reading, limit, raw)
-    return _candidate_lines(stream, reading, database, limit, raw)
+    return _candidate_lines(stream, reading, database, limit, raw, capacity)
 
 
 def available() -> bool:
@@ -270,43 +273,55 @@ def _variants(keyword: str) -> set[str]:
     return {keyword, keyword.capitalize(), keyword.upper()}
 
 
-def _database_for(lib: Library) -> _Database | None:
-    return _database_for_keywords(lib, lib.keywords)
-
-
 @functools.lru_cache(maxsize=4)
-def _database_for_keywords(lib: Library, _keywords: tuple[str, ...]) -> _Database | None:
-    """One per library (keyed by its keywords too, so a changed library gets its own), None without Hyperscan."""
+def _database_for(lib: Library) -> _Database | None:
+    """One per library (the cache holds the library, so another one never takes its place), None without Hyperscan."""
     if not available():
         return None
     return _Database(lib)
 
 
 # ------------------------------------------------------------------------------ the chunk loop
-def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, limit: int, raw: Raw | None) -> Iterator[Line]:
+def _capacity(stream: BinaryIO) -> int:
+    """The buffer a log needs: the whole of a small file (most logs in a folder are small, and
+    zeroing a full buffer for each costs more than scanning it), else a chunk and a long line."""
+    full = CHUNK + normalise.MAX_LINE
+    try:
+        status = os.fstat(stream.fileno()) if isinstance(stream, io.BufferedReader | io.FileIO) else None
+    except (OSError, ValueError):
+        return full
+    if status is None or not stat.S_ISREG(status.st_mode):
+        return full
+    return min(full, status.st_size + 1)  # one byte more: the read that finds the end has room
+
+
+def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, limit: int, raw: Raw | None, capacity: int) -> Iterator[Line]:
     """Candidate lines and the URL lines near them, numbered as in the input.
 
     Blocks are read into one reused buffer and scanned in place; only the partial line at a
     block's end is carried to the buffer's front, and a line longer than MAX_LINE is read in pieces.
     """
-    buffer = bytearray(CHUNK + normalise.MAX_LINE)
+    buffer = bytearray(capacity)
     readinto = getattr(stream, "readinto", None)
     carry = 0  # bytes of an unfinished line at the buffer's front (fewer than MAX_LINE)
     line_base = 0  # complete lines before the buffer's front
     continued = False  # the buffer's front continues a line already passed on in pieces
     context = _Context(raw)
-    with ExitStack() as stack, memoryview(buffer) as view:
+    with ExitStack() as stack:
         while True:
-            want = min(CHUNK, limit - reading.bytes_read)
-            if want <= 0:
+            if carry == len(buffer):  # a file that grew while it was read: the full buffer after all
+                buffer += bytes(CHUNK + normalise.MAX_LINE - len(buffer))
+            want = min(CHUNK, limit - reading.bytes_read, len(buffer) - carry)
+            if limit - reading.bytes_read <= 0:
                 reading.stopped = bool(stream.read(1))
                 got = 0
             elif readinto is not None:
-                got = readinto(view[carry : carry + want]) or 0
+                with memoryview(buffer) as view:
+                    got = readinto(view[carry : carry + want]) or 0
             else:
                 block = stream.read(want)
                 got = len(block)
-                view[carry : carry + got] = block
+                buffer[carry : carry + got] = block
             reading.bytes_read += got
             end = carry + got
             if got == CHUNK and context.scanner is None and _cores() > 1:  # a large log: Hyperscan gets a thread of its own

@@ -4,6 +4,7 @@ are counted, or both on one thread) find the same lines as the line path, howeve
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +51,17 @@ def test_a_thread_only_for_a_log_of_more_than_one_chunk(monkeypatch: pytest.Monk
     large = b"x" * 100 + b"\n"
     numbers = [line.number for line in prefilter.read(io.BytesIO(large * 200 + failure), Reading("-"), library.load())]
     assert numbers == [201, 202] and started == [1]
+
+
+def test_a_small_file_that_grows_while_it_is_read(tmp_path: Path) -> None:
+    # The buffer is sized to the file when it is opened; a log still being written outgrows it.
+    log = tmp_path / "ci.log"
+    log.write_bytes(b"starting\n")
+    failure = b"remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/a/b.git/'\n"
+    with open(log, "rb") as stream:
+        assert prefilter._capacity(stream) == len(b"starting\n") + 1
+        with open(log, "ab") as writer:
+            writer.write(b"x" * 3000 + b"\n" + failure)
+        reading = Reading(str(log))
+        numbers = [line.number for line in prefilter.read(stream, reading, library.load())]
+    assert numbers == [3, 4] and reading.lines == 4
