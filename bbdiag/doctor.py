@@ -304,7 +304,7 @@ def _move_out_of_store(c: StoredCredential) -> tuple[Step, ...]:
         return (Step(f"No encrypted credential helper is installed here; {advice.name} keeps a credential in memory only:", _helper_command()),)
     return (
         Step(f"Let {advice.name} keep credentials instead (bbdiag fix moves this one into it):", _helper_command()),
-        Step("Then remove the plaintext line:", f"printf 'protocol={c.protocol}\\nhost={c.host}\\n\\n' | git credential-store erase"),
+        Step("Then remove the plaintext line:", f"printf '{c.erase_query}' | git credential-store --file {shlex.quote(c.store)} erase"),
     )
 
 

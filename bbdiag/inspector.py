@@ -86,6 +86,13 @@ class StoredCredential:
     host: str
     username: str | None
     kind: str  # secret_kind() of the password
+    port: int | None = None  # when the stored URL names one (git matches host:port)
+
+    @property
+    def erase_query(self) -> str:
+        """What `git credential reject` (or a helper's erase) needs to find exactly this credential, printf-escaped."""
+        host = f"{self.host}:{self.port}" if self.port else self.host
+        return f"protocol={self.protocol}\\nhost={host}\\n\\n"
 
 
 @dataclass(frozen=True)
@@ -260,10 +267,13 @@ def _remotes(config: Sequence[ConfigEntry]) -> tuple[list[Remote], list[SecretIn
                 kind = secret_kind_in_url(entry.value)
                 if kind:
                     secrets.append(SecretInURL(name, where, _origin_file(entry.origin), kind))
-        for entry in {**instead_of, **push_instead_of}.values():
-            base = _rewrite_base(entry)
-            kind = secret_kind_in_url(base)
-            if kind and any(text and text.startswith(base) for text in (fetch_text, push_text)):
+        # Only a rule git applied puts its secret into this remote's URLs: a URL that holds the same
+        # secret itself is reported once, where it is (above), not again as the rule's.
+        used = [_rule_used(e.value, instead_of) for e in (*urls[:1], *push_urls[:1])]
+        used += [_rule_used(urls[0].value, push_instead_of)] if urls and not push_urls else []
+        for entry in dict.fromkeys(e for e in used if e is not None):
+            kind = secret_kind_in_url(_rewrite_base(entry))
+            if kind:
                 secrets.append(SecretInURL(name, "insteadOf target", _origin_file(entry.origin), kind))
         url = remote_urls.parse(without_secret(fetch_text)) if fetch_text else None
         push = remote_urls.parse(without_secret(push_text)) if push_text else None
@@ -284,10 +294,16 @@ def _rewrites(config: Sequence[ConfigEntry], variable: str) -> dict[str, ConfigE
 
 def _rewrite(url: str, rules: Mapping[str, ConfigEntry]) -> str:
     """git's rule: the longest matching prefix wins."""
-    best = max((prefix for prefix in rules if url.startswith(prefix)), key=len, default=None)
-    if best is None:
+    entry = _rule_used(url, rules)
+    if entry is None:
         return url
-    return _rewrite_base(rules[best]) + url[len(best) :]
+    return _rewrite_base(entry) + url[len(entry.value) :]
+
+
+def _rule_used(url: str, rules: Mapping[str, ConfigEntry]) -> ConfigEntry | None:
+    """The insteadOf rule git applies to `url` (the longest matching prefix), if any."""
+    best = max((prefix for prefix in rules if url.startswith(prefix)), key=len, default=None)
+    return None if best is None else rules[best]
 
 
 def _rewrite_base(entry: ConfigEntry) -> str:
@@ -524,6 +540,7 @@ def _store_line(line: str, path: Path, number: int) -> StoredCredential | None:
             host=parts.hostname.lower(),
             username=unquote(parts.username) if parts.username else None,
             kind=secret_kind(unquote(parts.password)),
+            port=parts.port,
         )
     except ValueError:  # an unclosed [, a port that is not one
         return None
@@ -558,7 +575,7 @@ def probe_stored(url: RemoteURL, cwd: Path | None, timeout: float = PROBE_TIMEOU
         return None
     kind = secret_kind(password)
     del password
-    return StoredCredential("credential helpers", 0, url.scheme, url.host, answer.get("username") or None, kind)
+    return StoredCredential("credential helpers", 0, url.scheme, url.host, answer.get("username") or None, kind, url.port)
 
 
 # ------------------------------------------------------------------------------ environment and CI
