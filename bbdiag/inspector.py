@@ -99,8 +99,6 @@ class StoredCredential:
 class SshFacts:
     keys: tuple[str, ...]  # private key files in ~/.ssh
     loose_keys: tuple[str, ...]  # private keys readable by others (ssh refuses them)
-    config_users: Mapping[str, str]  # host -> User from ~/.ssh/config
-    config_identities: Mapping[str, tuple[str, ...]]  # host -> IdentityFile(s)
     retired_keys: Mapping[str, tuple[str, ...]]  # host id -> known_hosts files:lines pinning a key the host retired
     agent: bool | None  # SSH_AUTH_SOCK set and present
 
@@ -638,7 +636,6 @@ def _ssh() -> SshFacts:
                     loose.append(str(path))
             except OSError:
                 pass
-    users, identities = _ssh_config(ssh_dir / "config")
     retired: dict[str, list[str]] = {}
     for known in (ssh_dir / "known_hosts", Path("/etc/ssh/ssh_known_hosts")):
         try:
@@ -653,48 +650,9 @@ def _ssh() -> SshFacts:
     return SshFacts(
         tuple(keys),
         tuple(loose),
-        users,
-        identities,
         {host_id: tuple(found) for host_id, found in retired.items()},
         None if sock is None else os.path.exists(sock),
     )
-
-
-def _ssh_config(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
-    """User and IdentityFile per Host pattern (Match blocks are skipped: they need ssh itself)."""
-    users: dict[str, str] = {}
-    identities: dict[str, list[str]] = {}
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return {}, {}
-    patterns: list[str] = []
-    for raw in lines:
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        keyword, value = [*re.split(r"\s*=\s*|\s+", line, maxsplit=1), ""][:2]
-        keyword, value = keyword.lower(), value.strip().strip('"')
-        if keyword == "host":
-            patterns = value.split()
-        elif keyword == "match":
-            patterns = []
-        elif keyword == "user":
-            for pattern in patterns:
-                users.setdefault(pattern, value)
-        elif keyword == "identityfile":
-            for pattern in patterns:
-                identities.setdefault(pattern, []).append(value)
-    return users, {k: tuple(v) for k, v in identities.items()}
-
-
-def ssh_settings_for(ssh: SshFacts, host: str) -> tuple[str | None, tuple[str, ...]]:
-    """User and IdentityFiles that ~/.ssh/config gives `host` (first match wins, as in ssh)."""
-    import fnmatch
-
-    user = next((u for p, u in ssh.config_users.items() if fnmatch.fnmatchcase(host, p) and not p.startswith("!")), None)
-    identities = tuple(i for p, ids in ssh.config_identities.items() if fnmatch.fnmatchcase(host, p) for i in ids)
-    return user, identities
 
 
 # ------------------------------------------------------------------------------ the current branch
