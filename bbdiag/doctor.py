@@ -520,15 +520,31 @@ def _remove_helper_step(command: str, scope: str) -> Step:
 
 # ------------------------------------------------------------------------------ --online
 def online_checks(setup: Setup, remote: Remote, push: bool) -> list[Finding]:
-    """Read-only, non-interactive git against the remote; its output explained like `explain`'s."""
+    """Non-interactive git against the remote, changing nothing; its output explained like `explain`'s.
+
+    `git ls-remote` proves fetching; with `push`, `git push --dry-run` proves pushing, which a
+    read-only token fails while it passes ls-remote (the dry run opens git-receive-pack, where the
+    host checks the push permission, and sends nothing)."""
     from bbdiag import library, pipeline
 
     env = noninteractive_env()
     env.update(LC_ALL="C", LANGUAGE="C", GIT_SSH_COMMAND=env.get("GIT_SSH_COMMAND", "ssh") + " -o BatchMode=yes")
     commands = [["ls-remote", "--heads", remote.name]]
-    if push:
-        commands.append(["push", "--dry-run", "--porcelain", remote.name, "HEAD"])
     findings = []
+    if push:
+        refspec = push_refspec(setup.repository)
+        if refspec:
+            commands.append(["push", "--dry-run", "--porcelain", remote.name, refspec])
+        else:
+            findings.append(
+                _finding(
+                    "online-push-unchecked",
+                    "info",
+                    "Pushing was not checked: this repository has no commit yet",
+                    "git push --dry-run needs a commit to offer; only fetching was checked.",
+                    remote=remote.name,
+                )
+            )
     lib = library.load()
     for args in commands:
         try:
@@ -558,6 +574,23 @@ def online_checks(setup: Setup, remote: Remote, push: bool) -> list[Finding]:
                 _finding(f"online-{diagnosis.cause}", "error", f"{label}: {remedy.title}", f"{remedy.why} git said: {evidence}", remedy.steps, remote.name)
             )
     return findings
+
+
+def push_refspec(repository: Path | None) -> str | None:
+    """What a dry run offers: the current commit, to the current branch's name (`main` when HEAD is
+    detached); None when there is no commit. A dry run never sends it: nothing can change."""
+    if repository is None:
+        return None
+    env = noninteractive_env()
+    try:
+        head = child.run(["git", "rev-parse", "-q", "--verify", "HEAD^{commit}"], cwd=repository, env=env, timeout=20)
+        branch = child.run(["git", "symbolic-ref", "--short", "-q", "HEAD"], cwd=repository, env=env, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if head.returncode != 0:
+        return None
+    name = branch.stdout.decode("utf-8", "surrogateescape").strip() if branch.returncode == 0 else ""
+    return f"HEAD:refs/heads/{name or 'main'}"
 
 
 def _tail(data: bytes) -> str:
