@@ -34,6 +34,7 @@ from bbdiag import normalise, sources
 from bbdiag.library import PATTERNS_DIR, Library
 from bbdiag.match import NEAR_AFTER, NEAR_BEFORE, TYPOGRAPHIC
 from bbdiag.normalise import MAX_INPUT, Line, Reading
+from bbdiag.redact import MAX_WRAPPED_LINES, may_wrap_into
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 CHUNK = 1 << 19  # bytes scanned at once; what a stretch of hits costs in memory is bounded by it (a log of nothing but hits: ~60 MiB peak)
 MAX_CONTEXT_LINE = 4096  # a context line longer than this cannot hold a URL worth reading
+WRAP_LINE_BYTES = 16 << 10  # a line longer than this is no terminal's wrapped line (redact.WRAP_WIDTHS, with room for colour codes)
 # CI systems' step and job markers, so each failure can say where in the run it happened.
 STEP_MARKERS = (
     "##[group]",  # GitHub Actions
@@ -311,9 +313,8 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, li
         while True:
             if carry == len(buffer):  # a file that grew while it was read: the full buffer after all
                 buffer += bytes(CHUNK + normalise.MAX_LINE - len(buffer))
-            want = min(CHUNK, limit - reading.bytes_read, len(buffer) - carry)
-            if limit - reading.bytes_read <= 0:
-                reading.stopped = bool(stream.read(1))
+            want = min(CHUNK, reading.room(stream, limit), len(buffer) - carry)
+            if not want:
                 got = 0
             elif readinto is not None:
                 with memoryview(buffer) as view:
@@ -322,7 +323,7 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, li
                 block = stream.read(want)
                 got = len(block)
                 buffer[carry : carry + got] = block
-            reading.bytes_read += got
+            reading.took(got)
             end = carry + got
             if got == CHUNK and context.scanner is None and _cores() > 1:  # a large log: Hyperscan gets a thread of its own
                 from concurrent.futures import ThreadPoolExecutor
@@ -331,16 +332,20 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, li
             if not got:
                 if carry:
                     yield from _lines_of_chunk(buffer, 0, carry, line_base, database, context)
-                    line_base += 1
+                line_base += carry > 0 or continued  # a last line without a newline, perhaps passed on in pieces
                 break
             rest = buffer.rfind(b"\n", carry, end) + 1
             if rest:
+                # A line the line path reads in pieces (MAX_LINE bytes without a newline) can only
+                # be the one the carried bytes begin: any other is within one block, shorter than CHUNK.
+                if not continued and buffer.find(b"\n", carry, normalise.MAX_LINE) == -1:
+                    reading.cut(continued)
                 yield from _lines_of_chunk(buffer, 0, rest, line_base, database, context)
                 line_base += context.newlines
                 continued = False
             carry = end - rest
             if carry >= normalise.MAX_LINE:  # one enormous line: passed on in pieces, as the line path does
-                reading.long_lines += not continued
+                reading.cut(continued)
                 continued = True
                 yield from _lines_of_chunk(buffer, rest, end, line_base, database, context)
                 carry = 0
@@ -369,6 +374,7 @@ class _Context:
         self.raw = raw
         self.newlines = 0
         self.scanner: Executor | None = None  # Hyperscan's thread, for a log of more than one chunk
+        self.wrap_tail: list[tuple[int, bytes]] = []  # the last lines of the stretch (oldest first), which a wrapped token may run from
 
 
 def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, database: _Database, context: _Context) -> list[Line]:
@@ -422,13 +428,15 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
     for line_start, line_end, number in url_lines:
         if _may_hold_url(buf, line_start, line_end):
             wanted.setdefault(line_start, number)
+    earlier = dict(_lines_a_wrap_needs(buf, start, wanted, context))  # line number -> bytes, of the stretch before
     if hits:  # the host may be named in URL lines just before this stretch, not emitted yet
         first = hits[0][1]
         for tail in context.tails:
             for line_start, line_end, number in _lines_from(tail.text, 0, len(tail.text), tail.first, NEAR_BEFORE):
                 if number >= first - NEAR_BEFORE and number not in tail.emitted and _may_hold_url(tail.text, line_start, line_end):
-                    lines += _to_lines(tail.text[line_start:line_end], number, context.raw)
+                    earlier[number] = tail.text[line_start:line_end]
         context.tails.clear()
+    lines += [line for n in sorted(earlier) for line in _to_lines(earlier[n], n, context.raw)]
     for offset in sorted(wanted):
         line_end = buf.find(b"\n", offset, end)
         lines += _to_lines(bytes(buf[offset : line_end if line_end != -1 else end]), wanted[offset], context.raw)
@@ -443,11 +451,60 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
         emitted = frozenset(number for offset, number in wanted.items() if offset >= tail_start)
         context.tails.append(_Tail(last - count + 1, last, bytes(buf[tail_start:end]), emitted))
     context.tails = [tail for tail in context.tails if tail.last > last - NEAR_BEFORE]
+    context.wrap_tail = _wrap_tail(buf, start, end, last, context.wrap_tail)
     return lines
 
 
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# ------------------------------------------------------------------------------ tokens a terminal wrapped
+def _lines_a_wrap_needs(buf: bytearray, start: int, wanted: dict[int, int], context: _Context) -> list[tuple[int, bytes]]:
+    """The lines before wanted ones that a token a terminal wrapped may run from (match_lines
+    masks the token's rest only after it has seen where the token began): those of this stretch
+    are added to `wanted`, those of the stretch before (context.wrap_tail) are returned."""
+    earlier: list[tuple[int, bytes]] = []
+    numbers = set(wanted.values())
+    for offset, number in list(wanted.items()):
+        line_end = buf.find(b"\n", offset, offset + 1024)
+        following = normalise.clean(normalise.decode_line(bytes(buf[offset : line_end if line_end != -1 else offset + 1024])))[0]
+        position, carried = offset, len(context.wrap_tail)
+        for _ in range(MAX_WRAPPED_LINES):
+            number -= 1
+            if number in numbers:
+                break
+            if position > start:
+                line_start = max(start, buf.rfind(b"\n", start, position - 1) + 1)
+                if position - line_start > WRAP_LINE_BYTES:
+                    break
+                text = bytes(buf[line_start:position])
+            elif carried and context.wrap_tail[carried - 1][0] == number:
+                carried -= 1
+                line_start, text = position, context.wrap_tail[carried][1]
+            else:
+                break
+            pieces = normalise.clean(normalise.decode_line(text))
+            if not may_wrap_into(pieces[-1], following):
+                break
+            numbers.add(number)
+            if position > start:
+                wanted[line_start] = number
+            else:
+                earlier.append((number, text))
+            following, position = pieces[0], line_start
+    return earlier
+
+
+def _wrap_tail(buf: bytearray, start: int, end: int, last: int, before: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    """The last MAX_WRAPPED_LINES lines up to buf[end] (numbered up to `last`), oldest first, no
+    longer than a wrapped line can be; with those of the stretches before when this one has fewer."""
+    tail: list[tuple[int, bytes]] = []
+    for line_start, line_end, number in _lines_before(buf, start, end, last, MAX_WRAPPED_LINES):
+        if line_end - line_start > WRAP_LINE_BYTES:
+            return tail[::-1]
+        tail.append((number, bytes(buf[line_start:line_end])))
+    return [*before, *tail[::-1]][-MAX_WRAPPED_LINES:]
 
 
 def _lines_before(buf: bytearray, start: int, position: int, number: int, count: int) -> Iterator[tuple[int, int, int]]:
