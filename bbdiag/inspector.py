@@ -83,7 +83,7 @@ class StoredCredential(NamedTuple):
     kind: str  # secret_kind() of the password
 
 
-class SshFacts(NamedTuple):
+class SshSetup(NamedTuple):
     keys: tuple[str, ...]  # private key files in ~/.ssh
     loose_keys: tuple[str, ...]  # private keys readable by others (ssh refuses them)
     config_users: Mapping[str, str]  # host -> User from ~/.ssh/config
@@ -106,7 +106,7 @@ class Setup(NamedTuple):
     stored: tuple[StoredCredential, ...]
     environment: Mapping[str, str]  # variables that change authentication (values summarised)
     ci: str | None
-    ssh: SshFacts
+    ssh: SshSetup
     config: tuple[ConfigEntry, ...]  # as read: values may hold secrets, so __repr__ leaves them out
     unread: tuple[str, ...] = ()  # what the inspector did not read, to keep memory bounded (sentences)
 
@@ -602,7 +602,7 @@ def _environment(config: Sequence[ConfigEntry]) -> dict[str, str]:
 # ------------------------------------------------------------------------------ SSH
 
 
-def _ssh() -> SshFacts:
+def _ssh() -> SshSetup:
     ssh_dir = Path(os.path.expanduser("~")) / ".ssh"
     keys, loose = [], []
     try:
@@ -629,7 +629,7 @@ def _ssh() -> SshFacts:
             if pinned:
                 retired.setdefault(host.ID, []).extend(pinned)
     sock = os.environ.get("SSH_AUTH_SOCK")
-    return SshFacts(
+    return SshSetup(
         tuple(keys),
         tuple(loose),
         users,
@@ -667,7 +667,7 @@ def _ssh_config(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]
     return users, {k: tuple(v) for k, v in identities.items()}
 
 
-def ssh_settings_for(ssh: SshFacts, host: str) -> tuple[str | None, tuple[str, ...]]:
+def ssh_settings_for(ssh: SshSetup, host: str) -> tuple[str | None, tuple[str, ...]]:
     """User and IdentityFiles that ~/.ssh/config gives `host` (first match wins, as in ssh)."""
     import fnmatch
 

@@ -166,10 +166,10 @@ def test_ssh_keys_config_and_the_old_bitbucket_host_key(tmp_path: Path, isolated
     (ssh / "known_hosts").write_text(
         f"github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\nbitbucket.org ssh-rsa {bitbucket_cloud.RETIRED_HOST_KEYS[0]}\n"
     )
-    facts = inspector.inspect(tmp_path).ssh
-    assert facts.keys == (str(ssh / "id_ed25519"),) and facts.loose_keys == facts.keys
-    assert facts.retired_keys == {"bitbucket-cloud": (f"{ssh / 'known_hosts'}:2",)}
-    assert inspector.ssh_settings_for(facts, "bitbucket.org") == ("git", ("~/.ssh/work_key", "~/.ssh/id_ed25519"))
+    ssh_setup = inspector.inspect(tmp_path).ssh
+    assert ssh_setup.keys == (str(ssh / "id_ed25519"),) and ssh_setup.loose_keys == ssh_setup.keys
+    assert ssh_setup.retired_keys == {"bitbucket-cloud": (f"{ssh / 'known_hosts'}:2",)}
+    assert inspector.ssh_settings_for(ssh_setup, "bitbucket.org") == ("git", ("~/.ssh/work_key", "~/.ssh/id_ed25519"))
 
 
 def test_environment_and_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
