@@ -22,9 +22,8 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, NamedTuple, TextIO
 
 from bbdiag import child
 from bbdiag.install import EXIT_BLOCK
@@ -38,8 +37,7 @@ IGNORE_FILES = (".bbdiagignore", ".gitleaksignore")
 _LOG_CONFIG = ("diff.noprefix=false", "diff.mnemonicPrefix=false", "diff.relative=false", "log.showSignature=false", "core.quotePath=true")
 
 
-@dataclass(frozen=True)
-class Warning_:
+class Warning_(NamedTuple):
     text: str
     blocking: bool = False
     fingerprint: str = ""  # commit:path:line, what .bbdiagignore lists to allow it
@@ -81,8 +79,7 @@ def tokens_in(text: str) -> Iterator[tuple[str, str]]:
 
 
 # ------------------------------------------------------------------------------ pre-push
-@dataclass(frozen=True)
-class Push:
+class Push(NamedTuple):
     """What is being pushed: tips to read from, and what the remote is known to have."""
 
     remote: str

@@ -24,9 +24,8 @@ import shlex
 import stat
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bbdiag import child, launch
 
@@ -161,8 +160,7 @@ NEIGHBOURS = {
 }
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     text: str
 
 
