@@ -40,6 +40,15 @@ class RepairError(Exception):
     """A fix that cannot go ahead: one clear line, nothing changed."""
 
 
+class NotRepairable(Exception):
+    """The transcript's failure is one fix does not repair: what explain says to do instead (title, steps)."""
+
+    def __init__(self, title: str, steps: Sequence[tuple[str, str | None]]) -> None:
+        super().__init__(title)
+        self.title = title
+        self.steps = tuple(steps)
+
+
 @dataclass(frozen=True)
 class Target:
     """Where a credential goes: what git asks its helpers for (protocol, host[:port]) and the URL to try it on."""
@@ -86,9 +95,22 @@ class Plan:
 
 
 # ------------------------------------------------------------------------------ planning
-def plan(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str | None = None, replace: bool = False, check_push: bool = True) -> Plan:
+# A remote's current credential tried once per scheme, host, port and user name (and path, where
+# git keys credentials by it): `fix --all` over forty clones of one host asks the host once.
+Verdicts = dict[tuple[str, str, int | None, str | None, str], list[str]]
+
+
+def plan(
+    setup: Setup,
+    knowledge: Knowledge,
+    today: dt.date,
+    remote_name: str | None = None,
+    replace: bool = False,
+    check_push: bool = True,
+    verdicts: Verdicts | None = None,
+) -> Plan:
     """What to change for the remotes of `setup` (one, or all), from doctor's findings and a
-    non-interactive try of each remote (`online`)."""
+    non-interactive try of each remote (`online`; with `verdicts`, reused across repositories)."""
     from bbdiag import doctor
 
     if setup.git_dir is None:
@@ -107,7 +129,7 @@ def plan(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str | 
         if url is None or url.scheme not in ("http", "https") or not url.host:
             continue
         bad = [f for f in findings if f.remote == remote.name and f.id in CREDENTIAL_FINDINGS]
-        refused = [] if bad or replace else _refused_now(setup, remote, result.check_push)
+        refused = [] if bad or replace else _refused_now(setup, remote, result.check_push, verdicts)
         if not (bad or refused or replace):
             continue
         result.notes += [f"{remote.name}: {title}" for title in [f.title for f in bad] + refused]
@@ -130,12 +152,51 @@ def _target(setup: Setup, remote: Remote, url: RemoteURL) -> Target:
     return Target(url.scheme, f"{url.host}{port}", clean, url.host_id, known, (remote.name,))
 
 
-def _refused_now(setup: Setup, remote: Remote, push: bool) -> list[str]:
+def _refused_now(setup: Setup, remote: Remote, push: bool, verdicts: Verdicts | None = None) -> list[str]:
     """Try the remote as git would, without prompting: what refuses the credential it sends (titles)."""
     from bbdiag import doctor
 
+    url = remote.push
+    key = None
+    if verdicts is not None and url is not None:
+        key = (url.scheme, url.host, url.port, url.username or remote.username, url.path if remote.use_http_path else "")
+        if key in verdicts:
+            return verdicts[key]
     found = [(f.id.removeprefix("online-"), f.title) for f in doctor.online_checks(setup, remote, push)]
-    return [title for cause, title in found if cause in CAUSES and CAUSES[cause].auth]
+    refused = [title for cause, title in found if cause in CAUSES and CAUSES[cause].auth]
+    if verdicts is not None and key is not None:
+        verdicts[key] = refused
+    return refused
+
+
+def plan_from_transcript(setup: Setup, knowledge: Knowledge, today: dt.date, text: str) -> Plan:
+    """The repair for what `explain` finds in a failed command's output (`fix --from`): a credential
+    the host refused, for the remote the output names, tried the way the failed command needs."""
+    from bbdiag import pipeline
+    from bbdiag.remedy import was_push
+
+    if setup.git_dir is None:
+        raise RepairError("not inside a git repository (use --repo PATH: the repository whose command failed)")
+    result = pipeline.diagnose_text(text, "transcript")
+    if not result.diagnoses:
+        raise RepairError("no git failure recognised in the transcript (send git's complete output: git push 2>&1 | bbdiag fix --from -)")
+    diagnoses, situations = pipeline.fit(result.diagnoses, setup)
+    first = diagnoses[0]
+    ((_, remedy),) = pipeline.remedies([first], {0: situations[0]} if 0 in situations else None, today)
+    remote = setup.remote(situations[0].remote) if 0 in situations else None
+    steps = [(step.text, step.command) for step in remedy.steps]
+    if not first.auth or remote is None or remote.push is None or remote.push.scheme not in ("http", "https"):
+        why = (
+            "it is not the credential"
+            if not first.auth
+            else "that remote is not one of this repository's"
+            if remote is None
+            else "the remote is not reached over HTTPS, where fix replaces credentials"
+        )
+        raise NotRepairable(f"{remedy.title} ({first.cause}): bbdiag fix repairs credentials, and {why}; explain's remedy:", steps)
+    fixed = plan(setup, knowledge, today, remote.name, replace=True, check_push=was_push(first))
+    fixed.notes.insert(0, f"{remote.name}: the transcript says: {remedy.title} ({first.cause})")
+    return fixed
 
 
 def _has_branch(setup: Setup) -> bool:

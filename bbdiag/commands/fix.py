@@ -37,6 +37,12 @@ def run(args: argparse.Namespace) -> int:
     except repair.RepairError as exc:
         print(f"bbdiag fix: {redact(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
+    except repair.NotRepairable as exc:
+        print(f"bbdiag fix: {redact(exc.title)}", file=out)
+        for number, (text, command) in enumerate(exc.steps, 1):
+            print(f"  {number}. {redact(text)}" + (f"\n       {redact(command)}" if command else ""), file=out)
+        print("Nothing was changed.", file=out)
+        return EXIT_REFUSED
     except _Stop as exc:
         print(f"bbdiag fix: {exc}", file=sys.stderr)
         return exc.code
@@ -65,10 +71,19 @@ def _fix(args: argparse.Namespace, out: TextIO) -> int:
             raise _Stop(f"--all: no git repository under {args.all}", EXIT_USAGE)
     else:
         where = [Path(args.repo) if args.repo else Path.cwd()]
-    plans = []
+    if args.from_ is not None:
+        if args.all or args.remote:
+            raise _Stop("--from fixes the remote the transcript names, in one repository: not with --all or --remote", EXIT_USAGE)
+        if args.from_ == "-" and args.token_stdin:
+            raise _Stop("--from - and --token-stdin both read standard input: save the transcript to a file", EXIT_USAGE)
+        where = []
+        plans = [repair.plan_from_transcript(inspector.inspect(Path(args.repo) if args.repo else Path.cwd()), known, today, _transcript(args.from_))]
+    else:
+        plans = []
+    verdicts: repair.Verdicts = {}  # one try per host and account, however many repositories
     for path in where:
         try:
-            plans.append(repair.plan(inspector.inspect(path), known, today, args.remote, args.replace, not args.fetch_only))
+            plans.append(repair.plan(inspector.inspect(path), known, today, args.remote, args.replace, not args.fetch_only, verdicts))
         except repair.RepairError as exc:
             if not args.all:
                 raise
@@ -109,6 +124,27 @@ def _fix(args: argparse.Namespace, out: TextIO) -> int:
         _check_again(plan, out)
     print("`bbdiag fix --undo` puts back the files this fix changed.", file=out)
     return EXIT_DONE
+
+
+def _transcript(name: str) -> str:
+    """A failed git command's output (`git push 2>&1 | bbdiag fix --from -`), bounded like explain's input."""
+    from bbdiag import normalise
+
+    try:
+        if name == "-":
+            if sys.stdin is None or sys.stdin.isatty():
+                raise _Stop("--from -: pipe git's output in (git push 2>&1 | bbdiag fix --from -) or name a file", EXIT_USAGE)
+            data = sys.stdin.buffer.read(normalise.MAX_INPUT)
+        else:
+            with open(name, "rb") as handle:
+                data = handle.read(normalise.MAX_INPUT)
+    except IsADirectoryError as exc:
+        raise _Stop(f"--from {name}: is a directory", EXIT_USAGE) from exc
+    except FileNotFoundError as exc:
+        raise _Stop(f"--from {name}: no such file", EXIT_USAGE) from exc
+    except OSError as exc:
+        raise _Stop(f"--from {name}: cannot be read: {exc.strerror or exc}", EXIT_USAGE) from exc
+    return data.decode("utf-8", "replace")
 
 
 def _show(plan: repair.Plan, out: TextIO) -> None:
