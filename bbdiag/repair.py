@@ -88,10 +88,30 @@ class Plan:
     targets: list[Target] = field(default_factory=list)  # credentials to replace
     notes: list[str] = field(default_factory=list)
     check_push: bool = True  # verify with `git push --dry-run` (else `git ls-remote`)
+    moves: list[Move] = field(default_factory=list)  # plaintext-stored credentials for the encrypted helper
 
     @property
     def empty(self) -> bool:
-        return not self.changes and not self.targets
+        return not self.changes and not self.targets and not self.moves
+
+
+@dataclass(frozen=True)
+class Move:
+    """A credential the plaintext `store` holds, to move into the encrypted helper (no secret here:
+    it is read from the store when the move is made, and goes from one helper to the other by pipe)."""
+
+    store: str  # the plaintext file
+    protocol: str
+    host: str  # with :port when it has one
+    username: str | None
+    helper: str  # the encrypted helper's name (`git credential-<helper>`)
+
+    @property
+    def label(self) -> str:
+        return f"{self.protocol}://{self.username + '@' if self.username else ''}{self.host}"
+
+    def query(self) -> str:
+        return f"protocol={self.protocol}\nhost={self.host}\n" + (f"username={self.username}\n" if self.username else "")
 
 
 # ------------------------------------------------------------------------------ planning
@@ -139,9 +159,25 @@ def plan(
             target = Target(**{**asdict(targets[key]), "remotes": (*targets[key].remotes, remote.name)})
         targets[key] = target
     result.targets = list(targets.values())
-    if result.targets:
+    result.moves = _moves(setup, remotes, result.targets)
+    if result.targets or result.moves:
         result.changes += _helper_changes(setup, remotes)
     return result
+
+
+def _moves(setup: Setup, remotes: Sequence[Remote], targets: Sequence[Target]) -> list[Move]:
+    """The plaintext-stored credentials to move into the encrypted helper, when one is installed and
+    `store` is in use (a credential about to be replaced is erased instead, never moved)."""
+    advice = helper_advice()
+    if not advice.encrypted or not any(h.name == "store" for r in remotes for h in r.helpers):
+        return []
+    replaced = {(t.protocol, t.host) for t in targets}
+    moves = []
+    for c in setup.stored:
+        host = f"{c.host}:{c.port}" if c.port else c.host
+        if c.line and (c.protocol, host) not in replaced:
+            moves.append(Move(c.store, c.protocol, host, c.username, advice.helper))
+    return list(dict.fromkeys(moves))
 
 
 def _target(setup: Setup, remote: Remote, url: RemoteURL) -> Target:
@@ -278,14 +314,20 @@ def _helper_changes(setup: Setup, remotes: Sequence[Remote]) -> list[Change]:
             *(_config_command(config, command) for command in advice.setup),
         ]
     if helpers == {"store"} and advice.encrypted:
+        # Where `store` is configured (the user's file, a repository's), it is replaced there.
+        files = list(dict.fromkeys(h.origin for r in remotes for h in r.helpers if h.name == "store" and os.path.isabs(h.origin))) or [str(config)]
         return [
-            Change(
-                "config",
-                f"store credentials with {advice.name} instead of the plaintext `store` (the refused credential is erased from it first)",
-                str(config),
-                shlex.join(["git", "config", "--global", "--replace-all", "credential.helper", advice.helper, "^store"]),
-                ("--replace-all", "credential.helper", advice.helper, "^store"),
-                str(config),
+            *(
+                Change(
+                    "config",
+                    f"store credentials with {advice.name} instead of the plaintext `store` (a refused credential is erased from it first, "
+                    "the others are moved)",
+                    file,
+                    shlex.join(["git", "config", "--file", file, "--replace-all", "credential.helper", advice.helper, "^store"]),
+                    ("--replace-all", "credential.helper", advice.helper, "^store"),
+                    file,
+                )
+                for file in files
             ),
             *(_config_command(config, command) for command in advice.setup),
         ]
@@ -370,6 +412,12 @@ def apply(plan: Plan, credentials: Sequence[tuple[Target, str, str]], log: list[
         if not change.secret_removal:
             _run_change(change, repository)
             log.append(f"done: {change.what}")
+    moved = manifest.setdefault("moved", [])
+    assert isinstance(moved, list)
+    for move in plan.moves:
+        if _move(move.store, move.helper, move.query(), repository, to_helper=True):
+            moved.append(asdict(move))
+            log.append(f"done: moved the credential for {move.label} from {move.store} into {move.helper}")
     for target, username, secret in credentials:
         _credential("approve", target.query(username) + f"password={secret}\n", repository)
         stored = manifest["credentials"]
@@ -379,6 +427,33 @@ def apply(plan: Plan, credentials: Sequence[tuple[Target, str, str]], log: list[
         for name in target.remotes:
             log += _send_username(repository, name, target, username)
     _write_manifest(manifest)
+
+
+def _move(store: str, helper: str, query: str, repository: Path | None, to_helper: bool) -> bool:
+    """Move one credential between the plaintext file and the encrypted helper (either way, for undo):
+    read it from one, hand it to the other, erase it from the first. The secret passes through pipes
+    only. False when the source no longer holds it (another repository's fix moved it already)."""
+    plaintext = ["git", "credential-store", "--file", store]
+    encrypted = ["git", f"credential-{helper}"]
+    source, target = (plaintext, encrypted) if to_helper else (encrypted, plaintext)
+    env = noninteractive_env()
+    found = child.run([*source, "get"], input=(query + "\n").encode(), cwd=repository, env=env, timeout=GIT_TIMEOUT)
+    answer = found.stdout.decode("utf-8", "replace")
+    if found.returncode != 0 or "\npassword=" not in "\n" + answer:
+        return False
+    fields = dict(line.partition("=")[::2] for line in answer.splitlines() if "=" in line)
+    query_fields = dict(line.partition("=")[::2] for line in query.splitlines() if "=" in line)
+    full = {**query_fields, **{k: v for k, v in fields.items() if k in ("username", "password")}}
+    data = "".join(f"{k}={v}\n" for k, v in full.items()) + "\n"
+    del answer, fields
+    done = child.run([*target, "store"], input=data.encode(), cwd=repository, env=env, timeout=GIT_TIMEOUT)
+    if done.returncode != 0:
+        raise RepairError(f"{' '.join(target)} store failed: {redact(done.stderr.decode('utf-8', 'replace').strip())}")
+    erase = child.run([*source, "erase"], input=data.encode(), cwd=repository, env=env, timeout=GIT_TIMEOUT)
+    del data, full
+    if erase.returncode != 0:
+        raise RepairError(f"{' '.join(source)} erase failed: {redact(erase.stderr.decode('utf-8', 'replace').strip())}")
+    return True
 
 
 def _run_change(change: Change, repository: Path | None) -> None:
@@ -472,6 +547,10 @@ def undo(log: list[str]) -> bool:
         target = f"protocol={item['protocol']}\nhost={item['host']}\nusername={item['username']}\n"
         _credential("reject", target, repository if repository and repository.exists() else None)
         log.append(f"undone: erased the credential the fix stored for {item['username']} at {item['protocol']}://{item['host']}")
+    for item in manifest.get("moved", []):  # back into the plaintext file, out of the encrypted helper
+        move = Move(**item)
+        if _move(move.store, move.helper, move.query(), repository if repository and repository.exists() else None, to_helper=False):
+            log.append(f"undone: moved the credential for {move.label} back from {move.helper} into {move.store}")
     for item in manifest.get("files", []):
         path = Path(item["path"])
         if item["backup"] is None:

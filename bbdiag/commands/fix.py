@@ -169,6 +169,17 @@ def _show(plan: repair.Plan, out: TextIO) -> None:
     for change in [c for c in plan.changes if not c.secret_removal]:
         number += 1
         _item(out, number, f"{change.what} (in {change.where})", change.command)
+    for move in plan.moves:
+        number += 1
+        query = move.query().replace(chr(10), chr(92) + "n")
+        _item(
+            out,
+            number,
+            f"move the credential for {move.label} out of the plaintext {move.store} into {move.helper} (read from one, handed to the other "
+            "through a pipe, then erased from the file; --undo moves it back)",
+            f"printf '{query}\\n' | git credential-store --file {move.store} get   # then: git credential-{move.helper} store, "
+            f"git credential-store --file {move.store} erase",
+        )
     print("  Every file changed after the first step is copied first; `bbdiag fix --undo` restores it.", file=out)
 
 
