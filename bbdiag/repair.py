@@ -20,8 +20,9 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from bbdiag import child, hosts
 from bbdiag.causes import CAUSES
@@ -49,8 +50,7 @@ class NotRepairable(Exception):
         self.steps = tuple(steps)
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """Where a credential goes: what git asks its helpers for (protocol, host[:port]) and the URL to try it on."""
 
     protocol: str
@@ -69,8 +69,7 @@ class Target:
         return f"protocol={self.protocol}\nhost={self.host}\n" + (f"username={username}\n" if username else "")
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     kind: str  # "config" (git config --file FILE ARGS), "set-url" (git remote set-url), "credential" (erase + approve)
     what: str  # for people
     where: str  # the file, or "credential helpers"
@@ -95,8 +94,7 @@ class Plan:
         return not self.changes and not self.targets and not self.moves
 
 
-@dataclass(frozen=True)
-class Move:
+class Move(NamedTuple):
     """A credential the plaintext `store` holds, to move into the encrypted helper (no secret here:
     it is read from the store when the move is made, and goes from one helper to the other by pipe)."""
 
@@ -156,7 +154,7 @@ def plan(
         target = _target(setup, remote, url)
         key = (target.protocol, target.host)
         if key in targets:
-            target = Target(**{**asdict(targets[key]), "remotes": (*targets[key].remotes, remote.name)})
+            target = targets[key]._replace(remotes=(*targets[key].remotes, remote.name))
         targets[key] = target
     result.targets = list(targets.values())
     result.moves = _moves(setup, remotes, result.targets)
@@ -416,7 +414,7 @@ def apply(plan: Plan, credentials: Sequence[tuple[Target, str, str]], log: list[
     assert isinstance(moved, list)
     for move in plan.moves:
         if _move(move.store, move.helper, move.query(), repository, to_helper=True):
-            moved.append(asdict(move))
+            moved.append(move._asdict())
             log.append(f"done: moved the credential for {move.label} from {move.store} into {move.helper}")
     for target, username, secret in credentials:
         _credential("approve", target.query(username) + f"password={secret}\n", repository)
