@@ -1,0 +1,103 @@
+"""Issue 13, clients and wrappers: what Git Credential Manager and the tools that run git (Composer,
+go) print, diagnosed end to end, with git's own lines present and absent. Each text comes from the
+program's source (the pattern files cite it); these tests check the diagnosis each one leads to."""
+
+from __future__ import annotations
+
+from bbdiag import pipeline
+from bbdiag.diagnose import Diagnosis
+
+GCM_TRACE = (
+    "10:41:30.901094 ...\\Application.cs:78 trace: [RunInternalAsync] Git Credential Manager version 2.4.1+a7a9d8b (Linux, .NET 7.0)\n"
+    "10:41:31.101094 ...etBucketHostProvider.cs:441 trace: [ValidateCredentialsWork] Failed to validate existing credentials using Basic Auth\n"
+    "10:41:31.101094 ...etBucketHostProvider.cs:442 trace: [ValidateCredentialsWork] ! error: 'Failed to resolve username. HTTP: Unauthorized'.\n"
+    "10:41:31.201094 ...etBucketHostProvider.cs:150 trace: [GetRefreshedCredentials] Prompt for credentials...\n"
+)
+
+
+def _only(text: str) -> Diagnosis:
+    (only,) = pipeline.diagnose_text(text).diagnoses
+    return only
+
+
+def test_a_gcm_trace_of_a_stale_stored_credential_that_cannot_be_asked_again_blames_the_stored_one() -> None:
+    text = GCM_TRACE + (
+        "fatal: Cannot prompt because user interactivity has been disabled.\n"
+        "fatal: could not read Username for 'https://bitbucket.org': terminal prompts disabled\n"
+    )
+    only = _only(text)
+    assert (only.cause, only.host) == ("credentials-rejected", "bitbucket-cloud")
+    assert {h.pattern.id for h in only.evidence} >= {"gcm-stored-credential-invalid", "gcm-failed-to-resolve-username", "gcm-cannot-prompt"}
+
+
+def test_a_gcm_trace_that_ends_in_a_push_that_went_through_is_no_failure() -> None:
+    text = GCM_TRACE + "To https://bitbucket.org/acme/app.git\n   1a2b3c4..5d6e7f8  main -> main\n"
+    assert pipeline.diagnose_text(text).diagnoses == []
+
+
+def test_gcm_without_a_usable_credential_store_is_the_helper_failing_not_the_credential() -> None:
+    text = (
+        "fatal: No credential store has been selected.\n"
+        "\n"
+        "Set the GCM_CREDENTIAL_STORE environment variable or the credential.credentialStore Git configuration setting to one of the following options:\n"
+        "\n"
+        "  secretservice : freedesktop.org Secret Service (requires graphical interface)\n"
+        "\n"
+        "See https://aka.ms/gcm/credstores for more information.\n"
+        "fatal: could not read Username for 'https://github.com': No such device or address\n"
+    )
+    only = _only(text)
+    assert (only.cause, only.host, only.primary.pattern.id) == ("credential-helper-failed", "github", "gcm-credential-store-unusable")
+
+
+def test_gcm_refusing_plain_http_says_the_remote_url_is_wrong_not_the_credential() -> None:
+    text = (
+        "fatal: Unencrypted HTTP is not recommended for GitHub. Ensure the repository remote URL is using HTTPS "
+        "or see https://aka.ms/gcm/unsaferemotes about how to allow unsafe remotes.\n"
+        "fatal: could not read Username for 'http://github.com': terminal prompts disabled\n"
+    )
+    only = _only(text)
+    assert (only.cause, only.host) == ("remote-misconfigured", "github")
+
+
+def test_composer_without_git_lines_still_names_the_cause_and_the_host() -> None:
+    text = (
+        "    Failed to download acme/private from dist: Could not authenticate against github.com\n"
+        "    Now trying to download from source\n"
+        "Failed to clone the git@github.com:acme/private.git repository, try running in interactive mode so that you can enter your GitHub credentials\n"
+        "\n"
+        "  [RuntimeException]\n"
+        "  Could not authenticate against github.com\n"
+    )
+    only = _only(text)
+    assert (only.cause, only.host) == ("credentials-missing", "github")
+    assert "credentials-rejected" in only.alternatives
+
+
+def test_composer_quoting_git_lets_git_lines_decide() -> None:
+    text = (
+        "  Failed to execute git clone --mirror -- 'git@bitbucket.org:acme/lib.git' '/root/.cache/composer/vcs/git-bitbucket.org-acme-lib.git/'\n"
+        "\n"
+        "  Cloning into bare repository '/root/.cache/composer/vcs/git-bitbucket.org-acme-lib.git'...\n"
+        "  git@bitbucket.org: Permission denied (publickey).\n"
+        "  fatal: Could not read from remote repository.\n"
+    )
+    only = _only(text)
+    assert (only.cause, only.host) == ("ssh-key-rejected", "bitbucket-cloud")
+
+
+def test_the_go_module_mirror_is_not_the_host_the_module_path_is() -> None:
+    text = (
+        "go: downloading bitbucket.org/acme/lib v1.2.0\n"
+        "go: example.com/app imports bitbucket.org/acme/lib: module bitbucket.org/acme/lib: "
+        "reading https://proxy.golang.org/bitbucket.org/acme/lib/@v/list: 410 Gone\n"
+        "\tserver response: not found: bitbucket.org/acme/lib@v1.2.0: terminal prompts disabled\n"
+    )
+    only = _only(text)
+    assert (only.cause, only.host) == ("credentials-missing", "bitbucket-cloud"), "a 410 from the mirror is not Bitbucket's app-password 410"
+
+
+def test_a_module_the_checksum_database_does_not_know_is_not_found_or_private() -> None:
+    text = "verifying github.com/acme/lib@v1.2.0: github.com/acme/lib@v1.2.0: reading https://sum.golang.org/lookup/github.com/acme/lib@v1.2.0: 410 Gone\n"
+    only = _only(text)
+    assert (only.cause, only.host, only.alternatives) == ("repository-not-found", "github", ("credentials-missing",))
