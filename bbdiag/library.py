@@ -58,7 +58,7 @@ PATTERN_FIELDS = frozenset(
     }
 )
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_PLACEHOLDER = re.compile(r"%l?[sd]")
+_PLACEHOLDER = re.compile(r"%(?:\.\d+)?l?[sd]")  # %s, %d, %ld, and %.4s (a length-capped string)
 
 
 class LibraryError(Exception):

@@ -4,6 +4,8 @@ program's source (the pattern files cite it); these tests check the diagnosis ea
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bbdiag import pipeline
 from bbdiag.diagnose import Diagnosis
 
@@ -101,3 +103,60 @@ def test_a_module_the_checksum_database_does_not_know_is_not_found_or_private() 
     text = "verifying github.com/acme/lib@v1.2.0: github.com/acme/lib@v1.2.0: reading https://sum.golang.org/lookup/github.com/acme/lib@v1.2.0: 410 Gone\n"
     only = _only(text)
     assert (only.cause, only.host, only.alternatives) == ("repository-not-found", "github", ("credentials-missing",))
+
+
+TERRAFORM = (
+    "Downloading git::https://bitbucket.org/acme/modules.git?ref=v3.7.0 for vpc...\n"
+    "╷\n"
+    "│ Error: Failed to download module\n"
+    "│\n"
+    '│ Could not download module "vpc" (main.tf:44) source code from\n'
+    '│ "git::https://bitbucket.org/acme/modules.git?ref=v3.7.0": error downloading\n'
+    "│ 'https://bitbucket.org/acme/modules.git?ref=v3.7.0': /usr/bin/git exited with 128:\n"
+    "│ Cloning into '.terraform/modules/vpc'...\n"
+)
+
+
+def test_terraform_quoting_git_is_one_failure_that_git_lines_decide() -> None:
+    text = TERRAFORM + "│ fatal: could not read Username for 'https://bitbucket.org': terminal prompts disabled\n╵\n"
+    only = _only(text)
+    assert (only.cause, only.host, only.primary.pattern.id) == ("credentials-missing", "bitbucket-cloud", "git-could-not-read-username")
+
+
+def test_terraform_alone_says_what_its_line_can_mean_and_how_to_tell() -> None:
+    only = _only(TERRAFORM + "╵\n")
+    assert (only.cause, only.host) == ("repository-not-found", "bitbucket-cloud")
+    assert set(only.alternatives) == {"credentials-missing", "ssh-key-rejected", "network"}
+
+
+def test_every_git_message_a_pattern_names_has_its_translations_imported() -> None:
+    import json
+
+    from bbdiag import library
+
+    vendored = json.loads(Path(library.PATTERNS_DIR, library.L10N_FILE).read_text(encoding="utf-8"))["msgids"]
+    named = {p.git_message for p in library.load().patterns if p.git_message}
+    assert named - set(vendored) == set(), "run tools/import-l10n --git <clone of git>"
+    assert all(vendored[m] for m in named), "a msgid git translates in no language is not worth a git_message"
+
+
+def test_a_german_push_refused_for_remote_work_is_non_fast_forward() -> None:
+    text = (
+        "To https://bitbucket.org/acme/app.git\n"
+        " ! [zurückgewiesen]        main -> main (fetch first)\n"
+        "Fehler: Fehler beim Versenden einiger Referenzen nach 'https://bitbucket.org/acme/app.git'\n"
+        "Hinweis: Aktualisierungen wurden zurückgewiesen, weil das Remote-Repository Commits enthält,\n"
+        "Hinweis: die lokal nicht vorhanden sind.\n"
+    )
+    only = _only(text)
+    assert (only.cause, only.host) == ("non-fast-forward", "bitbucket-cloud")
+
+
+def test_translated_remote_lines_in_french_and_chinese_are_read_like_english() -> None:
+    assert _only("fatal : le protocole 'htps' n'est pas supporté\n").cause == "remote-misconfigured"
+    assert _only("错误：没有此远程 'upstream'\n").cause == "remote-misconfigured"
+    submodule = _only(
+        "fatal: repository 'https://bitbucket.org/acme/lib.git/' not found\n"
+        "Schwerwiegend: Klonen von 'https://bitbucket.org/acme/lib.git' in Submodul-Pfad '/src/app/lib' fehlgeschlagen\n"
+    )
+    assert (submodule.cause, submodule.host) == ("repository-not-found", "bitbucket-cloud")
