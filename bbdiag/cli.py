@@ -1,4 +1,4 @@
-"""Command line: one function per subcommand, one error handler, documented exit codes."""
+"""Command line: the parser, a dispatch into bbdiag/commands/ (one module per subcommand), one error handler."""
 
 from __future__ import annotations
 
@@ -7,23 +7,9 @@ import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
-from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from bbdiag import __version__
-from bbdiag.render import renderer
-from bbdiag.usage import UsageError as UsageError  # commands raise it, main reports it
-from bbdiag.usage import repo_path
-
-if TYPE_CHECKING:  # imported where used: start-up time matters (issue 2's benchmark)
-    import datetime as dt
-
-    from bbdiag.advice import Finding
-
-EXIT_EXPLAINED = 0
-EXIT_NOTHING = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 3
+from bbdiag.usage import EXIT_EXPLAINED, EXIT_INTERNAL, EXIT_USAGE, UsageError
 
 EXIT_CODES_HELP = """exit codes:
   0  explain: a failure was explained; doctor: no error finding; scan: nothing gated
@@ -115,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--repo", metavar="PATH", help="the repository whose setup fits the remedy (default: the current directory's)")
     explain.add_argument("--no-repo", action="store_true", help="do not look at any repository: advice from the output alone")
     _add_as_of(explain)
-    explain.set_defaults(command=_explain, name="explain")
+    explain.set_defaults(command=_command("explain"), name="explain")
 
     scan = sub.add_parser(
         "scan",
@@ -155,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     doctor.add_argument("--probe-stored", action="store_true", help="ask the configured credential helpers what they hold (never prompts; never shows it)")
     _add_as_of(doctor)
     _add_output_options(doctor)
-    doctor.set_defaults(command=_doctor, name="doctor")
+    doctor.set_defaults(command=_command("doctor"), name="doctor")
 
     fix = sub.add_parser(
         "fix",
@@ -254,16 +240,6 @@ def _add_as_of(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", metavar="DATE", help="judge by the host policies in force on DATE (YYYY-MM-DD); also $BBDIAG_AS_OF")
 
 
-def _as_of(args: argparse.Namespace) -> dt.date:
-    """The day remedies and findings are judged on: --as-of, $BBDIAG_AS_OF, or today."""
-    from bbdiag import knowledge
-
-    try:
-        return knowledge.today(args.as_of)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
-
-
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -271,95 +247,6 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="auto (the default): colour on a terminal, plain text otherwise or when NO_COLOR is set",
     )
-
-
-# ------------------------------------------------------------------------------ explain
-def _explain(args: argparse.Namespace) -> int:
-    from bbdiag import library, normalise, pipeline
-    from bbdiag.render import view
-
-    as_of = _as_of(args)
-    limit = _max_input(normalise.MAX_INPUT)
-    with ExitStack() as stack:
-        stream, source = _open_input(args.file, stack)
-        result = pipeline.diagnose_stream(stream, source, library.load(), limit)
-    repo = repo_path(args.repo)
-    diagnoses = result.diagnoses
-    results = pipeline.remedies(diagnoses, as_of=as_of) if args.no_repo else pipeline.fitted_remedies(diagnoses, repo, as_of)
-    report = view.build(source, results, result.remarks())
-    renderer(args.format, sys.stdout, "render")(report, sys.stdout)
-    if not report.diagnoses:
-        if args.format != "json":
-            _say_nothing_found(result.reading.lines, source, result.patterns_seen, result.succeeded_at)
-        return EXIT_NOTHING
-    return EXIT_EXPLAINED
-
-
-def _max_input(default: int) -> int:
-    """BBDIAG_MAX_INPUT: bytes read from one input."""
-    value = os.environ.get("BBDIAG_MAX_INPUT", "").strip()
-    if not value:
-        return default
-    if not value.isdecimal() or int(value) < 1:
-        raise UsageError(f"BBDIAG_MAX_INPUT={value}: not a number of bytes (such as 1073741824)")
-    return int(value)
-
-
-def _say_nothing_found(lines: int, source: str, seen: frozenset[str], succeeded_at: int | None = None) -> None:
-    where = "standard input" if source == "-" else source
-    if lines == 0:
-        print(f"bbdiag explain: {where} was empty: nothing to explain.", file=sys.stderr)
-        return
-    if succeeded_at is not None:
-        return  # the report's own note says the command succeeded
-    print(f"bbdiag explain: no git failure recognised in {lines} line(s) of {where}.", file=sys.stderr)
-    if "git-unable-to-access" in seen or "git-remote-error" in seen:
-        print("git's own failure line is there, but its reason is one bbdiag does not know yet.", file=sys.stderr)
-    print(
-        "Send the complete output of the failing command, with its remote: and fatal: lines, e.g.\n  git push 2>&1 | bbdiag explain",
-        file=sys.stderr,
-    )
-
-
-def _open_input(name: str, stack: ExitStack) -> tuple[BinaryIO, str]:
-    if name == "-":
-        if sys.stdin is None or sys.stdin.isatty():
-            raise UsageError("no input: pipe git's output in (git push 2>&1 | bbdiag explain) or name a file")
-        return sys.stdin.buffer, "-"
-    if os.path.isdir(name):
-        raise UsageError(f"{name}: is a directory (explain reads one file; bbdiag scan reads directories)")
-    try:
-        return stack.enter_context(open(name, "rb")), name
-    except FileNotFoundError as exc:
-        raise UsageError(f"{name}: no such file") from exc
-    except PermissionError as exc:
-        raise UsageError(f"{name}: permission denied") from exc
-    except OSError as exc:
-        raise UsageError(f"{name}: cannot be read: {exc.strerror or exc}") from exc
-
-
-# ------------------------------------------------------------------------------ doctor
-def _doctor(args: argparse.Namespace) -> int:
-    from bbdiag import doctor, inspector, knowledge
-
-    today = _as_of(args)
-    if args.push and not args.online:
-        raise UsageError("--push goes with --online")
-    setup = inspector.inspect(repo_path(args.repo))
-    findings = doctor.check(setup, knowledge.load(), today, args.remote, args.probe_stored)
-    if args.online:
-        for remote in setup.remotes:
-            if args.remote in (None, remote.name):
-                findings = [f for f in findings if f.id != "no-problem"] + doctor.online_checks(setup, remote, args.push)
-    from bbdiag.redact import redact
-
-    repository = redact(str(setup.repository)) if setup.repository else None  # a path is any bytes: shown escaped
-    _render_findings(repository, findings, args.format, sys.stdout)
-    return EXIT_NOTHING if any(f.severity == "error" for f in findings) else EXIT_EXPLAINED
-
-
-def _render_findings(repository: str | None, findings: list[Finding], fmt: str, out: TextIO) -> None:
-    renderer(fmt, out, "render_findings")(repository, findings, out)
 
 
 # ------------------------------------------------------------------------------ commands in bbdiag/commands/

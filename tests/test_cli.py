@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bbdiag import cli
+from bbdiag import usage
 from tests.conftest import CASES
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -30,7 +30,7 @@ def golden(name: str, actual: str) -> None:
 
 def test_explain_from_stdin_plain_text_golden() -> None:
     done = run(["explain", "--no-repo"], stdin=(CASES / "p001.txt").read_bytes())
-    assert done.returncode == cli.EXIT_EXPLAINED
+    assert done.returncode == usage.EXIT_EXPLAINED
     golden("p001.txt", done.stdout.decode())
 
 
@@ -63,13 +63,13 @@ def test_json_output_follows_the_contract() -> None:
 
 def test_nothing_recognised_exits_1_and_says_what_to_send() -> None:
     done = run(["explain", "--no-repo", "-"], stdin=b"Enumerating objects: 4, done.\nnpm ERR! code E401\n")
-    assert done.returncode == cli.EXIT_NOTHING
+    assert done.returncode == usage.EXIT_NOTHING
     assert b"no git failure recognised in 2 line(s)" in done.stderr
     # A push that went through is not "nothing recognised" (issue 12): explain says it succeeded.
     done = run(["explain", "--no-repo", str(CASES / "p119.txt")])
-    assert done.returncode == cli.EXIT_NOTHING and b"the command succeeded (line 16" in done.stdout and not done.stderr
+    assert done.returncode == usage.EXIT_NOTHING and b"the command succeeded (line 16" in done.stdout and not done.stderr
     done = run(["explain", "--format", "json", "--no-repo", "-"], stdin=b"")
-    assert done.returncode == cli.EXIT_NOTHING and json.loads(done.stdout)["diagnoses"] == []
+    assert done.returncode == usage.EXIT_NOTHING and json.loads(done.stdout)["diagnoses"] == []
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_nothing_recognised_exits_1_and_says_what_to_send() -> None:
 )
 def test_usage_and_input_errors_exit_2_with_one_clear_line(args: list[str], message: bytes) -> None:
     done = run(args, stdin=b"x")
-    assert done.returncode == cli.EXIT_USAGE
+    assert done.returncode == usage.EXIT_USAGE
     assert message in done.stderr
     assert b"Traceback" not in done.stderr
 
@@ -95,7 +95,7 @@ def test_an_unreadable_file(tmp_path: Path) -> None:
     target.chmod(0)
     if os.access(target, os.R_OK):
         pytest.skip("running as a user who can read anything (root)")
-    assert run(["explain", str(target)]).returncode == cli.EXIT_USAGE
+    assert run(["explain", str(target)]).returncode == usage.EXIT_USAGE
 
 
 def test_binary_and_invalid_utf8_never_crash() -> None:
@@ -103,7 +103,7 @@ def test_binary_and_invalid_utf8_never_crash() -> None:
         ["explain", "--no-repo"],
         stdin=bytes(range(256)) * 100 + b"\nremote: Invalid credentials\n\xff\xfe fatal: Authentication failed for 'https://bitbucket.org/a/b.git/'\n",
     )
-    assert done.returncode == cli.EXIT_EXPLAINED, done.stderr
+    assert done.returncode == usage.EXIT_EXPLAINED, done.stderr
     assert b"NUL byte(s) were dropped" in done.stdout
 
 
@@ -135,7 +135,7 @@ SECRETS = [b"Sup3rS3cret", b"ATBBa1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6", b"amFuZTpTdX
 @pytest.mark.parametrize("fmt", ["text", "json", "terminal"])
 def test_planted_secrets_never_come_out(fmt: str) -> None:
     done = run(["explain", "--format", fmt, "--no-repo"], stdin=SECRET_TRANSCRIPT.encode())
-    assert done.returncode == cli.EXIT_EXPLAINED
+    assert done.returncode == usage.EXIT_EXPLAINED
     for secret in SECRETS:
         assert secret not in done.stdout and secret not in done.stderr
     assert b"app-password-retired" in done.stdout or b"App passwords" in done.stdout
@@ -179,7 +179,7 @@ def test_gigabytes_on_stdin_in_bounded_memory() -> None:
     )
     producer.kill()
     producer.wait()
-    assert done.returncode == cli.EXIT_EXPLAINED, done.stderr[-500:]
+    assert done.returncode == usage.EXIT_EXPLAINED, done.stderr[-500:]
     doc = json.loads(done.stdout)
     assert doc["diagnoses"][0]["cause"] == "credentials-rejected"
     assert any("the rest was left unread" in note for note in doc["notes"])

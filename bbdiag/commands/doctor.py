@@ -1,0 +1,28 @@
+"""`bbdiag doctor`: what in this repository's git setup will fail to authenticate or leak, with the fix."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bbdiag.render import renderer
+from bbdiag.usage import EXIT_EXPLAINED, EXIT_NOTHING, UsageError, as_of, repo_path
+
+
+def run(args: argparse.Namespace) -> int:
+    from bbdiag import doctor, inspector, knowledge
+
+    today = as_of(args.as_of)
+    if args.push and not args.online:
+        raise UsageError("--push goes with --online")
+    setup = inspector.inspect(repo_path(args.repo))
+    findings = doctor.check(setup, knowledge.load(), today, args.remote, args.probe_stored)
+    if args.online:
+        for remote in setup.remotes:
+            if args.remote in (None, remote.name):
+                findings = [f for f in findings if f.id != "no-problem"] + doctor.online_checks(setup, remote, args.push)
+    from bbdiag.redact import redact
+
+    repository = redact(str(setup.repository)) if setup.repository else None  # a path is any bytes: shown escaped
+    renderer(args.format, sys.stdout, "render_findings")(repository, findings, sys.stdout)
+    return EXIT_NOTHING if any(f.severity == "error" for f in findings) else EXIT_EXPLAINED
