@@ -160,3 +160,21 @@ def test_translated_remote_lines_in_french_and_chinese_are_read_like_english() -
         "Schwerwiegend: Klonen von 'https://bitbucket.org/acme/lib.git' in Submodul-Pfad '/src/app/lib' fehlgeschlagen\n"
     )
     assert (submodule.cause, submodule.host) == ("repository-not-found", "bitbucket-cloud")
+
+
+def test_libgit2_asking_for_proxy_credentials_is_the_proxy_not_the_host() -> None:
+    only = _only("LibGit2Sharp.LibGit2SharpException: proxy authentication required but no callback set\n")
+    assert only.cause == "proxy-auth-required"
+
+
+def test_a_ci_checkout_line_after_git_lines_is_the_same_failure() -> None:
+    text = (
+        "/usr/bin/git -c protocol.version=2 fetch --no-tags --prune --no-recurse-submodules origin +refs/heads/main:refs/remotes/origin/main\n"
+        "remote: Repository not found.\n"
+        "fatal: repository 'https://github.com/acme/private.git/' not found\n"
+        "The process '/usr/bin/git' failed with exit code 128\n"
+        "Waiting 13 seconds before trying again\n"
+    )
+    only = _only(text)
+    assert (only.cause, only.host) == ("repository-not-found", "github")
+    assert only.primary.pattern.id != "ci-checkout-git-failed"
