@@ -178,3 +178,14 @@ def test_a_ci_checkout_line_after_git_lines_is_the_same_failure() -> None:
     only = _only(text)
     assert (only.cause, only.host) == ("repository-not-found", "github")
     assert only.primary.pattern.id != "ci-checkout-git-failed"
+
+
+def test_a_missing_credential_helper_in_german_or_chinese_is_the_helper_not_the_credential() -> None:
+    prompt = "fatal: could not read Username for 'https://bitbucket.org': terminal prompts disabled\n"
+    for missing in (
+        "git: 'credential-manager-core' ist kein Git-Befehl. Siehe 'git --help'.\n",
+        "git：'credential-manager-core' 不是一个 git 命令。参见 'git --help'。\n",
+    ):
+        only = _only(missing + prompt)
+        assert (only.cause, only.primary.captures.get("helper")) == ("credential-helper-failed", "manager-core")
+    assert _only("git: 'pul' ist kein Git-Befehl. Siehe 'git --help'.\n" + prompt).cause == "credentials-missing", "only credential-…"
