@@ -17,7 +17,7 @@ from typing import NamedTuple
 from bbdiag import remote_urls
 from bbdiag.library import Library, Pattern
 from bbdiag.normalise import Line
-from bbdiag.redact import ends_inside_token, mask_secrets, mask_token_head
+from bbdiag.redact import mask_secrets, mask_wrapped_rest, wrapped_token_rest
 
 # What one input may keep, whatever its size (the README's memory bound): beyond MAX_HITS a log
 # is one long failure loop, and the first ones say it all; the rest is counted (hits_dropped).
@@ -112,13 +112,15 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
     found = Matches()
     recent: deque[SeenURL] = deque()  # URLs of the last NEAR_BEFORE lines, kept if a hit follows
     keep_until = 0  # URLs up to this line follow a hit closely: kept
-    wrapped_at = -1  # the number of a line that ended inside a token (redact.ends_inside_token)
+    # The line before (its last piece) and whether it was wholly the rest of a wrapped token: a
+    # token a terminal wrapped is masked on the line it continues on (redact.wrapped_token_rest).
+    # The fast read stage passes on the lines before a candidate that a token may run from.
+    previous, previous_is_rest = Line(-1, ""), False
     for order, line in enumerate(lines):
         text = line.text
-        if line.number == wrapped_at + 1:  # the rest of that token, wrapped onto this line
-            text = mask_token_head(text)
-        if ends_inside_token(text):
-            wrapped_at = line.number
+        rest = wrapped_token_rest(previous.text, text, previous_is_rest) if line.number == previous.number + 1 else 0
+        text = mask_wrapped_rest(text, rest)
+        previous, previous_is_rest = line, 0 < rest == len(line.text)
         plain = plain_quotes(text)
         urls: tuple[remote_urls.RemoteURL, ...] = ()
         if "://" in text or "@" in text:

@@ -30,12 +30,14 @@ from bbdiag import normalise, sources
 from bbdiag.library import PATTERNS_DIR, Library
 from bbdiag.match import NEAR_AFTER, NEAR_BEFORE, TYPOGRAPHIC
 from bbdiag.normalise import MAX_INPUT, Line, Reading
+from bbdiag.redact import MAX_WRAPPED_LINES, may_wrap_into
 
 if TYPE_CHECKING:
     from bbdiag.library import Pattern
 
 CHUNK = 1 << 19  # bytes scanned at once; what a stretch of hits costs in memory is bounded by it (a log of nothing but hits: ~60 MiB peak)
 MAX_CONTEXT_LINE = 4096  # a context line longer than this cannot hold a URL worth reading
+WRAP_LINE_BYTES = 16 << 10  # a line longer than this is no terminal's wrapped line (redact.WRAP_WIDTHS, with room for colour codes)
 # CI systems' step and job markers, so each failure can say where in the run it happened.
 STEP_MARKERS = (
     "##[group]",  # GitHub Actions
@@ -317,6 +319,7 @@ class _Context:
         self.after_until = 0  # line number
         self.raw = raw
         self.newlines = 0
+        self.wrap_tail: list[tuple[int, bytes]] = []  # the last lines of the stretch (oldest first), which a wrapped token may run from
 
 
 def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, database: _Database, context: _Context) -> list[Line]:
@@ -366,10 +369,12 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
     for line_start, line_end, number in url_lines:
         if _may_hold_url(buf, line_start, line_end):
             wanted.setdefault(line_start, number)
+    earlier = dict(_lines_a_wrap_needs(buf, start, wanted, context))  # line number -> bytes, of the stretch before
     if hits:  # the host may be named in URL lines just before this stretch, not emitted yet
         first = hits[0][1]
-        lines += [line for n, text in context.recent if first - NEAR_BEFORE <= n for line in _to_lines(text, n, context.raw)]
+        earlier.update((n, text) for n, text in context.recent if first - NEAR_BEFORE <= n)
         context.recent.clear()
+    lines += [line for n in sorted(earlier) for line in _to_lines(earlier[n], n, context.raw)]
     for offset in sorted(wanted):
         line_end = buf.find(b"\n", offset, end)
         lines += _to_lines(bytes(buf[offset : line_end if line_end != -1 else end]), wanted[offset], context.raw)
@@ -380,7 +385,56 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
         if line_start not in wanted and _may_hold_url(buf, line_start, line_end)
     ][::-1]
     context.recent = [(m, text) for m, text in [*context.recent, *tail] if m > line_base + newlines - NEAR_BEFORE]
+    context.wrap_tail = _wrap_tail(buf, start, end, line_base + newlines, context.wrap_tail)
     return lines
+
+
+# ------------------------------------------------------------------------------ tokens a terminal wrapped
+def _lines_a_wrap_needs(buf: bytearray, start: int, wanted: dict[int, int], context: _Context) -> list[tuple[int, bytes]]:
+    """The lines before wanted ones that a token a terminal wrapped may run from (match_lines
+    masks the token's rest only after it has seen where the token began): those of this stretch
+    are added to `wanted`, those of the stretch before (context.wrap_tail) are returned."""
+    earlier: list[tuple[int, bytes]] = []
+    numbers = set(wanted.values())
+    for offset, number in list(wanted.items()):
+        line_end = buf.find(b"\n", offset, offset + 1024)
+        following = normalise.clean(normalise.decode_line(bytes(buf[offset : line_end if line_end != -1 else offset + 1024])))[0]
+        position, carried = offset, len(context.wrap_tail)
+        for _ in range(MAX_WRAPPED_LINES):
+            number -= 1
+            if number in numbers:
+                break
+            if position > start:
+                line_start = max(start, buf.rfind(b"\n", start, position - 1) + 1)
+                if position - line_start > WRAP_LINE_BYTES:
+                    break
+                text = bytes(buf[line_start:position])
+            elif carried and context.wrap_tail[carried - 1][0] == number:
+                carried -= 1
+                line_start, text = position, context.wrap_tail[carried][1]
+            else:
+                break
+            pieces = normalise.clean(normalise.decode_line(text))
+            if not may_wrap_into(pieces[-1], following):
+                break
+            numbers.add(number)
+            if position > start:
+                wanted[line_start] = number
+            else:
+                earlier.append((number, text))
+            following, position = pieces[0], line_start
+    return earlier
+
+
+def _wrap_tail(buf: bytearray, start: int, end: int, last: int, before: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    """The last MAX_WRAPPED_LINES lines up to buf[end] (numbered up to `last`), oldest first, no
+    longer than a wrapped line can be; with those of the stretches before when this one has fewer."""
+    tail: list[tuple[int, bytes]] = []
+    for line_start, line_end, number in _lines_before(buf, start, end, last, MAX_WRAPPED_LINES):
+        if line_end - line_start > WRAP_LINE_BYTES:
+            return tail[::-1]
+        tail.append((number, bytes(buf[line_start:line_end])))
+    return [*before, *tail[::-1]][-MAX_WRAPPED_LINES:]
 
 
 def _lines_before(buf: bytearray, start: int, position: int, number: int, count: int) -> Iterator[tuple[int, int, int]]:

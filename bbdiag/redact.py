@@ -117,22 +117,46 @@ def _mask_header(match: re.Match[str]) -> str:
 
 
 # ------------------------------------------------------------------------------ a token cut by a line wrap
-def ends_inside_token(line: str) -> bool:
-    """The line ends in the middle of what may be a token (a known prefix, then token characters
-    to the very end): a terminal that wrapped it there shows the rest at the next line's start."""
-    if len(line) < 40 or line[-1] not in _TOKEN_CHARS:  # a wrap happens at a terminal's width
-        return False
-    tail = line[len(line.rstrip(_TOKEN_CHARS)) :]
-    return bool(_PREFIX.search(tail))
+# A terminal wraps a line at its width, wherever that falls in a token, even inside its prefix;
+# a log copied from it shows the token's rest at the next line's start (and a token longer than
+# the width over three lines or more). Widths outside this range are no terminal's.
+WRAP_WIDTHS = range(40, 1025)
+MAX_WRAPPED_LINES = 8  # lines one token can cover at the narrowest width (Atlassian's API tokens run to about 190 characters)
+_LONGEST_TOKEN = 256  # characters before a wrap where a token that runs on can start
+_LONGEST_PREFIX = 16  # characters: more than any prefix in the table (the tests split every shape at every position)
+_RUNS = tuple(re.compile(rf"\b{s.prefix}{s.body}+") for s in _SHAPES)  # a prefix and at least one character of the rest
 
 
-def mask_token_head(line: str) -> str:
-    """The line with its leading token characters (the rest of a token wrapped from the line
-    before) masked; a word followed by `:` (git's `remote:`, `fatal:`) is not such a rest."""
-    rest = line.lstrip(_TOKEN_CHARS)
-    if len(rest) == len(line) or rest.startswith(":"):
-        return line
-    return MASK + rest
+def wrapped_token_rest(previous: str, line: str, previous_is_rest: bool = False) -> int:
+    """How many characters at the start of `line` are the rest of a token that a terminal wrapped
+    at the end of `previous` (the line before it), 0 for none. `previous_is_rest`: `previous` was
+    itself wholly such a rest, so the token may run on further."""
+    if len(previous) not in WRAP_WIDTHS or previous[-1] not in _TOKEN_CHARS or not line or line[0] not in _TOKEN_CHARS:
+        return 0
+    head = len(line) - len(line.lstrip(_TOKEN_CHARS))
+    if line.startswith(":", head):  # git's `remote:`, `fatal:` start a line of their own
+        return 0
+    if previous_is_rest:
+        return head
+    tail = previous[len(previous.rstrip(_TOKEN_CHARS)) :][-_LONGEST_TOKEN:]
+    cut = len(tail)
+    near = tail + line[: min(head, _LONGEST_PREFIX)]
+    if not any(m.start() < cut for m in _PREFIX.finditer(near)):  # the usual case, decided in one short search
+        return 0
+    joined = tail + line[:head]
+    return max((m.end() - cut for run in _RUNS for m in run.finditer(joined) if m.start() < cut < m.end()), default=0)
+
+
+def may_wrap_into(previous: str, line: str) -> bool:
+    """A token may run from the end of `previous` into `line`: certainly, or when `previous` is
+    wholly token characters, if the line before it began one (a long token over several lines)."""
+    if wrapped_token_rest(previous, line):
+        return True
+    return not previous.strip(_TOKEN_CHARS) and wrapped_token_rest(previous, line, previous_is_rest=True) > 0
+
+
+def mask_wrapped_rest(line: str, rest: int) -> str:
+    return MASK + line[rest:] if rest else line
 
 
 # ------------------------------------------------------------------------------ terminal control characters
