@@ -136,8 +136,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     doctor.add_argument("--remote", metavar="NAME", help="check only this remote")
     doctor.add_argument("--repo", metavar="PATH", help="the repository to check (default: the current directory's)")
-    doctor.add_argument("--online", action="store_true", help="also run a read-only, non-interactive git ls-remote against the remote")
-    doctor.add_argument("--push", action="store_true", help="with --online: also git push --dry-run (still changes nothing)")
+    doctor.add_argument(
+        "--online",
+        action="store_true",
+        help="also try each remote, non-interactively and changing nothing: git ls-remote (fetch) and git push --dry-run "
+        "(push: a read-only token passes ls-remote and fails here)",
+    )
+    doctor.add_argument("--fetch-only", action="store_true", help="with --online: only git ls-remote (a clone you never push from)")
+    doctor.add_argument("--push", action="store_true", help=argparse.SUPPRESS)  # --online checks pushing since issue 11; kept for old scripts
     doctor.add_argument("--probe-stored", action="store_true", help="ask the configured credential helpers what they hold (never prompts; never shows it)")
     _add_as_of(doctor)
     _add_output_options(doctor)

@@ -13,13 +13,13 @@ import os
 import re
 import shlex
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from bbdiag import child, hosts, remote_urls
+from bbdiag import child, hosts, remote_urls, ssh_setup
 from bbdiag.advice import Finding, Step
 from bbdiag.hosts.base import Checkup, Host
-from bbdiag.inspector import KIND_NAMES, PROBE_TIMEOUT, Remote, Setup, StoredCredential, helper_advice, noninteractive_env, probe_stored, ssh_settings_for
+from bbdiag.inspector import KIND_NAMES, PROBE_TIMEOUT, Remote, Setup, StoredCredential, helper_advice, noninteractive_env, probe_stored
 from bbdiag.knowledge import Knowledge
 from bbdiag.redact import redact
 
@@ -51,8 +51,9 @@ def check(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str |
             )
         )
     prober = _Probe() if probe else None
+    views = _SshViews()
     for remote in remotes:
-        findings += _remote(setup, remote, knowledge, today, prober)
+        findings += _remote(setup, remote, knowledge, today, prober, views)
     if remote_name is None:  # every stored credential, whatever host it is for and whether a remote uses it
         findings += _stored_elsewhere(setup, remotes, knowledge, today)
     findings += _environment(setup)
@@ -163,7 +164,7 @@ def _repository(setup: Setup) -> Iterator[Finding]:
         )
 
 
-def _remote(setup: Setup, remote: Remote, k: Knowledge, today: dt.date, probe: _Probe | None) -> Iterator[Finding]:
+def _remote(setup: Setup, remote: Remote, k: Knowledge, today: dt.date, probe: _Probe | None, views: _SshViews) -> Iterator[Finding]:
     url = remote.push
     if url is None:
         return
@@ -202,7 +203,7 @@ def _remote(setup: Setup, remote: Remote, k: Knowledge, today: dt.date, probe: _
     if url.scheme in ("https", "http"):
         yield from _https(checkup, probe)
     elif url.is_ssh:
-        yield from _ssh(checkup)
+        yield from _ssh(checkup, views)
 
 
 def _clean(remote: Remote, where: str) -> str:
@@ -304,25 +305,31 @@ def _move_out_of_store(c: StoredCredential) -> tuple[Step, ...]:
         return (Step(f"No encrypted credential helper is installed here; {advice.name} keeps a credential in memory only:", _helper_command()),)
     return (
         Step(f"Let {advice.name} keep credentials instead (bbdiag fix moves this one into it):", _helper_command()),
-        Step("Then remove the plaintext line:", f"printf 'protocol={c.protocol}\\nhost={c.host}\\n\\n' | git credential-store erase"),
+        Step("Then remove the plaintext line:", f"printf '{c.erase_query}' | git credential-store --file {shlex.quote(c.store)} erase"),
     )
 
 
-def _ssh(c: Checkup) -> Iterator[Finding]:
+def _ssh(c: Checkup, views: _SshViews) -> Iterator[Finding]:
     setup, remote, url = c.setup, c.remote, c.url
     ssh = setup.ssh
-    host = hosts.get(url.host_id)
+    seen = views.get(url, setup.environment)
+    # A Host alias (`git@work:acme/x.git` with `HostName bitbucket.org`) is the host ssh connects to.
+    host_id = hosts.classify(seen.hostname, url.path, seen.port, url.username, url.scheme) if seen and seen.hostname != url.host else url.host_id
+    host = hosts.get(host_id)
     yield from _redacted(host.check_ssh(c))
-    user, identities = ssh_settings_for(ssh, url.host)
     only = host.SSH_USER
-    if only and ((url.username and url.username != only) or (user and user != only and not url.username)):
-        wrong = url.username if url.username and url.username != only else user
+    user, user_from = (seen.user, seen.user_from) if seen else (url.username, "url")
+    if only and user and user != only:
+        source = {
+            "url": "The remote URL names this user.",
+            "config": f"Your ssh configuration sets this User for {url.host} (ssh -G {shlex.quote(url.host)} shows it).",
+            "login": "Nothing names a user, so ssh logs in with your login name.",
+        }[user_from]
         yield _finding(
             "ssh-wrong-user",
             "error",
-            f"{remote.name} connects over SSH as '{wrong}', not '{only}'",
-            f"{host.NAME} accepts SSH only as the user {only}; the key decides the account. "
-            + ("~/.ssh/config sets this User for the host." if not url.username else "The remote URL names this user."),
+            f"{remote.name} connects over SSH as '{user}', not '{only}'",
+            f"{host.NAME} accepts SSH only as the user {only}; the key decides the account. {source}",
             (Step(f"Use the {only} user in the URL:", f"git remote set-url {remote.name} {only}@{url.host}:{url.path.lstrip('/')}"),),
             remote.name,
         )
@@ -335,15 +342,11 @@ def _ssh(c: Checkup) -> Iterator[Finding]:
             (Step("Start an agent and load your key:", 'eval "$(ssh-agent -s)" && ssh-add'),),
             remote.name,
         )
-    if not ssh.keys and not identities and not ssh.agent:
-        yield _finding(
-            "ssh-no-key",
-            "warning",
-            f"No SSH key for {remote.name} ({url.host})",
-            "There is no key in ~/.ssh, no IdentityFile for this host in ~/.ssh/config and no agent: the host will answer Permission denied (publickey).",
-            (Step("Create a key, then add its .pub file to your account on the host:", 'ssh-keygen -t ed25519 -C "<you@example.com>"'),),
-            remote.name,
-        )
+    if seen is not None:
+        yield from _ssh_identities(c, seen)
+        yield from _ssh_host_keys(c, seen, host)
+    elif not ssh.keys and not ssh.agent:
+        yield _ssh_no_key(c, "There is no key in ~/.ssh and no agent")
     for key in ssh.loose_keys:
         yield _finding(
             "ssh-key-permissions",
@@ -352,6 +355,100 @@ def _ssh(c: Checkup) -> Iterator[Finding]:
             "ssh ignores a private key that group or others can read (UNPROTECTED PRIVATE KEY FILE).",
             (Step("Make it private:", f"chmod 600 {key}"),),
             remote.name,
+        )
+
+
+@dataclasses.dataclass
+class _SshViews:
+    """`ssh -G` once per host, port and user, however many remotes use them."""
+
+    seen: dict[tuple[str, int | None, str | None], ssh_setup.SshView | None] = dataclasses.field(default_factory=dict)
+
+    def get(self, url: remote_urls.RemoteURL, environment: Mapping[str, str]) -> ssh_setup.SshView | None:
+        key = (url.host, url.port, url.username)
+        if key not in self.seen:
+            options = ssh_setup.ssh_options(environment)
+            self.seen[key] = None if options is None else ssh_setup.view(url.host, url.port, url.username, options)
+        return self.seen[key]
+
+
+def _ssh_no_key(c: Checkup, why: str) -> Finding:
+    return _finding(
+        "ssh-no-key",
+        "warning",
+        f"No SSH key for {c.remote.name} ({c.url.host})",
+        f"{why}: the host will answer Permission denied (publickey).",
+        (Step("Create a key, then add its .pub file to your account on the host:", 'ssh-keygen -t ed25519 -C "<you@example.com>"'),),
+        c.remote.name,
+    )
+
+
+def _ssh_identities(c: Checkup, seen: ssh_setup.SshView) -> Iterator[Finding]:
+    """The keys ssh will offer, from its own configuration (IdentityFile, IdentitiesOnly)."""
+    missing = [f for f in seen.named_identities if not os.path.isfile(f)]
+    if missing:
+        yield _finding(
+            "ssh-identity-missing",
+            "warning" if seen.existing_identities or not seen.identities_only else "error",
+            f"Your ssh configuration names a key for {c.url.host} that does not exist: {', '.join(missing)}",
+            f"ssh -G {shlex.quote(c.url.host)} lists IdentityFile {', '.join(missing)}; ssh skips a file that is not there"
+            + (" and, with IdentitiesOnly yes, offers no other key (not even the agent's)." if seen.identities_only else ", and offers the others."),
+            (
+                Step("See the files ssh tries for this host:", f"ssh -G {shlex.quote(c.url.host)} | grep -i -e '^identityfile' -e '^identitiesonly'"),
+                Step("Point IdentityFile at your key (or create it there):", f"ssh-keygen -t ed25519 -f {shlex.quote(missing[0])}"),
+            ),
+            c.remote.name,
+        )
+    if not seen.existing_identities and not (c.setup.ssh.agent and not seen.identities_only):
+        tried = ", ".join(seen.identity_files[:3]) + ("…" if len(seen.identity_files) > 3 else "")
+        yield _ssh_no_key(c, f"None of the key files ssh tries for this host exists ({tried})" + ("" if c.setup.ssh.agent else " and there is no agent"))
+
+
+def _ssh_host_keys(c: Checkup, seen: ssh_setup.SshView, host: Host) -> Iterator[Finding]:
+    """The host keys known_hosts holds for the host (by name and address), against the ones the host publishes."""
+    published = [(kind, c.k.fact(fact_id)) for kind, fact_id in host.SSH_HOST_KEY_FACTS] if seen.hostname == host.HOSTNAME else []
+    source = c.k.facts[host.SSH_HOST_KEY_FACTS[0][1]].sources[0] if published else None
+    port = f"-p {seen.port} " if seen.port != 22 else ""
+    known_hosts = seen.known_hosts_files[0] if seen.known_hosts_files else "~/.ssh/known_hosts"
+    compare = (
+        Step("See the fingerprints the host presents:", f"ssh-keyscan {port}{shlex.quote(seen.hostname)} 2>/dev/null | ssh-keygen -lf -"),
+        Step(
+            f"Compare them with the ones {host.NAME} publishes ({source}): " + ", ".join(f"{value} ({kind})" for kind, value in published)
+            if published
+            else "Compare them with the fingerprints the server's administrator gives you (on the server: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)."
+        ),
+        Step("Only if one matches, trust the host's keys:", f"ssh-keyscan {port}{shlex.quote(seen.hostname)} >> {shlex.quote(known_hosts)}"),
+    )
+    if not seen.host_keys:
+        fails = seen.batch or seen.strict == "yes" or bool(c.setup.ci)
+        yield _finding(
+            "ssh-host-key-unknown",
+            "warning" if fails else "info",
+            f"known_hosts has no host key for {seen.key_lookup_name}",
+            (
+                "ssh will not connect to a host it does not know when it cannot ask (BatchMode, StrictHostKeyChecking yes, CI): Host key verification failed."
+                if fails
+                else "On the first connection ssh shows the host's key fingerprint and asks whether to trust it: compare it first."
+            ),
+            compare,
+            c.remote.name,
+        )
+        return
+    if not published:
+        return
+    retired = {ssh_setup.fingerprint(blob) for blob in host.RETIRED_HOST_KEYS}  # old-ssh-host-key reports those
+    values = {value for _, value in published}
+    for key in seen.host_keys:
+        if key.fingerprint in values or key.fingerprint in retired:
+            continue
+        yield _finding(
+            "ssh-host-key-unpublished",
+            "error",
+            f"known_hosts pins a {key.key_type} key for {key.looked_up} that {host.NAME} does not publish",
+            f"{key.file}:{key.line}{' (a hashed entry)' if key.hashed else ''} holds {key.fingerprint}; ssh refuses the connection "
+            f"(REMOTE HOST IDENTIFICATION HAS CHANGED), and a server that shows that key is not {host.NAME}'s.",
+            (Step("Remove the entries for that host:", f"ssh-keygen -R {shlex.quote(key.looked_up)} -f {shlex.quote(key.file)}"), *compare),
+            c.remote.name,
         )
 
 
@@ -423,15 +520,31 @@ def _remove_helper_step(command: str, scope: str) -> Step:
 
 # ------------------------------------------------------------------------------ --online
 def online_checks(setup: Setup, remote: Remote, push: bool) -> list[Finding]:
-    """Read-only, non-interactive git against the remote; its output explained like `explain`'s."""
+    """Non-interactive git against the remote, changing nothing; its output explained like `explain`'s.
+
+    `git ls-remote` proves fetching; with `push`, `git push --dry-run` proves pushing, which a
+    read-only token fails while it passes ls-remote (the dry run opens git-receive-pack, where the
+    host checks the push permission, and sends nothing)."""
     from bbdiag import library, pipeline
 
     env = noninteractive_env()
     env.update(LC_ALL="C", LANGUAGE="C", GIT_SSH_COMMAND=env.get("GIT_SSH_COMMAND", "ssh") + " -o BatchMode=yes")
     commands = [["ls-remote", "--heads", remote.name]]
-    if push:
-        commands.append(["push", "--dry-run", "--porcelain", remote.name, "HEAD"])
     findings = []
+    if push:
+        refspec = push_refspec(setup.repository)
+        if refspec:
+            commands.append(["push", "--dry-run", "--porcelain", remote.name, refspec])
+        else:
+            findings.append(
+                _finding(
+                    "online-push-unchecked",
+                    "info",
+                    "Pushing was not checked: this repository has no commit yet",
+                    "git push --dry-run needs a commit to offer; only fetching was checked.",
+                    remote=remote.name,
+                )
+            )
     lib = library.load()
     for args in commands:
         try:
@@ -461,6 +574,23 @@ def online_checks(setup: Setup, remote: Remote, push: bool) -> list[Finding]:
                 _finding(f"online-{diagnosis.cause}", "error", f"{label}: {remedy.title}", f"{remedy.why} git said: {evidence}", remedy.steps, remote.name)
             )
     return findings
+
+
+def push_refspec(repository: Path | None) -> str | None:
+    """What a dry run offers: the current commit, to the current branch's name (`main` when HEAD is
+    detached); None when there is no commit. A dry run never sends it: nothing can change."""
+    if repository is None:
+        return None
+    env = noninteractive_env()
+    try:
+        head = child.run(["git", "rev-parse", "-q", "--verify", "HEAD^{commit}"], cwd=repository, env=env, timeout=20)
+        branch = child.run(["git", "symbolic-ref", "--short", "-q", "HEAD"], cwd=repository, env=env, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if head.returncode != 0:
+        return None
+    name = branch.stdout.decode("utf-8", "surrogateescape").strip() if branch.returncode == 0 else ""
+    return f"HEAD:refs/heads/{name or 'main'}"
 
 
 def _tail(data: bytes) -> str:

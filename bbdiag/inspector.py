@@ -86,14 +86,19 @@ class StoredCredential:
     host: str
     username: str | None
     kind: str  # secret_kind() of the password
+    port: int | None = None  # when the stored URL names one (git matches host:port)
+
+    @property
+    def erase_query(self) -> str:
+        """What `git credential reject` (or a helper's erase) needs to find exactly this credential, printf-escaped."""
+        host = f"{self.host}:{self.port}" if self.port else self.host
+        return f"protocol={self.protocol}\\nhost={host}\\n\\n"
 
 
 @dataclass(frozen=True)
 class SshFacts:
     keys: tuple[str, ...]  # private key files in ~/.ssh
     loose_keys: tuple[str, ...]  # private keys readable by others (ssh refuses them)
-    config_users: Mapping[str, str]  # host -> User from ~/.ssh/config
-    config_identities: Mapping[str, tuple[str, ...]]  # host -> IdentityFile(s)
     retired_keys: Mapping[str, tuple[str, ...]]  # host id -> known_hosts files:lines pinning a key the host retired
     agent: bool | None  # SSH_AUTH_SOCK set and present
 
@@ -260,10 +265,13 @@ def _remotes(config: Sequence[ConfigEntry]) -> tuple[list[Remote], list[SecretIn
                 kind = secret_kind_in_url(entry.value)
                 if kind:
                     secrets.append(SecretInURL(name, where, _origin_file(entry.origin), kind))
-        for entry in {**instead_of, **push_instead_of}.values():
-            base = _rewrite_base(entry)
-            kind = secret_kind_in_url(base)
-            if kind and any(text and text.startswith(base) for text in (fetch_text, push_text)):
+        # Only a rule git applied puts its secret into this remote's URLs: a URL that holds the same
+        # secret itself is reported once, where it is (above), not again as the rule's.
+        used = [_rule_used(e.value, instead_of) for e in (*urls[:1], *push_urls[:1])]
+        used += [_rule_used(urls[0].value, push_instead_of)] if urls and not push_urls else []
+        for entry in dict.fromkeys(e for e in used if e is not None):
+            kind = secret_kind_in_url(_rewrite_base(entry))
+            if kind:
                 secrets.append(SecretInURL(name, "insteadOf target", _origin_file(entry.origin), kind))
         url = remote_urls.parse(without_secret(fetch_text)) if fetch_text else None
         push = remote_urls.parse(without_secret(push_text)) if push_text else None
@@ -284,10 +292,16 @@ def _rewrites(config: Sequence[ConfigEntry], variable: str) -> dict[str, ConfigE
 
 def _rewrite(url: str, rules: Mapping[str, ConfigEntry]) -> str:
     """git's rule: the longest matching prefix wins."""
-    best = max((prefix for prefix in rules if url.startswith(prefix)), key=len, default=None)
-    if best is None:
+    entry = _rule_used(url, rules)
+    if entry is None:
         return url
-    return _rewrite_base(rules[best]) + url[len(best) :]
+    return _rewrite_base(entry) + url[len(entry.value) :]
+
+
+def _rule_used(url: str, rules: Mapping[str, ConfigEntry]) -> ConfigEntry | None:
+    """The insteadOf rule git applies to `url` (the longest matching prefix), if any."""
+    best = max((prefix for prefix in rules if url.startswith(prefix)), key=len, default=None)
+    return None if best is None else rules[best]
 
 
 def _rewrite_base(entry: ConfigEntry) -> str:
@@ -524,6 +538,7 @@ def _store_line(line: str, path: Path, number: int) -> StoredCredential | None:
             host=parts.hostname.lower(),
             username=unquote(parts.username) if parts.username else None,
             kind=secret_kind(unquote(parts.password)),
+            port=parts.port,
         )
     except ValueError:  # an unclosed [, a port that is not one
         return None
@@ -558,7 +573,7 @@ def probe_stored(url: RemoteURL, cwd: Path | None, timeout: float = PROBE_TIMEOU
         return None
     kind = secret_kind(password)
     del password
-    return StoredCredential("credential helpers", 0, url.scheme, url.host, answer.get("username") or None, kind)
+    return StoredCredential("credential helpers", 0, url.scheme, url.host, answer.get("username") or None, kind, url.port)
 
 
 # ------------------------------------------------------------------------------ environment and CI
@@ -621,7 +636,6 @@ def _ssh() -> SshFacts:
                     loose.append(str(path))
             except OSError:
                 pass
-    users, identities = _ssh_config(ssh_dir / "config")
     retired: dict[str, list[str]] = {}
     for known in (ssh_dir / "known_hosts", Path("/etc/ssh/ssh_known_hosts")):
         try:
@@ -636,48 +650,9 @@ def _ssh() -> SshFacts:
     return SshFacts(
         tuple(keys),
         tuple(loose),
-        users,
-        identities,
         {host_id: tuple(found) for host_id, found in retired.items()},
         None if sock is None else os.path.exists(sock),
     )
-
-
-def _ssh_config(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
-    """User and IdentityFile per Host pattern (Match blocks are skipped: they need ssh itself)."""
-    users: dict[str, str] = {}
-    identities: dict[str, list[str]] = {}
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return {}, {}
-    patterns: list[str] = []
-    for raw in lines:
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        keyword, value = [*re.split(r"\s*=\s*|\s+", line, maxsplit=1), ""][:2]
-        keyword, value = keyword.lower(), value.strip().strip('"')
-        if keyword == "host":
-            patterns = value.split()
-        elif keyword == "match":
-            patterns = []
-        elif keyword == "user":
-            for pattern in patterns:
-                users.setdefault(pattern, value)
-        elif keyword == "identityfile":
-            for pattern in patterns:
-                identities.setdefault(pattern, []).append(value)
-    return users, {k: tuple(v) for k, v in identities.items()}
-
-
-def ssh_settings_for(ssh: SshFacts, host: str) -> tuple[str | None, tuple[str, ...]]:
-    """User and IdentityFiles that ~/.ssh/config gives `host` (first match wins, as in ssh)."""
-    import fnmatch
-
-    user = next((u for p, u in ssh.config_users.items() if fnmatch.fnmatchcase(host, p) and not p.startswith("!")), None)
-    identities = tuple(i for p, ids in ssh.config_identities.items() if fnmatch.fnmatchcase(host, p) for i in ids)
-    return user, identities
 
 
 # ------------------------------------------------------------------------------ the current branch

@@ -23,7 +23,12 @@ class Line(NamedTuple):
 
 
 class Reading:
-    """What was read, and everything that could not be read as it was."""
+    """What was read, and everything that could not be read as it was.
+
+    The one bookkeeping of the read stage: both of its backends (`read` here, line by line, and
+    `bbdiag.prefilter.read`, chunk by chunk) count through these methods, so the input limit and
+    a long line are counted the same way whichever one read the input.
+    """
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -40,6 +45,24 @@ class Reading:
         return isinstance(other, Reading) and vars(self) == vars(other)
 
     __hash__ = None  # type: ignore[assignment]
+
+    def room(self, stream: BinaryIO, limit: int) -> int:
+        """How many more bytes may be read before `limit`. At the limit, whether `stream` held more
+        is noted (`stopped`), by reading one byte of it."""
+        left = limit - self.bytes_read
+        if left <= 0 and not self.stopped:
+            self.stopped = bool(stream.read(1))
+        return max(left, 0)
+
+    def took(self, size: int) -> None:
+        """`size` more bytes were read from the input."""
+        self.bytes_read += size
+
+    def cut(self, continued: bool) -> None:
+        """A line longer than MAX_LINE was passed on in a piece; `continued`: not its first one.
+        The line counts once, however many pieces it takes."""
+        if not continued:
+            self.long_lines += 1
 
     def remarks(self) -> list[str]:
         """Sentences for the user about what was not read as it was."""
@@ -79,26 +102,23 @@ def _decoded_lines(stream: BinaryIO, reading: Reading, limit: int) -> Iterator[t
         return
     number = 0
     continued = False  # the previous piece was cut at MAX_LINE: this one is the same line
-    while reading.bytes_read < limit:
+    while reading.room(stream, limit):
         raw = stream.readline(MAX_LINE)
         if not raw:
             return
-        reading.bytes_read += len(raw)
+        reading.took(len(raw))
         if not continued:
             number += 1
             reading.lines = number
         ended = raw.endswith(b"\n")
         if not ended and len(raw) >= MAX_LINE:
-            if not continued:
-                reading.long_lines += 1
+            reading.cut(continued)
             continued = True
         else:
             continued = False
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
         yield number, decode_line(raw, reading)
-    if stream.read(1):
-        reading.stopped = True
 
 
 def decode_line(raw: bytes, reading: Reading | None = None) -> str:
@@ -144,14 +164,14 @@ def _utf16_lines(stream: BinaryIO, reading: Reading, encoding: str, limit: int) 
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     pending = ""
     number = 0
-    while reading.bytes_read < limit:
-        chunk = stream.read(1 << 16)
+    while room := reading.room(stream, limit):
+        chunk = stream.read(min(1 << 16, room))
         final = not chunk
-        reading.bytes_read += len(chunk)
+        reading.took(len(chunk))
         pending += decoder.decode(chunk, final=final)
         *complete, pending = pending.split("\n")
         if len(pending) > MAX_LINE:
-            reading.long_lines += 1
+            reading.cut(False)  # each piece here is a line of its own
             complete.append(pending)
             pending = ""
         for text in complete:
@@ -164,7 +184,6 @@ def _utf16_lines(stream: BinaryIO, reading: Reading, encoding: str, limit: int) 
                 reading.lines = number
                 yield number, pending.rstrip("\r")
             return
-    reading.stopped = True
 
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\^_])")

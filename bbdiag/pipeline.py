@@ -63,8 +63,7 @@ def diagnose_stream(stream: BinaryIO, source: str, lib: library.Library, limit: 
     if len(head) < FAST_AFTER or limit <= FAST_AFTER:
         small = io.BufferedReader(io.BytesIO(head))  # BufferedReader: normalise peeks for a BOM
         result = diagnose_lines(normalise.read(small, reading, limit), reading, lib)
-        if len(head) == limit and stream.read(1):
-            reading.stopped = True
+        reading.room(stream, limit)  # at the limit, `stopped` says whether the input held more than `small`
         return result
     from bbdiag import prefilter, sources  # here: a short transcript, explain's usual input, never needs them
 

@@ -277,9 +277,8 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, li
     context = _Context(raw)
     with memoryview(buffer) as view:
         while True:
-            want = min(CHUNK, limit - reading.bytes_read)
-            if want <= 0:
-                reading.stopped = bool(stream.read(1))
+            want = min(CHUNK, reading.room(stream, limit))
+            if not want:
                 got = 0
             elif readinto is not None:
                 got = readinto(view[carry : carry + want]) or 0
@@ -287,21 +286,25 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, li
                 block = stream.read(want)
                 got = len(block)
                 view[carry : carry + got] = block
-            reading.bytes_read += got
+            reading.took(got)
             end = carry + got
             if not got:
                 if carry:
                     yield from _lines_of_chunk(buffer, 0, carry, line_base, database, context)
-                    line_base += 1
+                line_base += carry > 0 or continued  # a last line without a newline, perhaps passed on in pieces
                 break
             rest = buffer.rfind(b"\n", carry, end) + 1
             if rest:
+                # A line the line path reads in pieces (MAX_LINE bytes without a newline) can only
+                # be the one the carried bytes begin: any other is within one block, shorter than CHUNK.
+                if not continued and buffer.find(b"\n", carry, normalise.MAX_LINE) == -1:
+                    reading.cut(continued)
                 yield from _lines_of_chunk(buffer, 0, rest, line_base, database, context)
                 line_base += context.newlines
                 continued = False
             carry = end - rest
             if carry >= normalise.MAX_LINE:  # one enormous line: passed on in pieces, as the line path does
-                reading.long_lines += not continued
+                reading.cut(continued)
                 continued = True
                 yield from _lines_of_chunk(buffer, rest, end, line_base, database, context)
                 carry = 0

@@ -82,7 +82,9 @@ class RemoteURL(NamedTuple):
         return self.is_documentation or bool(segments & _WEB_SEGMENTS) or "?" in self.path
 
 
-_SCP_NO_USER = re.compile(r"(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}):(?!//)(?P<path>[A-Za-z0-9~._-][^\s'\":]*/[^\s'\":]*)")
+# git's own rule (connect.c, url_is_local_not_ssh): a colon before any slash makes it ssh, so an
+# ssh config alias without a dot (`work:acme/site.git`, `Host work` in ~/.ssh/config) is one too.
+_SCP_NO_USER = re.compile(r"(?P<host>[A-Za-z0-9_][A-Za-z0-9._-]*):(?!//)(?P<path>[A-Za-z0-9~._-][^\s'\":]*/[^\s'\":]*)")
 
 
 def parse(text: str) -> RemoteURL | None:

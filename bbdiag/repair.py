@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bbdiag import child, hosts
 from bbdiag.causes import CAUSES
+from bbdiag.doctor import push_refspec
 from bbdiag.inspector import Remote, Setup, helper_advice, noninteractive_env, secret_kind
 from bbdiag.knowledge import Knowledge
 from bbdiag.redact import redact
@@ -138,9 +139,7 @@ def _refused_now(setup: Setup, remote: Remote, push: bool) -> list[str]:
 
 
 def _has_branch(setup: Setup) -> bool:
-    done = _git(["symbolic-ref", "-q", "HEAD"], setup.repository) if setup.repository else None
-    head = _git(["rev-parse", "-q", "--verify", "HEAD"], setup.repository) if setup.repository else None
-    return bool(done and done.returncode == 0 and head and head.returncode == 0)
+    return push_refspec(setup.repository) is not None
 
 
 def _secrets_in_urls(setup: Setup, remotes: Sequence[Remote]) -> list[Change]:
@@ -265,10 +264,9 @@ def verify(target: Target, username: str, secret: str, repository: Path | None, 
     # generic entry cannot (git keeps the most specific match), so the user's stores see nothing.
     args = ["git", "-c", "credential.helper=", "-c", f"{scoped}=", "-c", f"{scoped}={helper}"]
     url = f"{target.protocol}://{_quote_user(username)}@{target.url.split('://', 1)[1]}"
-    if push:
-        branch = _git(["symbolic-ref", "--short", "-q", "HEAD"], repository)
-        name = branch.stdout.decode().strip() if branch and branch.returncode == 0 else "main"
-        args += ["push", "--dry-run", "--porcelain", url, f"HEAD:refs/heads/{name}"]
+    refspec = push_refspec(repository) if push else None
+    if refspec:
+        args += ["push", "--dry-run", "--porcelain", url, refspec]
     else:
         args += ["ls-remote", "--heads", url]
     env = noninteractive_env()

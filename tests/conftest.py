@@ -53,6 +53,15 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
     monkeypatch.setenv("BBDIAG_AS_OF", "2026-11-28")
     yield home
+    stop_credential_cache(home)
+
+
+def stop_credential_cache(home: Path) -> None:
+    """A test that used git's `cache` helper started a credential-cache daemon in its HOME: stop it
+    (`git credential-cache exit`) rather than leave it running until its timeout."""
+    for socket in (home / ".cache" / "git" / "credential" / "socket", home / ".git-credential-cache" / "socket"):
+        if socket.exists():
+            subprocess.run(["git", "credential-cache", "--socket", str(socket), "exit"], capture_output=True, timeout=30, check=False)
 
 
 def git(*args: str, cwd: Path | None = None, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -120,3 +120,36 @@ def test_probe_stored_with_a_hanging_helper_is_bounded_and_leaves_nothing_runnin
     for pid in pids.read_text().split():
         state = Path(f"/proc/{pid}/stat")
         assert not state.exists() or state.read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X"), "the helper was left running"
+
+
+def test_a_secret_in_the_remote_url_is_reported_once_not_again_as_an_insteadof_rule(tmp_path: Path, isolated: Path) -> None:
+    secret_url = f"https://jane:{APP_PASSWORD}@bitbucket.org/"
+    path = repo(tmp_path, url=secret_url + "acme/widgets.git")
+    git("config", "--global", f"url.{secret_url}.insteadOf", "bb:")  # the same secret, in a rule origin does not use
+    _, doc, text = doctor(path)
+    (finding,) = findings(doc, "credential-in-url")
+    assert finding["title"] == "A secret is written into origin's url", "reported where it is: the remote's own URL"
+    git("remote", "add", "second", "bb:acme/gadgets.git", cwd=path)  # this one does use the rule
+    _, doc, _ = doctor(path)
+    titles = sorted(str(f["title"]) for f in findings(doc, "credential-in-url"))
+    assert titles == [f"A secret is written into a url.<base>.insteadOf rule in {isolated / '.gitconfig'}", "A secret is written into origin's url"]
+    assert APP_PASSWORD not in text + str(doc)
+
+
+def test_the_erase_step_names_the_stored_credentials_own_scheme_host_and_port(tmp_path: Path, isolated: Path) -> None:
+    path = repo(tmp_path, url="http://bitbucket.org:8080/acme/widgets.git")
+    (isolated / ".git-credentials").write_text(f"http://jane:{APP_PASSWORD}@bitbucket.org:8080\n")
+    git("config", "--global", "credential.helper", "store")
+    _, doc, _ = doctor(path)
+    (stored,) = findings(doc, "app-password-stored")
+    commands = [str(s.get("command")) for s in stored["fix"]]  # type: ignore[attr-defined]
+    assert "printf 'protocol=http\\nhost=bitbucket.org:8080\\n\\n' | git credential reject" in commands
+    assert not any("protocol=https" in c for c in commands)
+    (plaintext,) = findings(doc, "plaintext-credential")
+    erase = [str(s.get("command")) for s in plaintext["fix"] if "erase" in str(s.get("command"))]  # type: ignore[attr-defined]
+    assert all("protocol=http\\nhost=bitbucket.org:8080" in c for c in erase)
+    for command in commands[1:2]:  # the printed erase does what it says: the store no longer holds it
+        import subprocess
+
+        subprocess.run(command, shell=True, check=True, cwd=path, timeout=60)
+    assert APP_PASSWORD not in (isolated / ".git-credentials").read_text()

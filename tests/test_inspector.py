@@ -157,19 +157,17 @@ def test_probe_stored_asks_helpers_without_prompting(tmp_path: Path, isolated: P
     assert inspector.probe_stored(url, tmp_path) is None  # no prompt, no hang: nothing stored
 
 
-def test_ssh_keys_config_and_the_old_bitbucket_host_key(tmp_path: Path, isolated: Path) -> None:
+def test_ssh_keys_and_the_old_bitbucket_host_key(tmp_path: Path, isolated: Path) -> None:
     ssh = isolated / ".ssh"
     ssh.mkdir()
     (ssh / "id_ed25519").write_text("key")
     os.chmod(ssh / "id_ed25519", 0o644)
-    (ssh / "config").write_text("Host bitbucket.org\n  User git\n  IdentityFile ~/.ssh/work_key\n\nHost *\n  IdentityFile ~/.ssh/id_ed25519\n")
     (ssh / "known_hosts").write_text(
         f"github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\nbitbucket.org ssh-rsa {bitbucket_cloud.RETIRED_HOST_KEYS[0]}\n"
     )
     facts = inspector.inspect(tmp_path).ssh
     assert facts.keys == (str(ssh / "id_ed25519"),) and facts.loose_keys == facts.keys
     assert facts.retired_keys == {"bitbucket-cloud": (f"{ssh / 'known_hosts'}:2",)}
-    assert inspector.ssh_settings_for(facts, "bitbucket.org") == ("git", ("~/.ssh/work_key", "~/.ssh/id_ed25519"))
 
 
 def test_environment_and_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -50,3 +50,24 @@ def test_outside_every_test_the_cache_is_this_runs_not_the_users() -> None:
     """Collection (and anything else before a test's isolation) caches into a directory of this run."""
     assert Path(COLLECTION_CACHE).is_relative_to(tempfile.gettempdir())
     assert not Path(COLLECTION_CACHE).is_relative_to(USER_CACHE)
+
+
+def test_a_credential_cache_daemon_a_test_started_is_stopped(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import time
+
+    from tests.conftest import stop_credential_cache
+
+    home = tmp_path / "home"
+    socket = home / ".cache" / "git" / "credential" / "socket"
+    env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
+    request = b"protocol=https\nhost=example.com\nusername=u\npassword=p\n\n"
+    subprocess.run(["git", "credential-cache", "--socket", str(socket), "store"], input=request, env=env, check=True, timeout=30)
+    assert socket.exists(), "the daemon is running"
+    stop_credential_cache(home)
+    for _ in range(50):
+        if not socket.exists():
+            break
+        time.sleep(0.1)
+    assert not socket.exists(), "git credential-cache exit stopped it"

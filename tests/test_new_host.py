@@ -40,6 +40,7 @@ PRODUCT_WORDS: tuple[str, ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"
 RETIRED_HOST_KEYS: tuple[str, ...] = ()
+SSH_HOST_KEY_FACTS: tuple[tuple[str, str], ...] = ()
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
 DOC_HOSTS: tuple[str, ...] = ()

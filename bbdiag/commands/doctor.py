@@ -13,14 +13,15 @@ def run(args: argparse.Namespace) -> int:
     from bbdiag import doctor, inspector, knowledge
 
     today = as_of(args.as_of)
-    if args.push and not args.online:
-        raise UsageError("--push goes with --online")
+    for flag, given in (("--push", args.push), ("--fetch-only", args.fetch_only)):
+        if given and not args.online:
+            raise UsageError(f"{flag} goes with --online")
     setup = inspector.inspect(repo_path(args.repo))
     findings = doctor.check(setup, knowledge.load(), today, args.remote, args.probe_stored)
     if args.online:
         for remote in setup.remotes:
             if args.remote in (None, remote.name):
-                findings = [f for f in findings if f.id != "no-problem"] + doctor.online_checks(setup, remote, args.push)
+                findings = [f for f in findings if f.id != "no-problem"] + doctor.online_checks(setup, remote, push=not args.fetch_only)
     from bbdiag.redact import redact
 
     repository = redact(str(setup.repository)) if setup.repository else None  # a path is any bytes: shown escaped

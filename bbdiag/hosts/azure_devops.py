@@ -18,6 +18,7 @@ PRODUCT_WORDS = ("azure", "vsts", "tfs")  # Visual Studio Team Services and Team
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
 RETIRED_HOST_KEYS: tuple[str, ...] = ()
+SSH_HOST_KEY_FACTS: tuple[tuple[str, str], ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
 DOC_HOSTS = ("aka.ms",)  # Microsoft's link shortener

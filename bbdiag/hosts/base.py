@@ -102,6 +102,11 @@ class Host(Protocol):
         ...
 
     @property
+    def SSH_HOST_KEY_FACTS(self) -> tuple[tuple[str, str], ...]:
+        """(key type as ssh names it, fact id) of each SSH host-key fingerprint the host publishes."""
+        ...
+
+    @property
     def SSH_USER(self) -> str | None:
         """The only SSH user the host accepts (the key decides the account), or None when any may be right."""
         ...

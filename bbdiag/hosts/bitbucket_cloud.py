@@ -27,6 +27,11 @@ FILE_SIZE_WARNING = None
 RETIRED_HOST_KEYS = (
     "AAAAB3NzaC1yc2EAAAABIwAAAQEAubiN81eDcafrgMeLzaFPsw2kNvEcqTKl/VqLat/MaB33pZy0y3rJZtnqwR2qOOvbwKZYKiEO1O6VqNEBxKvJJelCq0dTXWT5pbO2gDXC6h6QDXCaHo6pOHGPUy+YBaGQRGuSusMEASYiWunYN0vCAI8QaXnWMXNMdFP3jHAJH0eDsoiGnLPBlBp4TNm6rYI74nMzgz3B9IikW4WVK+dc8KZJZWYjAuORU3jc1c/NPskD2ASinf8v3xnfXeukU0sJ5N6m5E8VLjObPEO+mN2t/FZTMZLiFqPWc/ALSqnMnnhwrNi2rbfg/rd/IpL8Le3pSBne8+seeFVBoGqzHM9yXw==",
 )
+SSH_HOST_KEY_FACTS = (
+    ("ED25519", "bitbucket-ed25519-fingerprint"),
+    ("ECDSA", "bitbucket-ecdsa-fingerprint"),
+    ("RSA", "bitbucket-rsa-fingerprint"),
+)  # the fingerprints it publishes (facts.toml), by key type
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS = ("atlassian.community", "bitbucket.status.atlassian.com")
@@ -285,14 +290,14 @@ def check_stored(c: Checkup, credential: StoredCredential, where: str) -> Iterat
         detail = f"{where} holds a Bitbucket app password for {credential.username or 'an unknown user'}. {removed.summary}"
         if brownout.in_force(today):
             detail += f" Until then brownouts refuse it in announced windows ({brownout.starts} to {brownout.ends})."
-        yield Finding("app-password-stored", severity, title, detail, _replace_credential(c), remote.name)
+        yield Finding("app-password-stored", severity, title, detail, _replace_credential(c, credential), remote.name)
     elif credential.kind == "password" and today >= k.policies["bitbucket-account-passwords-refused"].starts:
         yield Finding(
             "account-password-stored",
             "error",
             "The stored Bitbucket credential looks like an account password",
             f"{where} holds what looks like an Atlassian account password for {credential.username or 'an unknown user'}; Bitbucket Cloud has refused those for Git since {k.date_of('bitbucket-account-passwords-refused')}.",
-            _replace_credential(c),
+            _replace_credential(c, credential),
             remote.name,
         )
     elif credential.kind == "api-token" and credential.username and "@" in credential.username:
@@ -301,15 +306,16 @@ def check_stored(c: Checkup, credential: StoredCredential, where: str) -> Iterat
             "error",
             "The stored API token is paired with an email address",
             f"{where} pairs an API token with {credential.username}; Git over HTTPS needs the Bitbucket user name or {k.fact('bitbucket-api-token-git-username')} (an email gets 401).",
-            _replace_credential(c),
+            _replace_credential(c, credential),
             remote.name,
         )
 
 
-def _replace_credential(c: Checkup) -> tuple[Step, ...]:
+def _replace_credential(c: Checkup, credential: StoredCredential) -> tuple[Step, ...]:
+    """The erase names the credential's own scheme, host and port (an http:// one is not found by protocol=https)."""
     return (
         Step(f"Create an API token with scopes at {c.k.fact('bitbucket-api-token-page')} ({c.k.fact('bitbucket-api-token-scopes')})."),
-        Step("Remove the stored credential:", f"printf 'protocol=https\\nhost={c.url.host}\\n\\n' | git credential reject"),
+        Step("Remove the stored credential:", f"printf '{credential.erase_query}' | git credential reject"),
         Step("Fetch once and give your Bitbucket user name and the token:", "git fetch"),
     )
 

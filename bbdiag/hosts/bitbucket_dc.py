@@ -20,6 +20,7 @@ PRODUCT_WORDS = ("bitbucket", "stash")  # Stash is the product's name before 201
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
 RETIRED_HOST_KEYS: tuple[str, ...] = ()
+SSH_HOST_KEY_FACTS: tuple[tuple[str, str], ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
 DOC_HOSTS: tuple[str, ...] = ()

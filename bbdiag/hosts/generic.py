@@ -12,6 +12,7 @@ PRODUCT_WORDS: tuple[str, ...] = ()
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
 RETIRED_HOST_KEYS: tuple[str, ...] = ()
+SSH_HOST_KEY_FACTS: tuple[tuple[str, str], ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
 DOC_HOSTS = ("git-scm.com",)  # git's own documentation

@@ -17,6 +17,7 @@ PRODUCT_WORDS = ("gitea", "forgejo", "gogs", "codeberg")  # Forgejo and Gogs sha
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
 RETIRED_HOST_KEYS: tuple[str, ...] = ()
+SSH_HOST_KEY_FACTS: tuple[tuple[str, str], ...] = ()
 SSH_USERS = ("gitea", "forgejo", "gogs")  # the service account their SSH URLs use instead of git (Gogs installs run as `gogs` too)
 SSH_USER = None
 DOC_HOSTS: tuple[str, ...] = ()

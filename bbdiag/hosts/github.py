@@ -21,6 +21,11 @@ PRODUCT_WORDS = ("github", "ghe")  # "ghe.corp.example": GitHub Enterprise Serve
 FILE_SIZE_LIMIT = 100 * 1000 * 1000
 FILE_SIZE_WARNING = 50 * 1000 * 1000
 RETIRED_HOST_KEYS: tuple[str, ...] = ()
+SSH_HOST_KEY_FACTS = (
+    ("ED25519", "github-ed25519-fingerprint"),
+    ("ECDSA", "github-ecdsa-fingerprint"),
+    ("RSA", "github-rsa-fingerprint"),
+)  # the fingerprints it publishes (facts.toml), by key type
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS = ("gh.io", "github.blog")

@@ -18,6 +18,11 @@ PRODUCT_WORDS = ("gitlab",)
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
 RETIRED_HOST_KEYS: tuple[str, ...] = ()
+SSH_HOST_KEY_FACTS = (
+    ("ED25519", "gitlab-ed25519-fingerprint"),
+    ("ECDSA", "gitlab-ecdsa-fingerprint"),
+    ("RSA", "gitlab-rsa-fingerprint"),
+)  # the fingerprints it publishes (facts.toml), by key type
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
 DOC_HOSTS: tuple[str, ...] = ()
