@@ -16,8 +16,8 @@ import os
 import re
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from bbdiag import child, hosts, remote_urls
@@ -26,16 +26,14 @@ from bbdiag.remote_urls import RemoteURL
 GIT_TIMEOUT = 20
 
 
-@dataclass(frozen=True)
-class ConfigEntry:
+class ConfigEntry(NamedTuple):
     scope: str  # system, global, local, worktree, command
     origin: str  # "file:/home/u/.gitconfig", "command line:"
     key: str  # section and name lower-case, subsection as written
     value: str
 
 
-@dataclass(frozen=True)
-class Helper:
+class Helper(NamedTuple):
     command: str  # as configured (may be a shell snippet: print it only through redact)
     origin: str
     scope: str
@@ -56,16 +54,14 @@ class Helper:
         return self.name != "bbdiag-observer"
 
 
-@dataclass(frozen=True)
-class SecretInURL:
+class SecretInURL(NamedTuple):
     remote: str
     where: str  # "url", "pushurl", "insteadOf target"
     origin: str  # the config file that holds it
     kind: str  # what the secret looks like (secret_kind)
 
 
-@dataclass(frozen=True)
-class Remote:
+class Remote(NamedTuple):
     name: str
     url: RemoteURL | None  # fetch URL after insteadOf
     push_url: RemoteURL | None  # pushurl after insteadOf, or url after pushInsteadOf; None: same as url
@@ -78,8 +74,7 @@ class Remote:
         return self.push_url or self.url
 
 
-@dataclass(frozen=True)
-class StoredCredential:
+class StoredCredential(NamedTuple):
     store: str  # the file
     line: int
     protocol: str
@@ -95,16 +90,14 @@ class StoredCredential:
         return f"protocol={self.protocol}\\nhost={host}\\n\\n"
 
 
-@dataclass(frozen=True)
-class SshFacts:
+class SshKeys(NamedTuple):
     keys: tuple[str, ...]  # private key files in ~/.ssh
     loose_keys: tuple[str, ...]  # private keys readable by others (ssh refuses them)
     retired_keys: Mapping[str, tuple[str, ...]]  # host id -> known_hosts files:lines pinning a key the host retired
     agent: bool | None  # SSH_AUTH_SOCK set and present
 
 
-@dataclass(frozen=True)
-class Setup:
+class Setup(NamedTuple):
     """Everything the inspector found."""
 
     repository: Path | None  # the work tree (or the git dir of a bare repository)
@@ -118,9 +111,13 @@ class Setup:
     stored: tuple[StoredCredential, ...]
     environment: Mapping[str, str]  # variables that change authentication (values summarised)
     ci: str | None
-    ssh: SshFacts
-    config: tuple[ConfigEntry, ...] = field(repr=False)
+    ssh: SshKeys
+    config: tuple[ConfigEntry, ...]  # as read: values may hold secrets, so __repr__ leaves them out
     unread: tuple[str, ...] = ()  # what the inspector did not read, to keep memory bounded (sentences)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields if name != "config")
+        return f"Setup({shown})"
 
     def remote(self, name: str | None) -> Remote | None:
         return next((r for r in self.remotes if r.name == name), None)
@@ -421,8 +418,7 @@ def helper_program(name: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class HelperAdvice:
+class HelperAdvice(NamedTuple):
     """The one credential helper bbdiag recommends on this machine (every finding and remedy says the same)."""
 
     helper: str  # the value for credential.helper
@@ -621,7 +617,7 @@ def _environment(config: Sequence[ConfigEntry]) -> dict[str, str]:
 # ------------------------------------------------------------------------------ SSH
 
 
-def _ssh() -> SshFacts:
+def _ssh() -> SshKeys:
     ssh_dir = Path(os.path.expanduser("~")) / ".ssh"
     keys, loose = [], []
     try:
@@ -647,7 +643,7 @@ def _ssh() -> SshFacts:
             if pinned:
                 retired.setdefault(host.ID, []).extend(pinned)
     sock = os.environ.get("SSH_AUTH_SOCK")
-    return SshFacts(
+    return SshKeys(
         tuple(keys),
         tuple(loose),
         {host_id: tuple(found) for host_id, found in retired.items()},

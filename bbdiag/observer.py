@@ -127,9 +127,11 @@ def _ps(pid: int) -> tuple[str, int]:
     """(name, parent pid) from ps, where there is no /proc (macOS, the BSDs)."""
     import subprocess
 
+    from bbdiag import child
+
     try:
-        done = subprocess.run(["ps", "-o", "ppid=,comm=", "-p", str(pid)], capture_output=True, text=True, timeout=5, check=False)
-        parent, _, name = done.stdout.strip().partition(" ")
+        done = child.run(["ps", "-o", "ppid=,comm=", "-p", str(pid)], timeout=5)
+        parent, _, name = done.stdout.decode("utf-8", "replace").strip().partition(" ")
         return name.strip(), int(parent)
     except (OSError, ValueError, subprocess.SubprocessError):
         return "", 0
@@ -146,15 +148,15 @@ def explain(rejected: Rejected, out: TextIO) -> None:
         return
     known = knowledge.load()
     today = knowledge.today()
-    facts = remedy.Situation()
+    situation = remedy.Situation()
     if pipeline.probably_in_repository():  # a fetch or push: the repository says which remote and helpers
         from bbdiag import inspector
 
         _, fitted = pipeline.fit([diagnosis], inspector.inspect())
-        facts = fitted.get(0, facts)
+        situation = fitted.get(0, situation)
     # What kind of secret was refused makes the remedy exact (each host's remedies read it).
-    facts = facts._replace(username=rejected.username, secret_kind=rejected.kind)
-    fix = remedy.build(diagnosis, facts, known, today)
+    situation = situation._replace(username=rejected.username, secret_kind=rejected.kind)
+    fix = remedy.build(diagnosis, situation, known, today)
     sent = KIND_NAMES.get(rejected.kind or "", "no password")
     user = f"the user name '{visible(rejected.username)}'" if rejected.username else "no user name"
     realm = next((visible(w) for w in rejected.www_authenticate if "realm=" in w), None)

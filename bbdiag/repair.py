@@ -20,8 +20,9 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from bbdiag import child, hosts
 from bbdiag.causes import CAUSES
@@ -40,8 +41,7 @@ class RepairError(Exception):
     """A fix that cannot go ahead: one clear line, nothing changed."""
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """Where a credential goes: what git asks its helpers for (protocol, host[:port]) and the URL to try it on."""
 
     protocol: str
@@ -60,8 +60,7 @@ class Target:
         return f"protocol={self.protocol}\nhost={self.host}\n" + (f"username={username}\n" if username else "")
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     kind: str  # "config" (git config --file FILE ARGS), "set-url" (git remote set-url), "credential" (erase + approve)
     what: str  # for people
     where: str  # the file, or "credential helpers"
@@ -114,7 +113,7 @@ def plan(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str | 
         target = _target(setup, remote, url)
         key = (target.protocol, target.host)
         if key in targets:
-            target = Target(**{**asdict(targets[key]), "remotes": (*targets[key].remotes, remote.name)})
+            target = targets[key]._replace(remotes=(*targets[key].remotes, remote.name))
         targets[key] = target
     result.targets = list(targets.values())
     if result.targets:

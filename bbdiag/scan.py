@@ -19,9 +19,8 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from bbdiag import library as library_module
 from bbdiag import prefilter, sources
@@ -39,8 +38,7 @@ _TEST_DATA = re.compile(
 )
 
 
-@dataclass
-class ScanResult:
+class ScanResult(NamedTuple):
     source: str
     diagnoses: list[Diagnosis]
     steps: dict[int, str]  # first evidence line of a diagnosis -> the CI step it happened in

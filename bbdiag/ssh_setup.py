@@ -24,8 +24,8 @@ import shlex
 import socket
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from bbdiag import child
 
@@ -35,8 +35,7 @@ DEFAULT_IDENTITIES = frozenset(f"~/.ssh/{n}" for n in ("id_rsa", "id_ecdsa", "id
 KEY_TYPES = {"ssh-ed25519": "ED25519", "ssh-rsa": "RSA", "ssh-dss": "DSA", "sk-ssh-ed25519@openssh.com": "ED25519-SK"}
 
 
-@dataclass(frozen=True)
-class KnownHostKey:
+class KnownHostKey(NamedTuple):
     """One known_hosts entry for the remote's host."""
 
     file: str
@@ -47,8 +46,7 @@ class KnownHostKey:
     hashed: bool  # written with HashKnownHosts (`|1|…`): only ssh-keygen -F finds it
 
 
-@dataclass(frozen=True)
-class SshView:
+class SshView(NamedTuple):
     """What ssh will do for one remote."""
 
     alias: str  # the host as the remote URL names it (what `Host` patterns match)

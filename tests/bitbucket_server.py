@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 USER = "jane-doe"
@@ -93,16 +93,14 @@ DC_CAPTCHA = (
 DC_NOT_FOUND = "Repository not found\nThe requested repository does not exist, or you do not have permission to\naccess it."
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     path: str  # the URL's path as git sent it
     user: str | None
     password: str | None  # None: git sent no credential
     pushing: bool
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """What a host says instead of serving the repository."""
 
     status: int

@@ -165,9 +165,9 @@ def test_ssh_keys_and_the_old_bitbucket_host_key(tmp_path: Path, isolated: Path)
     (ssh / "known_hosts").write_text(
         f"github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\nbitbucket.org ssh-rsa {bitbucket_cloud.RETIRED_HOST_KEYS[0]}\n"
     )
-    facts = inspector.inspect(tmp_path).ssh
-    assert facts.keys == (str(ssh / "id_ed25519"),) and facts.loose_keys == facts.keys
-    assert facts.retired_keys == {"bitbucket-cloud": (f"{ssh / 'known_hosts'}:2",)}
+    ssh_keys = inspector.inspect(tmp_path).ssh
+    assert ssh_keys.keys == (str(ssh / "id_ed25519"),) and ssh_keys.loose_keys == ssh_keys.keys
+    assert ssh_keys.retired_keys == {"bitbucket-cloud": (f"{ssh / 'known_hosts'}:2",)}
 
 
 def test_environment_and_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 import pytest
@@ -43,8 +43,7 @@ SECRETS: tuple[str, ...] = (
 SECRETS += (gl.TOKEN, gl.READ_TOKEN, gl.PASSWORD)
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
     url: str
     stored: tuple[str, str] | None  # the (user, secret) the store helper holds when git fails
     command: tuple[str, ...]  # the failing git command, run in a clone of `url`
@@ -52,7 +51,7 @@ class Case:
     user: str  # the user's own user name: typed where git asks, filled in where a remedy has <…-username>
     new_secret: str  # the credential the user creates on the host's page and types
     pushing: bool = False
-    by_hand: tuple[str, ...] = field(default=())  # step texts that stand for something done on the host's web page
+    by_hand: tuple[str, ...] = ()  # step texts that stand for something done on the host's web page
 
 
 CASES = {

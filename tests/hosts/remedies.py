@@ -62,7 +62,7 @@ def _diagnosis(text: str) -> Diagnosis:
     return pipeline.diagnose_text(text, lib=library.load()).diagnoses[0]
 
 
-def _facts(host_id: str) -> list[tuple[str, Situation]]:
+def _remote_situations(host_id: str) -> list[tuple[str, Situation]]:
     host = hosts.get(host_id)
     name = host.HOSTNAME or ("bitbucket.corp.example" if host_id == "bitbucket-dc" else "git.example.net")
     path = "scm/ACME/site.git" if host_id == "bitbucket-dc" else "acme/site.git"
@@ -81,10 +81,10 @@ def situations(host_id: str, cause: str) -> list[tuple[str, Diagnosis, Situation
     found = []
     for evidence_label, text in evidence.items():
         diagnosis = _diagnosis(text)._replace(cause=cause, host=host_id, url=None)
-        for facts_label, situation in _facts(host_id):
+        for remote_label, situation in _remote_situations(host_id):
             days = DATES if not situation.url else (TODAY,)
             for day in days:
-                label = ", ".join(part for part in (evidence_label, facts_label, day) if part)
+                label = ", ".join(part for part in (evidence_label, remote_label, day) if part)
                 found.append((label, diagnosis, situation, dt.date.fromisoformat(day)))
         for observed_label, kind, user in OBSERVED.get(cause, ()):
             situation = Situation(secret_kind=kind, username=user)
