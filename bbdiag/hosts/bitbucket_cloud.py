@@ -94,6 +94,8 @@ def steps(cause: str, c: Context) -> tuple[Step, ...]:
                 f"git -c credential.helper='!f() {{ echo username={token_user}; echo \"password=$BITBUCKET_TOKEN\"; }}; f' fetch {c.remote}",
             ),
         )
+    if cause == "permission-denied" and c.primary_is("bitbucket-deploy-key-read-only"):
+        return (c.read_only_key(),)
     return ()
 
 
@@ -118,8 +120,17 @@ def _new_credential(c: Context, title: str, why: str) -> Remedy:
         create = Step(f"Create an app password at {c.fact('bitbucket-app-password-page')} with the permissions {c.fact('bitbucket-app-password-permissions')}.")
         again = Step("Run the command again and give the app password as the password, with your Bitbucket user name.")
     note = _email_username_note(c)
-    steps = (create, *([note] if note else []), c.erase(), c.set_url(c.username("bitbucket")), again, c.check())
+    steps = (create, *([note] if note else []), c.erase(), c.set_url(_url_username(c)), again, c.check())
     return Remedy(title, why, steps, _docs(c))
+
+
+def _url_username(c: Context) -> str:
+    """The user name for the remote's URL: the one the setup knows when it names a person."""
+    known = c.situation.username or (c.url.username if c.url else None)
+    # The SSH user and the access tokens' fixed user name name no person: never put them back in a URL.
+    if known and "@" not in known and known not in (SSH_USER, c.fact("bitbucket-access-token-username")) and not known.startswith("<"):
+        return known
+    return "<your-bitbucket-username>"
 
 
 def _api_token_scopes(k: Knowledge) -> str:
@@ -186,7 +197,7 @@ def _rejected_by_kind(c: Context) -> Remedy | None:
         return Remedy(
             "An API token was sent with an email address as the user name",
             f"Bitbucket Cloud's Git over HTTPS takes an API token only with your Bitbucket user name or {token_user}; with the email address ({user}) it answers 401. The token itself may be fine.",
-            (c.erase(), c.set_url(c.username("bitbucket")), Step("Run the command again and give the same API token as the password."), c.check()),
+            (c.erase(), c.set_url(_url_username(c)), Step("Run the command again and give the same API token as the password."), c.check()),
             _docs(c),
         )
     if kind == "access-token" and user != c.fact("bitbucket-access-token-username"):

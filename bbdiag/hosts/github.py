@@ -69,6 +69,8 @@ def steps(cause: str, c: Context) -> tuple[Step, ...]:
                 f"Give the workflow's token write access: add `{c.fact('github-actions-push-permission')}` to the job (and allow it in the repository's Actions settings)."
             ),
         )
+    if cause == "permission-denied" and c.primary_is("github-key-read-only", "github-write-access-not-granted"):
+        return (c.read_only_key(),)
     return ()
 
 
