@@ -4,7 +4,8 @@
 a credential helper that `git credential fill` started (and that hangs) keeps the pipes open, so
 the wait goes on long after the limit, and the helper is left running. Here the child leads its
 own process group; on the time limit (or Ctrl-C, or any error) the whole group is killed and
-waited for, so nothing outlives the call.
+waited for, so nothing outlives the call. `Stream` is the same for a child whose output is read
+as it comes (the pre-push check's `git log -p`, which may be larger than memory).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -48,6 +50,44 @@ def run(
         _kill_group(process)
         raise
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+class Stream:
+    """A child whose stdout is read as it comes, with `run`'s time limit: when it runs out the
+    whole group is killed (a read then sees the end), and `finish` says so."""
+
+    def __init__(self, args: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None, cwd: Path | str | None = None) -> None:
+        self.timeout = timeout
+        self.timed_out = False
+        self.process = subprocess.Popen(
+            list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env, start_new_session=True
+        )
+        assert self.process.stdout is not None
+        self.stdout = self.process.stdout
+        self._timer = threading.Timer(timeout, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        self.timed_out = True
+        with contextlib.suppress(OSError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+    def finish(self) -> tuple[int, bytes]:
+        """Stop reading and wait for the child, at most until the time limit: its exit code and
+        the start of its stderr. Nothing is left running."""
+        self.stdout.close()  # a child still writing ends at its next write (SIGPIPE)
+        try:
+            assert self.process.stderr is not None
+            error = self.process.stderr.read(4096)
+            self.process.stderr.close()
+            code = self.process.wait()
+        except BaseException:
+            _kill_group(self.process)
+            raise
+        finally:
+            self._timer.cancel()
+        return code, error
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

@@ -21,14 +21,26 @@ from bbdiag.advice import Finding, Step
 from bbdiag.hosts.base import Checkup, Host
 from bbdiag.inspector import KIND_NAMES, PROBE_TIMEOUT, Remote, Setup, StoredCredential, helper_advice, noninteractive_env, probe_stored
 from bbdiag.knowledge import Knowledge
-from bbdiag.redact import redact
+from bbdiag.redact import cut_long_values, redact
 
 SEVERITIES = ("error", "warning", "info", "ok")
 
 
 def _finding(id: str, severity: str, title: str, detail: str, fix: tuple[Step, ...] = (), remote: str | None = None) -> Finding:
-    """Every string of a finding passes through redact here, before anything can print it."""
-    return Finding(id, severity, redact(title), redact(detail), tuple(Step(redact(s.text), redact(s.command) if s.command else None) for s in fix), remote)
+    """Every string of a finding passes through redact here, before anything can print it, and
+    is then cut where a value is too long to print (a 300,000-character URL)."""
+    return Finding(
+        id,
+        severity,
+        _shown(title),
+        _shown(detail),
+        tuple(Step(_shown(s.text), _shown(s.command) if s.command else None) for s in fix),
+        _shown(remote) if remote else remote,
+    )
+
+
+def _shown(text: str) -> str:
+    return cut_long_values(redact(text))
 
 
 def _redacted(findings: Iterator[Finding]) -> Iterator[Finding]:

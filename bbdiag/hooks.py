@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, NamedTuple, TextIO
 
+from bbdiag import child
 from bbdiag.install import EXIT_BLOCK
 
 ZERO = "0" * 40
@@ -211,8 +212,16 @@ def setup_warnings(remote: str, url: str) -> list[Warning_]:
 
 
 # ------------------------------------------------------------------------------ the pushed content
-def _git_isolated(args: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", *args], env=_isolated_env(), capture_output=True, check=False, timeout=600)
+# git's time limit here: reading a push of MAX_COMMITS commits takes seconds; past this, git is
+# stuck (a lock, a hung filesystem) and the push goes on with the content said to be unchecked.
+GIT_TIMEOUT = 600
+
+
+def _git_isolated(args: Sequence[str], input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return child.run(["git", *args], input=input, env=_isolated_env(), timeout=GIT_TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        raise Unchecked(f"git {args[0]} did not finish in {GIT_TIMEOUT} s") from exc
 
 
 def _isolated_env() -> dict[str, str]:
@@ -228,7 +237,7 @@ def scan_pushed_commits(push: Push, host_id: str) -> Iterator[Warning_]:
     return scan_log(log, host_id) if log else iter(())
 
 
-def start_log(push: Push) -> subprocess.Popen[bytes] | None:
+def start_log(push: Push) -> child.Stream | None:
     """`git log -p` of exactly the pushed commits, started (None when nothing is pushed)."""
     if not push.tips:
         return None
@@ -250,25 +259,25 @@ def start_log(push: Push) -> subprocess.Popen[bytes] | None:
         *revisions,  # commit ids, git's own options, never a name from outside
         "--",
     ]
-    return subprocess.Popen(["git", *args], env=_isolated_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return child.Stream(["git", *args], env=_isolated_env(), timeout=GIT_TIMEOUT)
 
 
-def scan_log(process: subprocess.Popen[bytes], host_id: str) -> Iterator[Warning_]:
-    assert process.stdout is not None and process.stderr is not None
+def scan_log(log: child.Stream, host_id: str) -> Iterator[Warning_]:
     from bbdiag import hosts
 
     limit, warn_at = hosts.get(host_id).FILE_SIZE_LIMIT, hosts.get(host_id).FILE_SIZE_WARNING
     added_blobs: list[tuple[str, str, str]] = []  # (commit, path, blob) when sizes matter
     try:
-        for block in _commit_blocks(process.stdout):
+        for block in _commit_blocks(log.stdout):
             # Most of a push holds no token: one search over a block of whole commits, in C, lets
             # only the blocks with one (or, for hosts with size limits, all) be read line by line.
             if limit or _any_token(block):
                 yield from _read_log(block.splitlines(keepends=True), added_blobs if limit else None)
     finally:
-        process.stdout.close()
-        error = process.stderr.read(4096).decode("utf-8", "replace").strip()
-        code = process.wait()
+        code, stderr = log.finish()
+        error = stderr.decode("utf-8", "replace").strip()
+    if log.timed_out:
+        raise Unchecked(f"git log did not finish in {log.timeout:g} s")
     if code != 0:
         raise Unchecked(f"git log failed: {error.splitlines()[0] if error else f'exit {code}'}")
     if limit and warn_at and added_blobs:
@@ -356,7 +365,7 @@ def _path(raw: bytes, prefix: bool = True) -> str:
 
 def _sizes(added: list[tuple[str, str, str]], limit: int, warn_at: int) -> Iterator[Warning_]:
     query = "".join(f"{blob}\n" for _, _, blob in added).encode()
-    done = subprocess.run(["git", "cat-file", "--batch-check=%(objectsize)"], input=query, env=_isolated_env(), capture_output=True, check=False, timeout=600)
+    done = _git_isolated(["cat-file", "--batch-check=%(objectsize)"], input=query)
     sizes = done.stdout.decode().split()
     for (commit, path, _), size_text in zip(added, sizes, strict=False):
         size = int(size_text) if size_text.isdigit() else 0

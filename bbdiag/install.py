@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from bbdiag import launch
+from bbdiag import child, launch
 
 if TYPE_CHECKING:
     from bbdiag.inspector import ConfigEntry
@@ -168,11 +168,20 @@ class InstallError(Exception):
     """Installing or uninstalling could not be done; the message says why and what to do."""
 
 
+GIT_TIMEOUT = 30  # `git config` and `git rev-parse` answer at once; past this git is stuck (a lock, a hung filesystem)
+
+
 def _git(args: Sequence[str], cwd: Path | None = None, check: bool = True) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    try:
+        done = child.run(["git", *args], cwd=cwd, timeout=GIT_TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        raise InstallError(f"git {args[0]} did not finish in {GIT_TIMEOUT} s") from exc
+    except OSError as exc:
+        raise InstallError(f"git could not be run: {exc.strerror or exc}") from exc
     if check and done.returncode != 0:
-        raise InstallError(done.stderr.strip() or f"git {' '.join(args)} failed")
-    return done.stdout.strip()
+        error = done.stderr.decode("utf-8", "replace").strip()
+        raise InstallError(error.splitlines()[0] if error else f"git {' '.join(args)} failed")
+    return os.fsdecode(done.stdout).strip()  # a path that is not UTF-8 stays the same path
 
 
 # ------------------------------------------------------------------------------ the scripts

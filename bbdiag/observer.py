@@ -127,9 +127,11 @@ def _ps(pid: int) -> tuple[str, int]:
     """(name, parent pid) from ps, where there is no /proc (macOS, the BSDs)."""
     import subprocess
 
+    from bbdiag import child
+
     try:
-        done = subprocess.run(["ps", "-o", "ppid=,comm=", "-p", str(pid)], capture_output=True, text=True, timeout=5, check=False)
-        parent, _, name = done.stdout.strip().partition(" ")
+        done = child.run(["ps", "-o", "ppid=,comm=", "-p", str(pid)], timeout=5)
+        parent, _, name = done.stdout.decode("utf-8", "replace").strip().partition(" ")
         return name.strip(), int(parent)
     except (OSError, ValueError, subprocess.SubprocessError):
         return "", 0

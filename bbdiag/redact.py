@@ -92,6 +92,19 @@ def mask_secrets(text: str) -> str:
     return _TOKENS.sub(MASK, text)
 
 
+MAX_VALUE_CHARS = 2048  # of one value (a URL, a path, a helper's command line) as printed: longer is no one's real setup
+_BLANKS = re.compile(r"(\s+)")
+
+
+def cut_long_values(text: str, limit: int = MAX_VALUE_CHARS) -> str:
+    """`text` (already redacted: a secret cut in half no longer looks like one) with every run of
+    non-blank characters longer than `limit` cut there, saying how much was cut; the words around
+    it stay whole."""
+    if len(text) <= limit:
+        return text
+    return "".join(part if len(part) <= limit else f"{part[:limit]}…[{len(part) - limit:,} more characters]" for part in _BLANKS.split(text))
+
+
 def _mask(value: str) -> str:
     return value if _only_masked(value) else MASK
 

@@ -22,8 +22,8 @@ def run(args: argparse.Namespace) -> int:
         for remote in setup.remotes:
             if args.remote in (None, remote.name):
                 findings = [f for f in findings if f.id != "no-problem"] + doctor.online_checks(setup, remote, push=not args.fetch_only)
-    from bbdiag.redact import redact
+    from bbdiag.redact import cut_long_values, redact
 
-    repository = redact(str(setup.repository)) if setup.repository else None  # a path is any bytes: shown escaped
+    repository = cut_long_values(redact(str(setup.repository))) if setup.repository else None  # a path is any bytes: shown escaped
     renderer(args.format, sys.stdout, "render_findings")(repository, findings, sys.stdout)
     return EXIT_NOTHING if any(f.severity == "error" for f in findings) else EXIT_EXPLAINED
