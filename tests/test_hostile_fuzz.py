@@ -128,9 +128,7 @@ def _leaks(data: bytes, secrets: tuple[str, ...]) -> list[str]:
     return found
 
 
-def _check(
-    case: Case, entry: str, args: list[str], cwd: Path, stdin: bytes | None = None, written: tuple[Path, ...] = (), passed_through: bytes = b""
-) -> None:
+def _check(case: Case, entry: str, args: list[str], cwd: Path, stdin: bytes | None = None, written: tuple[Path, ...] = (), passed_through: bytes = b"") -> None:
     """`passed_through`: what the command `bbdiag run` wraps writes to stderr, which comes first there, unchanged."""
     peak, done = peak_mib(args, cwd=cwd, stdin=stdin)
     where = f"seed {case.seed}, bbdiag {' '.join(a[:60] for a in args)}"
