@@ -152,10 +152,10 @@ def wrapped_token_rest(previous: str, line: str, previous_is_rest: bool = False)
     if len(previous) not in WRAP_WIDTHS or not line:
         return 0
     if "://" in previous[-300:]:
-        cut = _USERINFO_AT_END.search(previous, len(previous) - 300 if len(previous) > 300 else 0)
-        rest = _USERINFO_REST.match(line) if cut else None
-        if cut and rest and ":" in cut["userinfo"] + rest[0]:  # a password: the user name's rest goes too
-            return rest.end() - 1
+        started = _USERINFO_AT_END.search(previous, len(previous) - 300 if len(previous) > 300 else 0)
+        ended = _USERINFO_REST.match(line) if started else None
+        if started and ended and ":" in started["userinfo"] + ended[0]:  # a password: the user name's rest goes too
+            return ended.end() - 1
     if previous[-1] not in _TOKEN_CHARS or line[0] not in _TOKEN_CHARS:
         return 0
     head = len(line) - len(line.lstrip(_TOKEN_CHARS))
