@@ -14,6 +14,7 @@ path), which tests/test_hostile_redact.py holds.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bbdiag import hosts
@@ -68,7 +69,7 @@ _PROMPT_ANSWER = re.compile(
 )
 _ALREADY_MASKED = re.compile(r"[*x•]+|\{[a-z_]+\}|<[^>]*>|\$\{?[A-Z_]+\}?")
 
-_NOT_SECRETS = frozenset({"", MASK, "***", "****", "[secure]", "x-token-auth", "x-bitbucket-api-token-auth"})
+_NOT_SECRETS = frozenset({"", MASK, "***", "****", "[secure]"})
 
 
 def redact(text: str) -> str:
@@ -110,7 +111,15 @@ def _mask(value: str) -> str:
 
 def _only_masked(value: str) -> bool:
     """Already hidden: ***, xxxx, [secure], {password}: nothing left to protect."""
-    return value in _NOT_SECRETS or (len(value) < 256 and bool(_ALREADY_MASKED.fullmatch(value)))
+    return value in _NOT_SECRETS or (len(value) < 256 and bool(_ALREADY_MASKED.fullmatch(value))) or value in _token_user_names()
+
+
+@functools.cache
+def _token_user_names() -> frozenset[str]:
+    """Hosts' fixed token user names (x-token-auth), where a secret may stand: words, not secrets."""
+    from bbdiag import knowledge
+
+    return hosts.token_user_names(knowledge.load())
 
 
 def _mask_userinfo(match: re.Match[str]) -> str:
