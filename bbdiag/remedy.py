@@ -348,7 +348,7 @@ def _ssh_key(c: Context) -> Remedy:
             Step("If you have no key yet, create one:", 'ssh-keygen -t ed25519 -C "<you@example.com>"'),
             Step("Load it into the agent:", "ssh-add ~/.ssh/id_ed25519"),
             Step(f"Add the public key (~/.ssh/id_ed25519.pub) at {keys_page}. A repository access/deploy key is read-only: pushing needs a personal key."),
-            c.check(),
+            Step("Check that it works:", f"ssh -T {c.ssh_target}"),
         ),
     )
 
