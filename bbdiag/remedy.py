@@ -44,14 +44,15 @@ class Situation(NamedTuple):
 
 
 GENERIC_TRAILER = (
-    "Only git's generic last line is here, not the line before it that says why git could not read from the "
-    "remote. The most likely reading: {title}; it can also mean another cause below, and the check below decides."
+    "Only a generic line is here (git's last line, or the line of the tool that ran git), not git's line that "
+    "says why it could not read from the remote. The most likely reading: {title}; it can also mean another "
+    "cause below, and the check below decides."
 )
 
 
 def build(diagnosis: Diagnosis, situation: Situation, knowledge: Knowledge, today: dt.date) -> Remedy:
     found = Context(diagnosis, situation, knowledge, today).remedy_for(diagnosis.cause)
-    if diagnosis.primary.pattern.strength == 0:  # git's generic trailer alone
+    if diagnosis.primary.pattern.strength == 0:  # git's generic trailer, or a wrapper's line, alone
         found = found._replace(why=GENERIC_TRAILER.format(title=found.title[:1].lower() + found.title[1:]))
     return found._replace(alternatives=alternatives.build(diagnosis, situation.url, situation.remote))
 
