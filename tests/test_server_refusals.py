@@ -124,6 +124,20 @@ CASES = [
         "codecommit",
         "codecommit-aws-cli-missing",
     ),
+    # git's own receive-pack on the server: a hidden ref, or the ref moved while the push was in flight.
+    (
+        "To https://github.com/acme/site.git\n ! [remote rejected] refs/pull/1/head -> refs/pull/1/head (deny updating a hidden ref)\n"
+        "error: failed to push some refs to 'https://github.com/acme/site.git'\n",
+        "push-rejected-by-policy",
+        "github",
+        "git-receive-pack-refusals",
+    ),
+    (
+        f"To {GITEA}\n ! [remote rejected] main -> main (incorrect old value provided)\nerror: failed to push some refs to '{GITEA}'\n",
+        "non-fast-forward",
+        "generic",
+        "git-receive-pack-ref-moved",
+    ),
     # gitolite.
     ("FATAL: invalid repo name: 'acme site'\n" + TRAILER, "remote-misconfigured", "unknown", "gitolite-bad-request"),
 ]
