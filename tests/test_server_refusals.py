@@ -94,6 +94,12 @@ CASES = [
         "github",
         "github-ssh-key-policy",
     ),
+    (
+        "remote: Duplicate header: \"Authorization\"\nfatal: unable to access 'https://github.com/acme/site/': The requested URL returned error: 400\n",
+        "credentials-rejected",
+        "github",
+        "github-duplicate-authorization-header",
+    ),
     # Azure DevOps.
     ("remote: Public key authentication failed.\n" + TRAILER, "ssh-key-rejected", "azure-devops", "azure-ssh-public-key-failed"),
     (
