@@ -158,15 +158,23 @@ def _parser() -> argparse.ArgumentParser:
         "git credential approve, with the user name the host needs), and configure a credential helper when there is none "
         "(an encrypted one instead of the plaintext store when one is installed). The plan is shown first and nothing changes "
         "before you confirm. Every configuration file it changes is backed up; --undo restores the last fix.",
-        epilog="examples:\n  bbdiag fix --dry-run\n  bbdiag fix\n  pass show bitbucket/token | bbdiag fix --yes --token-stdin\n"
+        epilog="examples:\n  bbdiag fix --dry-run\n  bbdiag fix\n  git push 2>&1 | bbdiag fix --from -\n  pass show bitbucket/token | bbdiag fix --yes --token-stdin\n"
         "  bbdiag fix --all ~/src        # every repository under ~/src, one token per host and account\n  bbdiag fix --undo\n\n"
         "exit codes:\n  0  fixed, nothing to fix, or --dry-run\n"
-        "  1  the host refused the new token, the plan was not confirmed, or nothing to undo: nothing was changed\n"
+        "  1  the host refused the new token, the plan was not confirmed, nothing to undo, or --from names a failure fix does\n"
+        "     not repair (explain's remedy is printed): nothing was changed\n"
         "  2  usage or input error: not a repository, no terminal to ask on and no --yes/--token-stdin, no token given\n"
         "  3  bbdiag itself failed (a bug: please report it)\n",
         formatter_class=_formatter,
     )
     fix.add_argument("--remote", metavar="NAME", help="fix only this remote (default: every remote)")
+    fix.add_argument(
+        "--from",
+        dest="from_",
+        metavar="FILE",
+        help="repair what explain finds in a failed command's output ('-': standard input): the credential the host refused, "
+        "for the remote the output names, tried the way the failed command needs (a push: git push --dry-run)",
+    )
     fix.add_argument("--repo", metavar="PATH", help="the repository to fix (default: the current directory's)")
     fix.add_argument("--all", metavar="DIR", help="every repository under DIR; one token is asked once per host and account")
     fix.add_argument("--yes", "-y", action="store_true", help="apply the plan without asking")

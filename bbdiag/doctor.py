@@ -485,11 +485,13 @@ def _environment(setup: Setup) -> Iterator[Finding]:
 
 
 def _installation(setup: Setup) -> Iterator[Finding]:
-    from bbdiag.install import bypassed_global_hook, stale_installations
+    """bbdiag's own integrations: installations that no longer work, and, once bbdiag is in use
+    here (its observer or its global hook installed), the parts that are missing or left out."""
+    from bbdiag.install import OBSERVER_MODULE, bypassed_global_hook, global_hooks_dir, is_ours, stale_installations
 
     directories = [setup.hooks_dir] if setup.hooks_dir else []
-    values = [e.value for e in setup.config if e.key.startswith("credential.") and e.key.endswith(".helper")]
-    for problem in stale_installations(directories, values):
+    helper_entries = [e for e in setup.config if e.key.startswith("credential.") and e.key.endswith(".helper")]
+    for problem in stale_installations(directories, [e.value for e in helper_entries]):
         yield _finding(
             "bbdiag-install-stale",
             "warning",
@@ -506,6 +508,68 @@ def _installation(setup: Setup) -> Iterator[Finding]:
             f"{bypass}. git runs this repository's hooks from there only (husky does this), so its pushes are not checked.",
             (Step("Add bbdiag's lines to the pre-push hook there (this prints them; it changes nothing):", "bbdiag install --hook"),),
         )
+    observers = [e for e in helper_entries if OBSERVER_MODULE in e.value]
+    hook = setup.hooks_dir / "pre-push" if setup.hooks_dir and setup.git_dir else None
+    hook_ours = hook is not None and (is_ours(hook) or _runs_bbdiag(hook))
+    in_use = bool(observers) or hook_ours or is_ours(global_hooks_dir() / "pre-push")
+    if not in_use or setup.git_dir is None:
+        return
+    if hook is not None and not hook_ours and not bypass:
+        if hook.exists():
+            yield _finding(
+                "bbdiag-hook-foreign",
+                "info",
+                "The pre-push hook here is not bbdiag's and does not run it",
+                f"{hook} is another tool's hook, so this repository's pushes are not checked before they leave. "
+                "bbdiag's install keeps it and runs it first, with git's exact input.",
+                (Step("Install bbdiag's hook beside it:", "bbdiag install --hook"),),
+            )
+        else:
+            yield _finding(
+                "bbdiag-hook-missing",
+                "info",
+                "bbdiag's pre-push hook is not installed in this repository",
+                f"The credential observer is installed, but git finds no pre-push hook ({hook}), so a push that will fail "
+                "(a retired credential, a secret in a commit, a file over the size limit) is not caught before it leaves.",
+                (Step("Install it here:", "bbdiag install --hook"), Step("Or for every repository:", "bbdiag install --hook --global")),
+            )
+    if not observers:
+        yield _finding(
+            "bbdiag-observer-missing",
+            "info",
+            "bbdiag's credential observer is not installed",
+            "The pre-push hook is, but no credential.helper runs the observer, so when a host refuses a credential git only "
+            "says Authentication failed: the observer would say why at that moment.",
+            (Step("Install it for every repository:", "bbdiag install --credential-observer --global"),),
+        )
+        return
+    for remote in setup.remotes:
+        if remote.push and remote.push.scheme in ("https", "http") and not any(h.name == "bbdiag-observer" for h in remote.helpers):
+            reset = next((e for e in reversed(helper_entries) if not e.value), None)
+            where = (
+                f"An empty credential.helper in {reset.origin.removeprefix('file:')} resets the list"
+                if reset
+                else "A more specific credential.<url>.helper list leaves it out"
+            )
+            yield _finding(
+                "bbdiag-observer-not-in-chain",
+                "warning",
+                "bbdiag's credential observer is installed but git does not run it for this repository's remotes",
+                f"{where}, so the observer is not among the helpers git asks; a refused credential goes unexplained.",
+                (
+                    Step("See the helpers in effect, and where each is set:", "git config --show-origin --get-all credential.helper"),
+                    Step("Add the observer after the others here:", "bbdiag install --credential-observer"),
+                ),
+            )
+
+
+def _runs_bbdiag(hook: Path) -> bool:
+    """A project's own hook with bbdiag's lines in it (`bbdiag install` prints them for a tracked hooks folder)."""
+    try:
+        with open(hook, encoding="utf-8", errors="replace") as handle:
+            return "bbdiag hook pre-push" in handle.read(1 << 16)
+    except OSError:
+        return False
 
 
 def _on_path(program: str) -> bool:

@@ -56,6 +56,11 @@ def build(diagnosis: Diagnosis, situation: Situation, knowledge: Knowledge, toda
     return found._replace(alternatives=alternatives.build(diagnosis, situation.url, situation.remote))
 
 
+def was_push(d: Diagnosis) -> bool:
+    """The failure was a push: only a push proves the fix (`ls-remote` passes with a read-only token)."""
+    return d.cause == "token-scope-insufficient" or any("failed to push" in h.text for h in d.evidence)
+
+
 class Context:
     """Everything a remedy may quote, with placeholders where it is not known, and the shared steps."""
 
@@ -133,8 +138,7 @@ class Context:
 
     @property
     def pushing(self) -> bool:
-        """The failure was a push: only a push proves the fix (`ls-remote` passes with a read-only token)."""
-        return self.d.cause == "token-scope-insufficient" or any("failed to push" in h.text for h in self.d.evidence)
+        return was_push(self.d)
 
     def check(self) -> Step:
         if self.url and self.url.is_ssh:

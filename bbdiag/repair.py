@@ -41,6 +41,15 @@ class RepairError(Exception):
     """A fix that cannot go ahead: one clear line, nothing changed."""
 
 
+class NotRepairable(Exception):
+    """The transcript's failure is one fix does not repair: what explain says to do instead (title, steps)."""
+
+    def __init__(self, title: str, steps: Sequence[tuple[str, str | None]]) -> None:
+        super().__init__(title)
+        self.title = title
+        self.steps = tuple(steps)
+
+
 class Target(NamedTuple):
     """Where a credential goes: what git asks its helpers for (protocol, host[:port]) and the URL to try it on."""
 
@@ -78,16 +87,48 @@ class Plan:
     targets: list[Target] = field(default_factory=list)  # credentials to replace
     notes: list[str] = field(default_factory=list)
     check_push: bool = True  # verify with `git push --dry-run` (else `git ls-remote`)
+    moves: list[Move] = field(default_factory=list)  # plaintext-stored credentials for the encrypted helper
 
     @property
     def empty(self) -> bool:
-        return not self.changes and not self.targets
+        return not self.changes and not self.targets and not self.moves
+
+
+class Move(NamedTuple):
+    """A credential the plaintext `store` holds, to move into the encrypted helper (no secret here:
+    it is read from the store when the move is made, and goes from one helper to the other by pipe)."""
+
+    store: str  # the plaintext file
+    protocol: str
+    host: str  # with :port when it has one
+    username: str | None
+    helper: str  # the encrypted helper's name (`git credential-<helper>`)
+
+    @property
+    def label(self) -> str:
+        return f"{self.protocol}://{self.username + '@' if self.username else ''}{self.host}"
+
+    def query(self) -> str:
+        return f"protocol={self.protocol}\nhost={self.host}\n" + (f"username={self.username}\n" if self.username else "")
 
 
 # ------------------------------------------------------------------------------ planning
-def plan(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str | None = None, replace: bool = False, check_push: bool = True) -> Plan:
+# A remote's current credential tried once per scheme, host, port and user name (and path, where
+# git keys credentials by it): `fix --all` over forty clones of one host asks the host once.
+Verdicts = dict[tuple[str, str, int | None, str | None, str], list[str]]
+
+
+def plan(
+    setup: Setup,
+    knowledge: Knowledge,
+    today: dt.date,
+    remote_name: str | None = None,
+    replace: bool = False,
+    check_push: bool = True,
+    verdicts: Verdicts | None = None,
+) -> Plan:
     """What to change for the remotes of `setup` (one, or all), from doctor's findings and a
-    non-interactive try of each remote (`online`)."""
+    non-interactive try of each remote (`online`; with `verdicts`, reused across repositories)."""
     from bbdiag import doctor
 
     if setup.git_dir is None:
@@ -106,7 +147,7 @@ def plan(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str | 
         if url is None or url.scheme not in ("http", "https") or not url.host:
             continue
         bad = [f for f in findings if f.remote == remote.name and f.id in CREDENTIAL_FINDINGS]
-        refused = [] if bad or replace else _refused_now(setup, remote, result.check_push)
+        refused = [] if bad or replace else _refused_now(setup, remote, result.check_push, verdicts)
         if not (bad or refused or replace):
             continue
         result.notes += [f"{remote.name}: {title}" for title in [f.title for f in bad] + refused]
@@ -116,9 +157,25 @@ def plan(setup: Setup, knowledge: Knowledge, today: dt.date, remote_name: str | 
             target = targets[key]._replace(remotes=(*targets[key].remotes, remote.name))
         targets[key] = target
     result.targets = list(targets.values())
-    if result.targets:
+    result.moves = _moves(setup, remotes, result.targets)
+    if result.targets or result.moves:
         result.changes += _helper_changes(setup, remotes)
     return result
+
+
+def _moves(setup: Setup, remotes: Sequence[Remote], targets: Sequence[Target]) -> list[Move]:
+    """The plaintext-stored credentials to move into the encrypted helper, when one is installed and
+    `store` is in use (a credential about to be replaced is erased instead, never moved)."""
+    advice = helper_advice()
+    if not advice.encrypted or not any(h.name == "store" for r in remotes for h in r.helpers):
+        return []
+    replaced = {(t.protocol, t.host) for t in targets}
+    moves = []
+    for c in setup.stored:
+        host = f"{c.host}:{c.port}" if c.port else c.host
+        if c.line and (c.protocol, host) not in replaced:
+            moves.append(Move(c.store, c.protocol, host, c.username, advice.helper))
+    return list(dict.fromkeys(moves))
 
 
 def _target(setup: Setup, remote: Remote, url: RemoteURL) -> Target:
@@ -129,12 +186,51 @@ def _target(setup: Setup, remote: Remote, url: RemoteURL) -> Target:
     return Target(url.scheme, f"{url.host}{port}", clean, url.host_id, known, (remote.name,))
 
 
-def _refused_now(setup: Setup, remote: Remote, push: bool) -> list[str]:
+def _refused_now(setup: Setup, remote: Remote, push: bool, verdicts: Verdicts | None = None) -> list[str]:
     """Try the remote as git would, without prompting: what refuses the credential it sends (titles)."""
     from bbdiag import doctor
 
+    url = remote.push
+    key = None
+    if verdicts is not None and url is not None:
+        key = (url.scheme, url.host, url.port, url.username or remote.username, url.path if remote.use_http_path else "")
+        if key in verdicts:
+            return verdicts[key]
     found = [(f.id.removeprefix("online-"), f.title) for f in doctor.online_checks(setup, remote, push)]
-    return [title for cause, title in found if cause in CAUSES and CAUSES[cause].auth]
+    refused = [title for cause, title in found if cause in CAUSES and CAUSES[cause].auth]
+    if verdicts is not None and key is not None:
+        verdicts[key] = refused
+    return refused
+
+
+def plan_from_transcript(setup: Setup, knowledge: Knowledge, today: dt.date, text: str) -> Plan:
+    """The repair for what `explain` finds in a failed command's output (`fix --from`): a credential
+    the host refused, for the remote the output names, tried the way the failed command needs."""
+    from bbdiag import pipeline
+    from bbdiag.remedy import was_push
+
+    if setup.git_dir is None:
+        raise RepairError("not inside a git repository (use --repo PATH: the repository whose command failed)")
+    result = pipeline.diagnose_text(text, "transcript")
+    if not result.diagnoses:
+        raise RepairError("no git failure recognised in the transcript (send git's complete output: git push 2>&1 | bbdiag fix --from -)")
+    diagnoses, situations = pipeline.fit(result.diagnoses, setup)
+    first = diagnoses[0]
+    ((_, remedy),) = pipeline.remedies([first], {0: situations[0]} if 0 in situations else None, today)
+    remote = setup.remote(situations[0].remote) if 0 in situations else None
+    steps = [(step.text, step.command) for step in remedy.steps]
+    if not first.auth or remote is None or remote.push is None or remote.push.scheme not in ("http", "https"):
+        why = (
+            "it is not the credential"
+            if not first.auth
+            else "that remote is not one of this repository's"
+            if remote is None
+            else "the remote is not reached over HTTPS, where fix replaces credentials"
+        )
+        raise NotRepairable(f"{remedy.title} ({first.cause}): bbdiag fix repairs credentials, and {why}; explain's remedy:", steps)
+    fixed = plan(setup, knowledge, today, remote.name, replace=True, check_push=was_push(first))
+    fixed.notes.insert(0, f"{remote.name}: the transcript says: {remedy.title} ({first.cause})")
+    return fixed
 
 
 def _has_branch(setup: Setup) -> bool:
@@ -216,14 +312,20 @@ def _helper_changes(setup: Setup, remotes: Sequence[Remote]) -> list[Change]:
             *(_config_command(config, command) for command in advice.setup),
         ]
     if helpers == {"store"} and advice.encrypted:
+        # Where `store` is configured (the user's file, a repository's), it is replaced there.
+        files = list(dict.fromkeys(h.origin for r in remotes for h in r.helpers if h.name == "store" and os.path.isabs(h.origin))) or [str(config)]
         return [
-            Change(
-                "config",
-                f"store credentials with {advice.name} instead of the plaintext `store` (the refused credential is erased from it first)",
-                str(config),
-                shlex.join(["git", "config", "--global", "--replace-all", "credential.helper", advice.helper, "^store"]),
-                ("--replace-all", "credential.helper", advice.helper, "^store"),
-                str(config),
+            *(
+                Change(
+                    "config",
+                    f"store credentials with {advice.name} instead of the plaintext `store` (a refused credential is erased from it first, "
+                    "the others are moved)",
+                    file,
+                    shlex.join(["git", "config", "--file", file, "--replace-all", "credential.helper", advice.helper, "^store"]),
+                    ("--replace-all", "credential.helper", advice.helper, "^store"),
+                    file,
+                )
+                for file in files
             ),
             *(_config_command(config, command) for command in advice.setup),
         ]
@@ -308,6 +410,12 @@ def apply(plan: Plan, credentials: Sequence[tuple[Target, str, str]], log: list[
         if not change.secret_removal:
             _run_change(change, repository)
             log.append(f"done: {change.what}")
+    moved = manifest.setdefault("moved", [])
+    assert isinstance(moved, list)
+    for move in plan.moves:
+        if _move(move.store, move.helper, move.query(), repository, to_helper=True):
+            moved.append(move._asdict())
+            log.append(f"done: moved the credential for {move.label} from {move.store} into {move.helper}")
     for target, username, secret in credentials:
         _credential("approve", target.query(username) + f"password={secret}\n", repository)
         stored = manifest["credentials"]
@@ -317,6 +425,33 @@ def apply(plan: Plan, credentials: Sequence[tuple[Target, str, str]], log: list[
         for name in target.remotes:
             log += _send_username(repository, name, target, username)
     _write_manifest(manifest)
+
+
+def _move(store: str, helper: str, query: str, repository: Path | None, to_helper: bool) -> bool:
+    """Move one credential between the plaintext file and the encrypted helper (either way, for undo):
+    read it from one, hand it to the other, erase it from the first. The secret passes through pipes
+    only. False when the source no longer holds it (another repository's fix moved it already)."""
+    plaintext = ["git", "credential-store", "--file", store]
+    encrypted = ["git", f"credential-{helper}"]
+    source, target = (plaintext, encrypted) if to_helper else (encrypted, plaintext)
+    env = noninteractive_env()
+    found = child.run([*source, "get"], input=(query + "\n").encode(), cwd=repository, env=env, timeout=GIT_TIMEOUT)
+    answer = found.stdout.decode("utf-8", "replace")
+    if found.returncode != 0 or "\npassword=" not in "\n" + answer:
+        return False
+    fields = dict(line.partition("=")[::2] for line in answer.splitlines() if "=" in line)
+    query_fields = dict(line.partition("=")[::2] for line in query.splitlines() if "=" in line)
+    full = {**query_fields, **{k: v for k, v in fields.items() if k in ("username", "password")}}
+    data = "".join(f"{k}={v}\n" for k, v in full.items()) + "\n"
+    del answer, fields
+    done = child.run([*target, "store"], input=data.encode(), cwd=repository, env=env, timeout=GIT_TIMEOUT)
+    if done.returncode != 0:
+        raise RepairError(f"{' '.join(target)} store failed: {redact(done.stderr.decode('utf-8', 'replace').strip())}")
+    erase = child.run([*source, "erase"], input=data.encode(), cwd=repository, env=env, timeout=GIT_TIMEOUT)
+    del data, full
+    if erase.returncode != 0:
+        raise RepairError(f"{' '.join(source)} erase failed: {redact(erase.stderr.decode('utf-8', 'replace').strip())}")
+    return True
 
 
 def _run_change(change: Change, repository: Path | None) -> None:
@@ -410,6 +545,10 @@ def undo(log: list[str]) -> bool:
         target = f"protocol={item['protocol']}\nhost={item['host']}\nusername={item['username']}\n"
         _credential("reject", target, repository if repository and repository.exists() else None)
         log.append(f"undone: erased the credential the fix stored for {item['username']} at {item['protocol']}://{item['host']}")
+    for item in manifest.get("moved", []):  # back into the plaintext file, out of the encrypted helper
+        move = Move(**item)
+        if _move(move.store, move.helper, move.query(), repository if repository and repository.exists() else None, to_helper=False):
+            log.append(f"undone: moved the credential for {move.label} back from {move.helper} into {move.store}")
     for item in manifest.get("files", []):
         path = Path(item["path"])
         if item["backup"] is None:

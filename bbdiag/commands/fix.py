@@ -37,6 +37,12 @@ def run(args: argparse.Namespace) -> int:
     except repair.RepairError as exc:
         print(f"bbdiag fix: {redact(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
+    except repair.NotRepairable as exc:
+        print(f"bbdiag fix: {redact(exc.title)}", file=out)
+        for number, (text, command) in enumerate(exc.steps, 1):
+            print(f"  {number}. {redact(text)}" + (f"\n       {redact(command)}" if command else ""), file=out)
+        print("Nothing was changed.", file=out)
+        return EXIT_REFUSED
     except _Stop as exc:
         print(f"bbdiag fix: {exc}", file=sys.stderr)
         return exc.code
@@ -65,10 +71,19 @@ def _fix(args: argparse.Namespace, out: TextIO) -> int:
             raise _Stop(f"--all: no git repository under {args.all}", EXIT_USAGE)
     else:
         where = [Path(args.repo) if args.repo else Path.cwd()]
-    plans = []
+    if args.from_ is not None:
+        if args.all or args.remote:
+            raise _Stop("--from fixes the remote the transcript names, in one repository: not with --all or --remote", EXIT_USAGE)
+        if args.from_ == "-" and args.token_stdin:
+            raise _Stop("--from - and --token-stdin both read standard input: save the transcript to a file", EXIT_USAGE)
+        where = []
+        plans = [repair.plan_from_transcript(inspector.inspect(Path(args.repo) if args.repo else Path.cwd()), known, today, _transcript(args.from_))]
+    else:
+        plans = []
+    verdicts: repair.Verdicts = {}  # one try per host and account, however many repositories
     for path in where:
         try:
-            plans.append(repair.plan(inspector.inspect(path), known, today, args.remote, args.replace, not args.fetch_only))
+            plans.append(repair.plan(inspector.inspect(path), known, today, args.remote, args.replace, not args.fetch_only, verdicts))
         except repair.RepairError as exc:
             if not args.all:
                 raise
@@ -111,6 +126,27 @@ def _fix(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_DONE
 
 
+def _transcript(name: str) -> str:
+    """A failed git command's output (`git push 2>&1 | bbdiag fix --from -`), bounded like explain's input."""
+    from bbdiag import normalise
+
+    try:
+        if name == "-":
+            if sys.stdin is None or sys.stdin.isatty():
+                raise _Stop("--from -: pipe git's output in (git push 2>&1 | bbdiag fix --from -) or name a file", EXIT_USAGE)
+            data = sys.stdin.buffer.read(normalise.MAX_INPUT)
+        else:
+            with open(name, "rb") as handle:
+                data = handle.read(normalise.MAX_INPUT)
+    except IsADirectoryError as exc:
+        raise _Stop(f"--from {name}: is a directory", EXIT_USAGE) from exc
+    except FileNotFoundError as exc:
+        raise _Stop(f"--from {name}: no such file", EXIT_USAGE) from exc
+    except OSError as exc:
+        raise _Stop(f"--from {name}: cannot be read: {exc.strerror or exc}", EXIT_USAGE) from exc
+    return data.decode("utf-8", "replace")
+
+
 def _show(plan: repair.Plan, out: TextIO) -> None:
     print(f"bbdiag fix: {plan.repository}", file=out)
     for note in plan.notes:
@@ -133,6 +169,17 @@ def _show(plan: repair.Plan, out: TextIO) -> None:
     for change in [c for c in plan.changes if not c.secret_removal]:
         number += 1
         _item(out, number, f"{change.what} (in {change.where})", change.command)
+    for move in plan.moves:
+        number += 1
+        query = move.query().replace(chr(10), chr(92) + "n")
+        _item(
+            out,
+            number,
+            f"move the credential for {move.label} out of the plaintext {move.store} into {move.helper} (read from one, handed to the other "
+            "through a pipe, then erased from the file; --undo moves it back)",
+            f"printf '{query}\\n' | git credential-store --file {move.store} get   # then: git credential-{move.helper} store, "
+            f"git credential-store --file {move.store} erase",
+        )
     print("  Every file changed after the first step is copied first; `bbdiag fix --undo` restores it.", file=out)
 
 
