@@ -58,7 +58,7 @@ PATTERN_FIELDS = frozenset(
     }
 )
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_PLACEHOLDER = re.compile(r"%l?[sd]")
+_PLACEHOLDER = re.compile(r"%(?:\.\d+)?l?[sd]")  # %s, %d, %ld, and %.4s (a length-capped string)
 
 
 class LibraryError(Exception):
@@ -316,8 +316,10 @@ def _pattern_from_file(path: str, translations: Mapping[str, Mapping[str, list[s
 def _expand_git_message(msgid: str, per_language: Mapping[str, list[str]], groups: list[str]) -> tuple[list[str], list[str | None]]:
     """One regex per distinct wording of a git message (English and every translation).
 
-    Placeholders become captures named by `groups` in order (the rest match any text); only the
-    first line of a multi-line message is used, since that is the line that names the failure.
+    Placeholders become captures named by `groups` in order (the rest match any text); a group
+    that is not a plain name is the placeholder's own regex, so the message counts only for those
+    arguments (git's "'%s' is not a git command" only for `credential-…`). Only the first line of a
+    multi-line message is used, since that is the line that names the failure.
     """
     wordings = [msgid] + [text for texts in per_language.values() for text in texts]
     regexes: list[str] = []
@@ -326,15 +328,34 @@ def _expand_git_message(msgid: str, per_language: Mapping[str, list[str]], group
         pieces = _PLACEHOLDER.split(wording)
         parts = [re.escape(pieces[0])]
         for index, piece in enumerate(pieces[1:]):
-            name = groups[index] if index < len(groups) else None
+            group = groups[index] if index < len(groups) else None
             # A quoted argument stops at the closing quote; a trailing one takes the rest.
             body = r"[^\n]*?" if piece.strip() else r"[^\n]*"
-            parts.append(f"(?P<{name}>{body})" if name else f"(?:{body})")
+            if group is not None and not group.isidentifier():
+                parts.append(f"(?:{group})")  # the argument's own regex (`credential-(?P<helper>…)`): only those
+            else:
+                parts.append(f"(?P<{group}>{body})" if group else f"(?:{body})")
             parts.append(re.escape(piece))
         regexes.append("".join(parts))
-        literal = max((p.strip() for p in pieces), key=len).lower()
+        literal = _findable(max((p.strip() for p in pieces), key=len)).lower()
         keywords.append(literal if len(literal) >= 4 else None)
     return regexes, keywords
+
+
+def _findable(literal: str) -> str:
+    """The literal up to its first capital after the first letter, when it is not ASCII.
+
+    The fast path (bbdiag.prefilter) matches a non-ASCII keyword only lower-case, capitalised or
+    upper-case as a whole; a translation that capitalises a word inside (German nouns: `…weil das
+    Remote-Repository Commits enthält`) would never be found there, so its keyword stops before.
+    """
+    if literal.isascii():
+        return literal
+    for index, char in enumerate(literal[1:], 1):
+        if char.isupper():
+            head = literal[:index].rstrip()
+            return head if len(head) >= 4 else literal
+    return literal
 
 
 def check(library: Library) -> None:

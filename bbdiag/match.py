@@ -76,6 +76,8 @@ def can_be_remote(url: remote_urls.RemoteURL) -> bool:
     scp-like text that is something else (a docker digest `python:3.12@sha256:9f8e…`)."""
     if url.scheme == "scp":
         return "/" in url.path or url.path.endswith(".git")
+    if _GOPROXY_PATH.search(url.path):
+        return False
     last = url.path.rstrip("/,.;:").rsplit("/", 1)[-1].lower()
     return not _ARTIFACT.search(last)
 
@@ -85,6 +87,12 @@ _ARTIFACT = re.compile(
     r"\.(?:pom|jar|war|aar|module|sha1|sha256|sha512|md5|asc|sig|tgz|gz|bz2|xz|zst|zip|tar|whl|egg|deb|rpm|apk|crate|gem|nupkg|"
     r"xml|json|ya?ml|html?|php|txt|md|png|svg|ico|exe|msi|dmg|pkg|iso)$"
 )
+
+
+# The Go module proxy and checksum database protocols (`<module>/@v/list`, `<module>/@latest`,
+# `/lookup/<module>@<version>`, https://go.dev/ref/mod#goproxy-protocol): the module's own host
+# is in the path, and the proxy is never the remote.
+_GOPROXY_PATH = re.compile(r"/@v/|/@latest\b|^/lookup/[^@\s]+@")
 
 
 # Blogs and forums turn git's quotes typographic (‘…’, “…”); read them as git's own. The line

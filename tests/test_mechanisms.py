@@ -69,7 +69,7 @@ def test_the_generic_trailer_alone_is_explained_with_its_alternatives_and_the_ch
     assert set(only.alternatives) == {"ssh-key-rejected", "permission-denied", "network"}
     done = bbdiag("explain", "--no-repo", stdin="$ git clone ssh://git@git.example.org:7999/acme/site.git\n" + TRAILER)
     assert done.returncode == 0
-    assert "Only git's generic last line is here" in done.stdout
+    assert "Only a generic line is here (git's last line" in done.stdout
     assert "or: no SSH key the host accepts was offered (ssh-key-rejected)" in done.stdout
     assert "ssh -vT -p 7999 git@git.example.org" in done.stdout
 
