@@ -102,7 +102,9 @@ def test_fix_from_a_huge_transcript(tmp_path: Path, isolated: Path) -> None:
     git("init", "-q", str(repo))
     git("remote", "add", "origin", "https://bitbucket.org/ws/r.git", cwd=repo)
     git("config", "--global", "http.proxy", "http://127.0.0.1:9")  # fix tries the remote: a closed loopback port
-    transcript = _write_lines(tmp_path / "push.log", "remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/ws/r.git/'\n", 400_000)
+    transcript = _write_lines(
+        tmp_path / "push.log", "remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/ws/r.git/'\n", 400_000
+    )
     peak, done = peak_mib(["fix", "--dry-run", "--from", str(transcript)], cwd=repo)
     assert done.returncode == 0, done.stderr[-2000:]
     assert b"--dry-run: nothing was changed" in done.stdout
