@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import functools
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ def _prose(day: dt.date) -> tuple[str, ...]:
     return (day.isoformat(), f"{month} {day.day}, {day.year}", f"{day.day} {month} {day.year}")
 
 
+@functools.cache  # loaded in a test, after its isolation, never at import (test_isolation)
 def quoted_values() -> dict[str, str]:
     """What code must not spell: text -> the knowledge entry that holds it."""
     known = knowledge.load()
@@ -44,9 +46,6 @@ def quoted_values() -> dict[str, str]:
     return values
 
 
-VALUES = quoted_values()
-
-
 def repeated(source: str) -> list[str]:
     tree = ast.parse(source)
     docstrings = _docstrings(tree)
@@ -54,7 +53,7 @@ def repeated(source: str) -> list[str]:
         f"line {node.lineno}: {text!r} is {entry}"
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-        for text, entry in VALUES.items()
+        for text, entry in quoted_values().items()
         if text in node.value
     ]
 
