@@ -33,13 +33,13 @@ def _prose(day: dt.date) -> tuple[str, ...]:
 @functools.cache  # loaded in a test, after its isolation, never at import (test_isolation)
 def quoted_values() -> dict[str, str]:
     """What code must not spell: text -> the knowledge entry that holds it."""
-    known = knowledge.load()
+    k = knowledge.load()
     values: dict[str, str] = {}
-    for fact in known.facts.values():
+    for fact in k.facts.values():
         for part in {fact.value, *(p.strip() for p in fact.value.split(","))}:
             if len(part) >= SHORTEST:
                 values[part] = f"fact {fact.id}"
-    for policy in known.policies.values():
+    for policy in k.policies.values():
         for day in (policy.starts, *([policy.ends] if policy.ends else [])):
             for text in _prose(day):
                 values[text] = f"policy {policy.id}"
