@@ -23,6 +23,7 @@ RETIRED_HOST_KEYS: tuple[str, ...] = ()
 SSH_HOST_KEY_FACTS: tuple[tuple[str, str], ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
+URL_SCHEMES: tuple[str, ...] = ()
 DOC_HOSTS: tuple[str, ...] = ()
 TOKEN_SHAPES: tuple[TokenShape, ...] = (
     # HTTP access tokens as Atlassian documents them have no prefix (the generic opaque shape covers
