@@ -223,3 +223,16 @@ def test_bundler_poetry_and_azure_pipelines_lines_after_git_lines_are_that_failu
         only = _only(git_lines + wrapper)
         assert (only.cause, only.host) == ("repository-not-found", "github")
         assert only.primary.pattern.strength > 0, "git's own line decides, not the wrapper's"
+
+
+def test_plink_that_cannot_accept_a_new_host_key_is_the_host_key_not_the_credential() -> None:
+    text = (
+        "The host key is not cached for this server:\n"
+        "  bitbucket.org (port 22)\n"
+        "You have no guarantee that the server is the computer you\n"
+        "think it is.\n"
+        "Store key in cache? (y/n, Return cancels connection, i for more info) Connection abandoned.\n"
+        "fatal: Could not read from remote repository.\n"
+    )
+    only = _only(text)
+    assert (only.cause, only.auth) == ("ssh-host-key", False)
