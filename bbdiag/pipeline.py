@@ -157,14 +157,18 @@ def fitted_remedies(diagnoses: list[Diagnosis], where: str | os.PathLike[str] | 
     return remedies(diagnoses, situations, as_of)
 
 
-def remedies(diagnoses: list[Diagnosis], situations: dict[int, Situation] | None = None, as_of: dt.date | None = None) -> list[tuple[Diagnosis, Remedy]]:
+def remedies(
+    diagnoses: list[Diagnosis], situations: dict[int, Situation] | None = None, as_of: dt.date | None = None, helper: str | None = None
+) -> list[tuple[Diagnosis, Remedy]]:
+    """`helper`: the credential helper to suggest, when the caller has already asked (scan, once for many logs)."""
     known = knowledge.load()
     day = as_of or knowledge.today()
     situations = situations or {}
     if not diagnoses:
         return []
-    from bbdiag import inspector
+    if helper is None:
+        from bbdiag import inspector
 
-    # One recommendation per report, and only a helper installed on this machine.
-    helper = inspector.helper_advice().helper
+        # One recommendation per report, and only a helper installed on this machine.
+        helper = inspector.helper_advice().helper
     return [(d, remedy.build(d, situations.get(i, Situation())._replace(suggested_helper=helper), known, day)) for i, d in enumerate(diagnoses)]

@@ -22,9 +22,13 @@ from __future__ import annotations
 
 import bisect
 import functools
+import io
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, BinaryIO
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from bbdiag import normalise, sources
 from bbdiag.library import PATTERNS_DIR, Library
@@ -33,6 +37,8 @@ from bbdiag.normalise import MAX_INPUT, Line, Reading
 from bbdiag.redact import MAX_WRAPPED_LINES, may_wrap_into
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from bbdiag.library import Pattern
 
 CHUNK = 1 << 19  # bytes scanned at once; what a stretch of hits costs in memory is bounded by it (a log of nothing but hits: ~60 MiB peak)
@@ -50,7 +56,11 @@ STEP_MARKERS = (
 )
 # What makes normalise.clean change a line other than by cutting it (a CI prefix, a flattened
 # line split): then its cleaned text is not in the raw bytes, and keywords decide.
-_CLEANING_CHANGES = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f-\xff]|\\n|section_")
+_CHANGING = r"(?:[\x00-\x09\x0b-\x1f\x7f-\xff]|\\n|section_)"
+_CLEANING_CHANGES = re.compile(_CHANGING.encode("ascii"))
+DISTINCTIVE = 4  # ASCII keywords shorter than this are matched only on lines the cleaning changes
+
+FORMAT = "2"  # of the cached database: a change to _build's expressions or result makes it new
 
 Raw = Callable[[int, str], bool]
 
@@ -62,12 +72,13 @@ def read(stream: BinaryIO, reading: Reading, lib: Library, limit: int = MAX_INPU
     returning True), and also the CI step markers that can name a candidate's step.
     """
     head = stream.read(64)  # enough for normalise to tell UTF-16 without a BOM
-    stream = sources.prefixed(head, stream)
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 4 and head[1:4:2] == b"\0\0")
+    capacity = _capacity(stream)  # of the file itself, before `prefixed` hides it
+    stream = sources.prefixed(head, stream)
     database = None if utf16 else _database_for(lib)
     if database is None:  # UTF-16, or no Hyperscan here: the line path
         return normalise.read(stream, reading, limit, raw)
-    return _candidate_lines(stream, reading, database, limit, raw)
+    return _candidate_lines(stream, reading, database, limit, raw, capacity)
 
 
 def available() -> bool:
@@ -153,7 +164,7 @@ class _Database:
         from bbdiag import cache
 
         serialized, self.first_keyword, self.first_marker, always = cache.memoised(
-            "hyperscan", PATTERNS_DIR, (".toml", ".json"), lambda: _build(lib), extra="\n".join(lib.keywords)
+            "hyperscan", PATTERNS_DIR, (".toml", ".json"), lambda: _build(lib), extra=f"{FORMAT}\n" + "\n".join(lib.keywords)
         )
         self.always = frozenset(always)
         self.database: Any = hyperscan.loadb(serialized, mode=hyperscan.HS_MODE_BLOCK)
@@ -192,16 +203,30 @@ def _build(lib: Library) -> tuple[bytes, int, int, tuple[int, ...]]:
     keywords = sorted({variant for k in lib.keywords for variant in _variants(k)} | quotes)
     first_keyword = len(regexes)
     first_marker = first_keyword + len(keywords)
-    expressions = [r.encode("utf-8") for r, _ in regexes] + [re.escape(k).encode("utf-8") for k in [*keywords, *STEP_MARKERS]]
+    expressions = [r.encode("utf-8") for r, _ in regexes] + [_keyword_expression(k).encode("utf-8") for k in keywords]
+    expressions += [re.escape(k).encode("utf-8") for k in STEP_MARKERS]
     flags = [f for _, f in regexes] + [
         # Caseless costs Hyperscan dearly on non-ASCII bytes: those literals come in all three
         # casings instead (_variants), matched exactly.
         hyperscan.HS_FLAG_CASELESS if k.isascii() else 0
         for k in [*keywords, *STEP_MARKERS]
     ]
-    # Keywords of patterns left without a loosened regex (Hyperscan did not take it) decide on every line.
-    decisive = tuple(first_keyword + i for i, k in enumerate(keywords) if k.lower() in always)
+    # What Hyperscan reports of these keywords is a candidate as it is: keywords of patterns left
+    # without a loosened regex (Hyperscan did not take it), keywords that are not ASCII (their line
+    # is one the cleaning changes) and the short ones, matched only where the cleaning changes the line.
+    decisive = tuple(first_keyword + i for i, k in enumerate(keywords) if k.lower() in always or not k.isascii() or len(k) < DISTINCTIVE)
     return _compile(expressions, flags), first_keyword, first_marker, decisive
+
+
+def _keyword_expression(keyword: str) -> str:
+    """A keyword as Hyperscan looks for it: a short one (git's `->` is in every ref update, so in
+    every log) only on a line that also holds what makes the cleaning change it, decided by
+    Hyperscan rather than one Python call per occurrence. Longer keywords stay literals, which
+    Hyperscan finds fastest; the chunk loop checks their rare lines."""
+    if keyword.isascii() and len(keyword) < DISTINCTIVE:
+        escaped = re.escape(keyword)
+        return f"{_CHANGING}[^\\n]*{escaped}|{escaped}[^\\n]*{_CHANGING}"
+    return re.escape(keyword)
 
 
 def _regexes(patterns: tuple[Pattern, ...]) -> tuple[list[tuple[str, int]], set[str]]:
@@ -250,44 +275,60 @@ def _variants(keyword: str) -> set[str]:
     return {keyword, keyword.capitalize(), keyword.upper()}
 
 
-def _database_for(lib: Library) -> _Database | None:
-    return _database_for_keywords(lib, lib.keywords)
-
-
 @functools.lru_cache(maxsize=4)
-def _database_for_keywords(lib: Library, _keywords: tuple[str, ...]) -> _Database | None:
-    """One per library (keyed by its keywords too, so a changed library gets its own), None without Hyperscan."""
+def _database_for(lib: Library) -> _Database | None:
+    """One per library (the cache holds the library, so another one never takes its place), None without Hyperscan."""
     if not available():
         return None
     return _Database(lib)
 
 
 # ------------------------------------------------------------------------------ the chunk loop
-def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, limit: int, raw: Raw | None) -> Iterator[Line]:
+def _capacity(stream: BinaryIO) -> int:
+    """The buffer a log needs: the whole of a small file (most logs in a folder are small, and
+    zeroing a full buffer for each costs more than scanning it), else a chunk and a long line."""
+    full = CHUNK + normalise.MAX_LINE
+    try:
+        status = os.fstat(stream.fileno()) if isinstance(stream, io.BufferedReader | io.FileIO) else None
+    except (OSError, ValueError):
+        return full
+    if status is None or not stat.S_ISREG(status.st_mode):
+        return full
+    return min(full, status.st_size + 1)  # one byte more: the read that finds the end has room
+
+
+def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, limit: int, raw: Raw | None, capacity: int) -> Iterator[Line]:
     """Candidate lines and the URL lines near them, numbered as in the input.
 
     Blocks are read into one reused buffer and scanned in place; only the partial line at a
     block's end is carried to the buffer's front, and a line longer than MAX_LINE is read in pieces.
     """
-    buffer = bytearray(CHUNK + normalise.MAX_LINE)
+    buffer = bytearray(capacity)
     readinto = getattr(stream, "readinto", None)
     carry = 0  # bytes of an unfinished line at the buffer's front (fewer than MAX_LINE)
     line_base = 0  # complete lines before the buffer's front
     continued = False  # the buffer's front continues a line already passed on in pieces
     context = _Context(raw)
-    with memoryview(buffer) as view:
+    with ExitStack() as stack:
         while True:
-            want = min(CHUNK, reading.room(stream, limit))
+            if carry == len(buffer):  # a file that grew while it was read: the full buffer after all
+                buffer += bytes(CHUNK + normalise.MAX_LINE - len(buffer))
+            want = min(CHUNK, reading.room(stream, limit), len(buffer) - carry)
             if not want:
                 got = 0
             elif readinto is not None:
-                got = readinto(view[carry : carry + want]) or 0
+                with memoryview(buffer) as view:
+                    got = readinto(view[carry : carry + want]) or 0
             else:
                 block = stream.read(want)
                 got = len(block)
-                view[carry : carry + got] = block
+                buffer[carry : carry + got] = block
             reading.took(got)
             end = carry + got
+            if got == CHUNK and context.scanner is None and _cores() > 1:  # a large log: Hyperscan gets a thread of its own
+                from concurrent.futures import ThreadPoolExecutor
+
+                context.scanner = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="bbdiag-hyperscan"))
             if not got:
                 if carry:
                     yield from _lines_of_chunk(buffer, 0, carry, line_base, database, context)
@@ -313,23 +354,39 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, li
     reading.lines = line_base
 
 
+class _Tail(NamedTuple):
+    """The last lines of a stretch, as read."""
+
+    first: int  # the number of its first line
+    last: int
+    text: bytes  # whole lines
+    emitted: frozenset[int]  # numbers of its lines already passed on
+
+
 class _Context:
-    """What one stretch of a log leaves for the next: URL lines not yet emitted, how far after the
-    last candidate URL lines are still wanted, and how many lines the last stretch had."""
+    """What one stretch of a log leaves for the next: its last lines as they are (a hit early in the
+    next stretch takes its URL lines from them), how far after the last candidate URL lines are
+    still wanted, and how many lines the last stretch had."""
 
     def __init__(self, raw: Raw | None) -> None:
-        self.recent: list[tuple[int, bytes]] = []
+        self.tails: list[_Tail] = []
         self.after_until = 0  # line number
         self.raw = raw
         self.newlines = 0
+        self.scanner: Executor | None = None  # Hyperscan's thread, for a log of more than one chunk
         self.wrap_tail: list[tuple[int, bytes]] = []  # the last lines of the stretch (oldest first), which a wrapped token may run from
 
 
 def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, database: _Database, context: _Context) -> list[Line]:
     """Candidate lines of buf[start:end] (whole lines); the number of newlines in it goes to context.newlines."""
     with memoryview(buf)[start:end] as chunk:
-        regex_ends, always_ends, keyword_ends, marker_ends = database.scan(chunk)
-    line_starts = {max(start, buf.rfind(b"\n", start, start + e) + 1) for e in (*regex_ends, *always_ends)}
+        # Hyperscan lets go of the GIL while it scans: with a thread of its own it scans while
+        # this one counts the stretch's lines (both are a pass over the bytes).
+        scanning = context.scanner.submit(database.scan, chunk) if context.scanner else None
+        newlines_in_stretch = buf.count(b"\n", start, end)
+        regex_ends, always_ends, keyword_ends, marker_ends = scanning.result() if scanning else database.scan(chunk)
+    # A match's line is the one holding its last byte: a loosened regex's `\s*` may end past a newline.
+    line_starts = {max(start, buf.rfind(b"\n", start, start + e - 1) + 1) for e in (*regex_ends, *always_ends)}
     for e in keyword_ends:  # a keyword decides only where the cleaning changes the line
         line_start = max(start, buf.rfind(b"\n", start, start + e) + 1)
         if line_start not in line_starts:
@@ -353,8 +410,7 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
                 context.raw(line_base + newlines + 1, normalise.decode_line(bytes(buf[offset : line_end if line_end != -1 else end][:MAX_CONTEXT_LINE])))
         else:
             hits.append((offset, line_base + newlines + 1))
-    newlines += buf.count(b"\n", counted_to, end)
-    context.newlines = newlines
+    newlines = context.newlines = newlines_in_stretch
     wanted: dict[int, int] = dict(hits)  # line start offset -> line number
     url_lines: list[tuple[int, int, int]] = []  # (start, end, number) of lines near a hit, which may name the remote
     # URL lines right after a hit at the end of the previous stretch.
@@ -375,21 +431,32 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
     earlier = dict(_lines_a_wrap_needs(buf, start, wanted, context))  # line number -> bytes, of the stretch before
     if hits:  # the host may be named in URL lines just before this stretch, not emitted yet
         first = hits[0][1]
-        earlier.update((n, text) for n, text in context.recent if first - NEAR_BEFORE <= n)
-        context.recent.clear()
+        for tail in context.tails:
+            for line_start, line_end, number in _lines_from(tail.text, 0, len(tail.text), tail.first, NEAR_BEFORE):
+                if number >= first - NEAR_BEFORE and number not in tail.emitted and _may_hold_url(tail.text, line_start, line_end):
+                    earlier[number] = tail.text[line_start:line_end]
+        context.tails.clear()
     lines += [line for n in sorted(earlier) for line in _to_lines(earlier[n], n, context.raw)]
     for offset in sorted(wanted):
         line_end = buf.find(b"\n", offset, end)
         lines += _to_lines(bytes(buf[offset : line_end if line_end != -1 else end]), wanted[offset], context.raw)
-    # Remember the URL lines at the end of this stretch (not emitted) for a hit early in the next.
-    tail = [
-        (number, bytes(buf[line_start:line_end]))
-        for line_start, line_end, number in _lines_before(buf, start, end, line_base + newlines, NEAR_BEFORE)
-        if line_start not in wanted and _may_hold_url(buf, line_start, line_end)
-    ][::-1]
-    context.recent = [(m, text) for m, text in [*context.recent, *tail] if m > line_base + newlines - NEAR_BEFORE]
-    context.wrap_tail = _wrap_tail(buf, start, end, line_base + newlines, context.wrap_tail)
+    # Keep the last NEAR_BEFORE lines of this stretch as they are, for a hit early in the next:
+    # most stretches are followed by none, so their lines are never looked at one by one.
+    last = line_base + newlines
+    tail_start, count = end, 0
+    while count < NEAR_BEFORE and tail_start > start:
+        tail_start = max(start, buf.rfind(b"\n", start, tail_start - 1) + 1)
+        count += 1
+    if count:
+        emitted = frozenset(number for offset, number in wanted.items() if offset >= tail_start)
+        context.tails.append(_Tail(last - count + 1, last, bytes(buf[tail_start:end]), emitted))
+    context.tails = [tail for tail in context.tails if tail.last > last - NEAR_BEFORE]
+    context.wrap_tail = _wrap_tail(buf, start, end, last, context.wrap_tail)
     return lines
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 # ------------------------------------------------------------------------------ tokens a terminal wrapped
@@ -451,7 +518,7 @@ def _lines_before(buf: bytearray, start: int, position: int, number: int, count:
         position = previous
 
 
-def _lines_from(buf: bytearray, position: int, end: int, number: int, count: int) -> Iterator[tuple[int, int, int]]:
+def _lines_from(buf: bytes | bytearray, position: int, end: int, number: int, count: int) -> Iterator[tuple[int, int, int]]:
     """Up to `count` lines starting at `position` (a line start), before `end`: (line start, line end, number)."""
     for _ in range(count):
         if position >= end:
@@ -462,7 +529,7 @@ def _lines_from(buf: bytearray, position: int, end: int, number: int, count: int
         position = following
 
 
-def _may_hold_url(body: bytearray, start: int, end: int) -> bool:
+def _may_hold_url(body: bytes | bytearray, start: int, end: int) -> bool:
     if end - start > MAX_CONTEXT_LINE:
         return False
     return body.find(b"://", start, end) != -1 or body.find(b"@", start, end) != -1

@@ -14,6 +14,7 @@ path), which tests/test_hostile_redact.py holds.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bbdiag import hosts
@@ -68,7 +69,7 @@ _PROMPT_ANSWER = re.compile(
 )
 _ALREADY_MASKED = re.compile(r"[*x•]+|\{[a-z_]+\}|<[^>]*>|\$\{?[A-Z_]+\}?")
 
-_NOT_SECRETS = frozenset({"", MASK, "***", "****", "[secure]", "x-token-auth", "x-bitbucket-api-token-auth"})
+_NOT_SECRETS = frozenset({"", MASK, "***", "****", "[secure]"})
 
 
 def redact(text: str) -> str:
@@ -110,7 +111,15 @@ def _mask(value: str) -> str:
 
 def _only_masked(value: str) -> bool:
     """Already hidden: ***, xxxx, [secure], {password}: nothing left to protect."""
-    return value in _NOT_SECRETS or (len(value) < 256 and bool(_ALREADY_MASKED.fullmatch(value)))
+    return value in _NOT_SECRETS or (len(value) < 256 and bool(_ALREADY_MASKED.fullmatch(value))) or value in _token_user_names()
+
+
+@functools.cache
+def _token_user_names() -> frozenset[str]:
+    """Hosts' fixed token user names (x-token-auth), where a secret may stand: words, not secrets."""
+    from bbdiag import knowledge
+
+    return hosts.token_user_names(knowledge.load())
 
 
 def _mask_userinfo(match: re.Match[str]) -> str:
@@ -140,11 +149,23 @@ _LONGEST_PREFIX = 16  # characters: more than any prefix in the table (the tests
 _RUNS = tuple(re.compile(rf"\b{s.prefix}{s.body}+") for s in _SHAPES)  # a prefix and at least one character of the rest
 
 
+# A URL cut inside its userinfo at the end of a line, and the userinfo's rest at the next line's start.
+_USERINFO_AT_END = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://(?P<userinfo>[^\s/?#@'\"]{0,256})$")
+_USERINFO_REST = re.compile(r"[^\s/?#@'\"]{0,256}@")
+
+
 def wrapped_token_rest(previous: str, line: str, previous_is_rest: bool = False) -> int:
-    """How many characters at the start of `line` are the rest of a token that a terminal wrapped
-    at the end of `previous` (the line before it), 0 for none. `previous_is_rest`: `previous` was
-    itself wholly such a rest, so the token may run on further."""
-    if len(previous) not in WRAP_WIDTHS or previous[-1] not in _TOKEN_CHARS or not line or line[0] not in _TOKEN_CHARS:
+    """How many characters at the start of `line` are the rest of a token, or of a URL's password,
+    that a terminal wrapped at the end of `previous` (the line before it), 0 for none.
+    `previous_is_rest`: `previous` was itself wholly such a rest, so the token may run on further."""
+    if len(previous) not in WRAP_WIDTHS or not line:
+        return 0
+    if "://" in previous[-300:]:
+        started = _USERINFO_AT_END.search(previous, len(previous) - 300 if len(previous) > 300 else 0)
+        ended = _USERINFO_REST.match(line) if started else None
+        if started and ended and ":" in started["userinfo"] + ended[0]:  # a password: the user name's rest goes too
+            return ended.end() - 1
+    if previous[-1] not in _TOKEN_CHARS or line[0] not in _TOKEN_CHARS:
         return 0
     head = len(line) - len(line.lstrip(_TOKEN_CHARS))
     if line.startswith(":", head):  # git's `remote:`, `fatal:` start a line of their own

@@ -151,14 +151,6 @@ class Context:
             )
         return Step("Check that it works (git asks for the user name and token once, then the helper stores them):", f"git ls-remote {self.remote}")
 
-    def username(self, kind: str) -> str:
-        """The Git user name for a credential kind, from the URL or config when that is right."""
-        known = self.situation.username or (self.url.username if self.url else None)
-        # An SSH user and a token's fixed user name name no person: never put them back in a URL.
-        if known and "@" not in known and known not in ("git", self.fact("bitbucket-access-token-username")) and not known.startswith("<"):
-            return known
-        return f"<your-{kind}-username>"
-
     def evidence_has(self, *pattern_ids: str) -> bool:
         """One of these patterns is in the evidence (test_pattern_ids: each id names a pattern)."""
         return any(h.pattern.id in pattern_ids for h in self.d.evidence)
@@ -177,6 +169,12 @@ class Context:
         return self.k.date_of(policy_id)
 
     # -------------------------------------------------------------------------- shared remedy shapes
+    def read_only_key(self) -> Step:
+        """A push with a deploy (access) key that may only read: a host's own wording says so (`steps`)."""
+        return Step(
+            "A deploy/access key is read-only unless write access was granted when it was added: use a key of a user with write access, or allow write access for the key."
+        )
+
     def host_key_rotated(self, policy_id: str, fingerprint_fact: str, add_keys: str, check: Step) -> Remedy:
         """A host that replaced its SSH host key (`policy_id`): forget the pinned key, add the current ones."""
         return Remedy(
@@ -436,13 +434,8 @@ def _permission_denied(c: Context) -> Remedy:
     own = c.host.steps("permission-denied", c)  # where this host grants write access (a workflow's token, a Contribute permission)
     if own:
         steps[0:0] = own
-    elif "deploy key" in who or c.primary_is("bitbucket-deploy-key-read-only", "github-key-read-only", "github-write-access-not-granted"):
-        steps.insert(
-            0,
-            Step(
-                "A deploy/access key is read-only unless write access was granted when it was added: use a key of a user with write access, or allow write access for the key."
-            ),
-        )
+    elif "deploy key" in who:
+        steps.insert(0, c.read_only_key())
     steps.append(Step(f"Ask an administrator of the repository on {c.host_label} for write access for that account."))
     return _access("This identity may not do this to the repository", "The host knows who you are and refused the operation for that identity.", steps)
 

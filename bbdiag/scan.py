@@ -16,7 +16,9 @@ chunk size whatever the log's size.
 
 from __future__ import annotations
 
+import functools
 import io
+import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -133,10 +135,20 @@ def views_of(results: Iterable[ScanResult], as_of: str | None = None) -> list[So
     day = knowledge.today(as_of)
     views = []
     for result in results:
-        pairs = pipeline.remedies(result.diagnoses, as_of=day)
+        helper = suggested_helper(os.environ.get("PATH", "")) if result.diagnoses else None
+        pairs = pipeline.remedies(result.diagnoses, as_of=day, helper=helper)
         diagnoses = tuple(diagnosis_view(result.source, d, r, result.step_of(d)) for d, r in pairs)
         views.append(SourceView(redact(result.source), result.reading.lines, diagnoses, tuple(redact(r) for r in result.reading.remarks())))
     return views
+
+
+@functools.lru_cache(maxsize=4)
+def suggested_helper(_search_path: str) -> str:
+    """The credential helper every remedy suggests (inspector.helper_advice), looked up once for
+    all the logs of a scan rather than along PATH for each log; keyed by PATH, where it looks."""
+    from bbdiag import inspector
+
+    return inspector.helper_advice().helper
 
 
 def scan_file_views(path: str, as_of: str | None = None, on_read: Callable[[int], None] | None = None) -> list[SourceView]:

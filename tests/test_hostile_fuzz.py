@@ -5,7 +5,8 @@ or stderr that drives a terminal; and stay under the README's memory bound (its 
 measured in the child process).
 
 BBDIAG_FUZZ_SEED picks the seed (a failure prints it), BBDIAG_FUZZ_CASES how many inputs.
-`bbdiag run` is left out: it passes the command's own output through unchanged, by design.
+`bbdiag run` passes the command's own output through unchanged, by design: what it adds after
+that (its explanation, on stderr, stdout or in --output's file) is held to the same rules.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 # What may drive a terminal: ESC, the other C0 controls but tab and newline, DEL, C1 controls
 # (raw and UTF-8 encoded), bidi overrides and isolates.
 _TERMINAL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c")
-_EXIT_CODES = {"explain": {0, 1}, "scan": {0, 1}, "doctor": {0, 1}, "patterns": {0, 1}, "observer": {0}, "hook": {0, 98, 99}}
+FAILED = 128  # what the command `bbdiag run` wraps exits with (git's own code for a fatal error)
+_EXIT_CODES = {"explain": {0, 1}, "scan": {0, 1}, "doctor": {0, 1}, "patterns": {0, 1}, "observer": {0}, "hook": {0, 98, 99}, "run": {FAILED}, "fix": {0}}
 
 ESCAPES = [
     "\x1b]0;owned\x07",
@@ -126,12 +128,15 @@ def _leaks(data: bytes, secrets: tuple[str, ...]) -> list[str]:
     return found
 
 
-def _check(case: Case, entry: str, args: list[str], cwd: Path, stdin: bytes | None = None, written: tuple[Path, ...] = ()) -> None:
+def _check(case: Case, entry: str, args: list[str], cwd: Path, stdin: bytes | None = None, written: tuple[Path, ...] = (), passed_through: bytes = b"") -> None:
+    """`passed_through`: what the command `bbdiag run` wraps writes to stderr, which comes first there, unchanged."""
     peak, done = peak_mib(args, cwd=cwd, stdin=stdin)
     where = f"seed {case.seed}, bbdiag {' '.join(a[:60] for a in args)}"
     assert b"Traceback" not in done.stderr, f"{where}: {done.stderr[-3000:]!r}"
     assert done.returncode in _EXIT_CODES[entry], f"{where}: exit {done.returncode}: {done.stderr[-2000:]!r}"
-    for label, data in (("stdout", done.stdout), ("stderr", done.stderr), *((str(p), p.read_bytes()) for p in written if p.exists())):
+    assert done.stderr.startswith(passed_through), f"{where}: the command's output was not passed through unchanged"
+    stderr = done.stderr[len(passed_through) :]
+    for label, data in (("stdout", done.stdout), ("stderr", stderr), *((str(p), p.read_bytes()) for p in written if p.exists())):
         assert not _leaks(data, case.secrets), f"{where}: {label} shows {_leaks(data, case.secrets)[:3]}"
         if label in ("stdout", "stderr"):
             assert not _TERMINAL_BYTES.search(data.replace(b"PEAK-KIB", b"")), f"{where}: {label} holds {_TERMINAL_BYTES.search(data)!r}"
@@ -145,6 +150,7 @@ def _repository(case: Case, folder: Path, home: Path) -> Path:
     git("remote", "add", "origin", f"https://{user}@bitbucket.org/ws/r.git", cwd=repo)
     git("remote", "add", "leaky", f"https://jane:{case.secrets[-1]}@bitbucket.org/ws/r.git", cwd=repo)
     git("config", "--global", "credential.helper", "store")
+    git("config", "--global", "http.proxy", "http://127.0.0.1:9")  # fix tries the remotes: a closed loopback port, no network
     git("config", "credential.helper", f"nosuch-helper --token {case.secrets[6]}", cwd=repo)
     (home / ".git-credentials").write_text("".join(f"https://jane:{s}@bitbucket.org\n" for s in case.secrets))
     return repo
@@ -180,6 +186,14 @@ def test_hostile_text_through_every_entry_point(tmp_path: Path, isolated: Path) 
         assert b"Traceback" not in observer.stderr and not _leaks(observer.stderr + observer.stdout, case.secrets), (case.seed, observer.stderr[-2000:])
         assert not _TERMINAL_BYTES.search(observer.stderr), (case.seed, observer.stderr[-2000:])
         _check(case, "hook", ["hook", "pre-push", "leaky", f"https://jane:{case.secrets[-1]}@bitbucket.org/ws/r.git"], repo, stdin=b"")
+        _check(case, "fix", ["fix", "--dry-run"], repo)
+        failing = ["sh", "-c", f'cat "$0" >&2; exit {FAILED}', str(log)]  # a git command that failed with this output
+        raw = log.read_bytes()
+        for fmt in ("text", "terminal"):
+            _check(case, "run", ["run", "--format", fmt, "--", *failing], repo, passed_through=raw)
+        report = folder / "run.json"
+        _check(case, "run", ["run", "--format", "json", "--", *failing], repo, passed_through=raw)
+        _check(case, "run", ["run", "--format", "json", "--output", str(report), "--", *failing], repo, passed_through=raw, written=(report,))
 
 
 @pytest.mark.parametrize("seed", range(50))

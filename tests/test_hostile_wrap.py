@@ -187,3 +187,25 @@ def test_pieces_of_one_line_are_not_taken_for_a_wrap() -> None:
     second = "Q2w8 fatal: Authentication failed for 'https://bitbucket.org/ws/r.git/'"
     matches = match_lines([Line(1, first), *(Line(2, p) for p in normalise.clean(second))], lib)
     assert [h.text for h in matches.hits] == ["fatal: Authentication failed for 'https://bitbucket.org/ws/r.git/'"]
+
+
+def test_a_url_password_wrapped_anywhere_in_its_userinfo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a token's shape, but the password of a URL: masked on the line it wraps onto, wherever
+    the wrap falls from the scheme's `://` to the `@`."""
+    lib = library.load()
+    password = "hunter2" + "Qw8Zr5Xy7Vb4Nc1Ds6Ea"
+    lead = "~" * 20 + "POST https://"
+    line = lead + "jane:" + password + "@bitbucket.org/ws/r.git/': The requested URL returned error: 403"
+    failures = []
+    for cut in range(len(lead), len(lead) + len("jane:" + password) + 1):
+        data = ("~" * 30 + "\n" + line[:cut].rjust(WIDTH, "~") + "\n" + line[cut:] + "\n").encode()
+        reading = normalise.Reading("-")
+        runs = [pipeline.diagnose_lines(normalise.read(io.BufferedReader(io.BytesIO(data)), reading), reading, lib).diagnoses]
+        for chunk in (64, prefilter.CHUNK):
+            monkeypatch.setattr(prefilter, "CHUNK", chunk)
+            runs.append(scan.scan_stream(io.BytesIO(data), "-", lib).diagnoses)
+        for diagnoses in runs:
+            assert diagnoses
+            shown = "\n".join(strings([view.diagnosis_view("-", d, r) for d, r in pipeline.remedies(diagnoses)]))
+            failures += [f"cut at {cut}: {piece}" for piece in {password[i : i + FRAGMENT] for i in range(len(password) - FRAGMENT + 1)} if piece in shown]
+    assert not failures, failures[:10]

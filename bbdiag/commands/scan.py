@@ -10,9 +10,10 @@ workers and says so in one line.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from typing import TYPE_CHECKING, TextIO, cast
 
@@ -58,10 +59,15 @@ def run(args: argparse.Namespace) -> int:
             from bbdiag import scan
 
             views += scan.views_of([scan.scan_stream(sys.stdin.buffer, "-")], args.as_of)
-        views += scan_files(files, args.jobs, args.as_of)
-        report = ScanView(tuple(views))
+        kept: list[SourceView] = []
+        arriving = _kept(itertools.chain(views, scan_files(files, args.jobs, args.as_of)), kept)
         try:
-            _render(report, fmt, out)
+            streamed = _streamed(fmt)
+            if streamed is not None:  # written as the files finish
+                streamed(arriving, out)
+            else:
+                _render(ScanView(tuple(arriving)), fmt, out)
+            report = ScanView(tuple(kept))
             if summary is not None:
                 from bbdiag.render import annotations
 
@@ -108,25 +114,37 @@ def _writable(path: str, stack: ExitStack, mode: str) -> TextIO:
         raise UsageError(f"{path}: cannot be written: {exc.strerror or exc}") from exc
 
 
-def scan_files(files: Sequence[str], jobs: int = 0, as_of: str | None = None) -> list[SourceView]:
-    """Every file's report, in order: in batches on every core when there is enough to do, with a
-    progress bar on a terminal."""
+def _kept(sources: Iterable[SourceView], into: list[SourceView]) -> Iterator[SourceView]:
+    """`sources` as they come, each also kept in `into` (for the summary and the exit status)."""
+    for source in sources:
+        into.append(source)
+        yield source
+
+
+def _streamed(fmt: str) -> Callable[[Iterable[SourceView], TextIO], None] | None:
+    """The renderer that writes the report as each log's arrives, for formats that can."""
+    from bbdiag.render import json as json_renderer
+
+    return {"json": json_renderer.stream_scan, "jsonl": json_renderer.stream_scan_jsonl}.get(fmt)
+
+
+def scan_files(files: Sequence[str], jobs: int = 0, as_of: str | None = None) -> Iterator[SourceView]:
+    """Every file's report, in order, as each is ready: in batches on every core when there is
+    enough to do, with a progress bar on a terminal."""
     from bbdiag import sources
 
     sizes = [sources.size(f) for f in files]
     total = sum(sizes)
     workers = min(jobs or os.cpu_count() or 1, len(files))
-    views: list[SourceView] = []
     with _progress(total) as advance:
         if workers > 1 and (total > POOL_AFTER_BYTES or len(files) >= POOL_AFTER_FILES):
             for batch_views, batch_bytes in _on_every_core(list(files), sizes, workers, as_of):
-                views += batch_views
+                yield from batch_views
                 if advance:
                     advance(batch_bytes)
         else:
             for name in files:
-                views += scan_file(name, as_of, advance)
-    return views
+                yield from scan_file(name, as_of, advance)
 
 
 def _on_every_core(files: list[str], sizes: list[int], workers: int, as_of: str | None) -> Iterator[tuple[list[SourceView], int]]:

@@ -10,9 +10,13 @@ and one row below (README, "Contributing").
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from bbdiag.hosts import azure_devops, bitbucket_cloud, bitbucket_dc, codecommit, generic, gitea, github, gitlab
 from bbdiag.hosts.base import Host, TokenShape
+
+if TYPE_CHECKING:
+    from bbdiag.knowledge import Knowledge
 
 # The order is the order of the weak signs: the first host whose product word a host name holds
 # wins ("bitbucket-gitlab-mirror.corp" is Bitbucket). The strong signs (own domains) never overlap.
@@ -113,3 +117,9 @@ def tokens_in_text() -> re.Pattern[str]:
 def token_names_in_text(text: str) -> list[str]:
     """For each token in `text`, in order, the name of its shape (never the token)."""
     return [TOKEN_SHAPES[int(name[1:])].name for m in _IN_TEXT.finditer(text) for name, value in m.groupdict().items() if value]
+
+
+def token_user_names(k: Knowledge) -> frozenset[str]:
+    """The fixed user names hosts take with a token of some kind (Bitbucket's access tokens have one):
+    words every user of that host types, never a secret."""
+    return frozenset(name for host in REGISTRY for shape in host.TOKEN_SHAPES if (name := host.git_username(shape.kind, None, k)))

@@ -46,7 +46,12 @@ def steps(cause: str, c: Context) -> tuple[Step, ...]:
             Step("In Azure Pipelines, allow scripts to use the OAuth token (persistCredentials: true on the checkout step) or pass a PAT as an extra header."),
         )
     if cause == "permission-denied":
-        return (Step("Grant the identity named in the message the Contribute permission on the repository (Project settings > Repositories > Security)."),)
+        return (
+            Step(
+                f"Grant the identity named in the message the {c.fact('azure-push-permission')} permission on the repository "
+                f"({c.fact('azure-repository-permissions-page')})."
+            ),
+        )
     return ()
 
 

@@ -94,6 +94,8 @@ def steps(cause: str, c: Context) -> tuple[Step, ...]:
                 f"git -c credential.helper='!f() {{ echo username={token_user}; echo \"password=$BITBUCKET_TOKEN\"; }}; f' fetch {c.remote}",
             ),
         )
+    if cause == "permission-denied" and c.primary_is("bitbucket-deploy-key-read-only"):
+        return (c.read_only_key(),)
     return ()
 
 
@@ -108,18 +110,32 @@ def _new_credential(c: Context, title: str, why: str) -> Remedy:
     if c.after("bitbucket-app-passwords-not-issued"):
         create = Step(
             f'Create an API token with scopes at {c.fact("bitbucket-api-token-page")} ("Create API token with scopes", '
-            f"app Bitbucket) with the scopes {c.fact('bitbucket-api-token-scopes')} (read alone is enough to clone and fetch)."
+            f"app Bitbucket) with the scopes {_api_token_scopes(c.k)} (read alone is enough to clone and fetch)."
         )
         again = Step(
             f"Run the command again and give the API token as the password. The user name is your Bitbucket user name "
             f"(not your email), or {c.fact('bitbucket-api-token-git-username')}.",
         )
     else:
-        create = Step(f"Create an app password at {c.fact('bitbucket-app-password-page')} with the permissions Repositories: Read and Write.")
+        create = Step(f"Create an app password at {c.fact('bitbucket-app-password-page')} with the permissions {c.fact('bitbucket-app-password-permissions')}.")
         again = Step("Run the command again and give the app password as the password, with your Bitbucket user name.")
     note = _email_username_note(c)
-    steps = (create, *([note] if note else []), c.erase(), c.set_url(c.username("bitbucket")), again, c.check())
+    steps = (create, *([note] if note else []), c.erase(), c.set_url(_url_username(c)), again, c.check())
     return Remedy(title, why, steps, _docs(c))
+
+
+def _url_username(c: Context) -> str:
+    """The user name for the remote's URL: the one the setup knows when it names a person."""
+    known = c.situation.username or (c.url.username if c.url else None)
+    # The SSH user and the access tokens' fixed user name name no person: never put them back in a URL.
+    if known and "@" not in known and known not in (SSH_USER, c.fact("bitbucket-access-token-username")) and not known.startswith("<"):
+        return known
+    return "<your-bitbucket-username>"
+
+
+def _api_token_scopes(k: Knowledge) -> str:
+    """The scopes an API token needs for Git: reading, and writing to push."""
+    return f"{k.fact('bitbucket-api-token-read-scope')}, {k.fact('bitbucket-api-token-write-scope')}"
 
 
 def _email_username_note(c: Context) -> Step | None:
@@ -181,7 +197,7 @@ def _rejected_by_kind(c: Context) -> Remedy | None:
         return Remedy(
             "An API token was sent with an email address as the user name",
             f"Bitbucket Cloud's Git over HTTPS takes an API token only with your Bitbucket user name or {token_user}; with the email address ({user}) it answers 401. The token itself may be fine.",
-            (c.erase(), c.set_url(c.username("bitbucket")), Step("Run the command again and give the same API token as the password."), c.check()),
+            (c.erase(), c.set_url(_url_username(c)), Step("Run the command again and give the same API token as the password."), c.check()),
             _docs(c),
         )
     if kind == "access-token" and user != c.fact("bitbucket-access-token-username"):
@@ -226,12 +242,12 @@ def _credentials_rejected(c: Context) -> Remedy:
 def _token_scope(c: Context) -> Remedy:
     return Remedy(
         "The Bitbucket token lacks a scope",
-        "The token authenticated, but Bitbucket refused the operation (HTTP 403): pushing needs write:repository:bitbucket, "
-        "cloning and fetching read:repository:bitbucket. A token's scopes cannot be changed after it is created.",
+        f"The token authenticated, but Bitbucket refused the operation (HTTP 403): pushing needs {c.fact('bitbucket-api-token-write-scope')}, "
+        f"cloning and fetching {c.fact('bitbucket-api-token-read-scope')}. A token's scopes cannot be changed after it is created.",
         (
             Step(
-                f"Create a new API token with scopes at {c.fact('bitbucket-api-token-page')} with {c.fact('bitbucket-api-token-scopes')} "
-                f"(for a repository access token: Repositories Read and Write; its user name is {c.fact('bitbucket-access-token-username')})."
+                f"Create a new API token with scopes at {c.fact('bitbucket-api-token-page')} with {_api_token_scopes(c.k)} "
+                f"(for a repository access token: {c.fact('bitbucket-access-token-permissions')}; its user name is {c.fact('bitbucket-access-token-username')})."
             ),
             c.erase(),
             Step("Run the command again and give the new token as the password."),
@@ -314,7 +330,7 @@ def check_stored(c: Checkup, credential: StoredCredential, where: str) -> Iterat
 def _replace_credential(c: Checkup, credential: StoredCredential) -> tuple[Step, ...]:
     """The erase names the credential's own scheme, host and port (an http:// one is not found by protocol=https)."""
     return (
-        Step(f"Create an API token with scopes at {c.k.fact('bitbucket-api-token-page')} ({c.k.fact('bitbucket-api-token-scopes')})."),
+        Step(f"Create an API token with scopes at {c.k.fact('bitbucket-api-token-page')} ({_api_token_scopes(c.k)})."),
         Step("Remove the stored credential:", f"printf '{credential.erase_query}' | git credential reject"),
         Step("Fetch once and give your Bitbucket user name and the token:", "git fetch"),
     )

@@ -25,9 +25,14 @@ SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
 DOC_HOSTS: tuple[str, ...] = ()
 TOKEN_SHAPES: tuple[TokenShape, ...] = (
-    # HTTP access tokens as Atlassian documents them have no prefix (the generic opaque shape covers
-    # them where a secret is expected); copies seen with a `BBDC-` prefix (issue 14) are a token in
-    # running text too. 20 characters is far below a real token's 44.
+    # The `BBDC-` prefix is unconfirmed by Atlassian: its HTTP access token pages (8.5, 8.16, 9.1,
+    # read 2026-12-01) say nothing of a token's format, and older tokens are 44 characters of
+    # base64 with no prefix (the generic opaque shape covers those where a secret is expected).
+    # Secret scanners match it as Data Center's: TruffleHog's detector (trufflesecurity/trufflehog
+    # #4883, merged 2026-04-13: `BBDC-` then 40 to 50 of [A-Za-z0-9+/@_-]) and betterleaks'
+    # (betterleaks/betterleaks #346, 2026-09-09), while GitGuardian's lists the token as not
+    # prefixed. Matched anyway: a false match costs a masked word, a miss a printed token. 20
+    # characters is far below the 40 those scanners see.
     TokenShape("BBDC-", "[A-Za-z0-9_=+/-]", 20, "bitbucket-dc-token", "a Bitbucket Data Center HTTP access token (BBDC-…)"),
 )
 SSH_PORT = 7999  # the default SSH port of Bitbucket Data Center

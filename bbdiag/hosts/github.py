@@ -65,8 +65,12 @@ def steps(cause: str, c: Context) -> tuple[Step, ...]:
         )
     if cause == "permission-denied" and "github-actions" in c.d.primary.captures.get("who", ""):  # the workflow's GITHUB_TOKEN
         return (
-            Step("Give the workflow's token write access: add `permissions: contents: write` to the job (and allow it in the repository's Actions settings)."),
+            Step(
+                f"Give the workflow's token write access: add `{c.fact('github-actions-push-permission')}` to the job (and allow it in the repository's Actions settings)."
+            ),
         )
+    if cause == "permission-denied" and c.primary_is("github-key-read-only", "github-write-access-not-granted"):
+        return (c.read_only_key(),)
     return ()
 
 
@@ -81,7 +85,7 @@ def _account_password_rejected(c: Context) -> Remedy:
         f"GitHub has refused account passwords for Git over HTTPS since {c.policy_date('github-password-auth-removed')}.",
         (
             Step(
-                f"Create a fine-grained personal access token at {c.fact('github-token-page')} with Contents: Read and write on this repository, or let the GitHub CLI set one up:",
+                f"Create a fine-grained personal access token at {c.fact('github-token-page')} with {c.fact('github-push-permission')} on this repository, or let the GitHub CLI set one up:",
                 "gh auth login",
             ),
             c.erase(),
@@ -109,12 +113,12 @@ def _token_scope(c: Context) -> Remedy:
     return Remedy(
         "The GitHub token may not push to this repository",
         "The token authenticated, but its permissions do not include writing: a fine-grained personal access token needs the "
-        "repository permission Contents: Read and write (and Workflows: Read and write to change .github/workflows); in GitHub "
-        "Actions the GITHUB_TOKEN needs `permissions: contents: write`. A fine-grained token's permissions can be edited on its settings page.",
+        f"repository permission {c.fact('github-push-permission')} (and {c.fact('github-workflow-permission')} to change .github/workflows); in GitHub "
+        f"Actions the GITHUB_TOKEN needs `{c.fact('github-actions-push-permission')}`. A fine-grained token's permissions can be edited on its settings page.",
         (
             Step(
-                f"Give the token Contents: Read and write for this repository at {c.fact('github-token-page')}, or create one that has it. "
-                "In a workflow, add `permissions: contents: write` to the job instead."
+                f"Give the token {c.fact('github-push-permission')} for this repository at {c.fact('github-token-page')}, or create one that has it. "
+                f"In a workflow, add `{c.fact('github-actions-push-permission')}` to the job instead."
             ),
             c.erase(),
             Step("Run the command again with your GitHub login as the user name and the token as the password."),

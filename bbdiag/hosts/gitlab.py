@@ -54,11 +54,12 @@ def docs(cause: str, c: Context) -> tuple[str, ...]:
 
 def remedy(cause: str, c: Context) -> Remedy | None:
     if cause == "credentials-rejected":
+        read, write = c.fact("gitlab-read-scope"), c.fact("gitlab-write-scope")
         return c.forget_create_retry(
             "GitLab rejected the credential",
-            "GitLab refused the password or token: it is wrong, expired or lacks the read_repository/write_repository scope, or it is a password where GitLab needs a token (two-factor authentication).",
+            f"GitLab refused the password or token: it is wrong, expired or lacks the {read}/{write} scope, or it is a password where GitLab needs a token (two-factor authentication).",
             Step(
-                f"Create a personal access token with read_repository and write_repository ({c.fact('gitlab-token-docs')}); in GitLab CI use the job token or a project access token."
+                f"Create a personal access token with {read} and {write} ({c.fact('gitlab-token-docs')}); in GitLab CI use the job token or a project access token."
             ),
             "Run the command again with your GitLab user name and the token as the password.",
             c.fact("gitlab-token-docs"),
@@ -69,16 +70,17 @@ def remedy(cause: str, c: Context) -> Remedy | None:
 
 
 def _credential_cannot_push(c: Context) -> Remedy:
+    read, write = c.fact("gitlab-read-scope"), c.fact("gitlab-write-scope")
     # lib/gitlab/git_access.rb answers `auth_upload` ("You are not allowed to upload code.") when the
     # authentication's abilities lack push: a CI job token (which never pushes), a deploy token or a
     # personal access token without write_repository.
     return Remedy(
         "This credential may not push to GitLab",
         "GitLab accepted the credential, but what it authenticates may not push: a CI job token never can, and a personal, project or "
-        "deploy token needs the write_repository scope. A new password will not help; a token that may write will.",
+        f"deploy token needs the {write} scope. A new password will not help; a token that may write will.",
         (
             Step(
-                f"Create a personal or project access token with the scopes read_repository and write_repository ({c.fact('gitlab-token-docs')}); "
+                f"Create a personal or project access token with the scopes {read} and {write} ({c.fact('gitlab-token-docs')}); "
                 "in GitLab CI keep it in a masked variable instead of the job token."
             ),
             c.erase(),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
     from bbdiag.advice import Finding, Step
-    from bbdiag.render.view import DiagnosisView, ReportView, ScanView, StepView
+    from bbdiag.render.view import DiagnosisView, ReportView, ScanView, SourceView, StepView
 
 
 def diagnosis_document(d: DiagnosisView) -> dict[str, Any]:
@@ -68,16 +68,39 @@ def render_findings(repository: str | None, findings: list[Finding], out: TextIO
 
 def render_scan(report: ScanView, out: TextIO) -> None:
     """`bbdiag scan --format json`: the same document as explain's, one entry per failure."""
-    doc = {
-        "version": 1,
-        "diagnoses": [diagnosis_document(d) for d in report.diagnoses],
-        "sources": [{"source": s.source, "lines": s.lines, "failures": len(s.diagnoses), "notes": list(s.remarks)} for s in report.sources],
-    }
-    json.dump(doc, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    stream_scan(report.sources, out)
+
+
+def stream_scan(sources: Iterable[SourceView], out: TextIO) -> None:
+    """The document of `render_scan`, byte for byte, written as each log's report arrives: a scan
+    of many files shows its failures as the files finish, and never holds the whole text."""
+    out.write('{\n  "version": 1,\n  "diagnoses": [')
+    written = 0
+    seen: list[dict[str, Any]] = []
+    for source in sources:
+        for d in source.diagnoses:
+            # json.dumps's own indentation, moved two levels in (a JSON string holds no raw newline).
+            out.write(("," if written else "") + "\n    " + _indented(diagnosis_document(d), "    "))
+            written += 1
+        seen.append({"source": source.source, "lines": source.lines, "failures": len(source.diagnoses), "notes": list(source.remarks)})
+        if source.diagnoses:
+            out.flush()
+    out.write(("\n  ]" if written else "]") + ',\n  "sources": ' + _indented(seen, "  ") + "\n}\n")
+
+
+def _indented(value: object, prefix: str) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + prefix)
 
 
 def render_scan_jsonl(report: ScanView, out: TextIO) -> None:
     """One diagnosis per line, for pipelines."""
-    for d in report.diagnoses:
-        out.write(json.dumps(diagnosis_document(d), ensure_ascii=False) + "\n")
+    stream_scan_jsonl(report.sources, out)
+
+
+def stream_scan_jsonl(sources: Iterable[SourceView], out: TextIO) -> None:
+    """`render_scan_jsonl` as each log's report arrives."""
+    for source in sources:
+        for d in source.diagnoses:
+            out.write(json.dumps(diagnosis_document(d), ensure_ascii=False) + "\n")
+        if source.diagnoses:
+            out.flush()

@@ -114,5 +114,5 @@ def _uri(source: str) -> str:
 
 
 def render(report: ScanView, out: TextIO) -> None:
-    json.dump(document(report), out, ensure_ascii=False, indent=2)
+    out.write(json.dumps(document(report), ensure_ascii=False, indent=2))  # one write: json.dump makes one per token
     out.write("\n")

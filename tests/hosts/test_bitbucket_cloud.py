@@ -28,3 +28,11 @@ def test_an_ssh_remote_is_set_back_to_its_https_url_with_the_workspace() -> None
     assert url is not None
     steps = remedy_for(HOST, "credentials-rejected", url).steps
     assert any(s.command == "git remote set-url origin https://<your-bitbucket-username>@bitbucket.org/acme/site.git" for s in steps)
+
+
+def test_its_read_only_access_key_wording_says_the_key_may_only_read() -> None:
+    from bbdiag import pipeline
+
+    text = "repository access denied. access via a deployment key is read-only.\nfatal: Could not read from remote repository.\n"
+    (result,) = pipeline.remedies(pipeline.diagnose_text(text).diagnoses)
+    assert result[0].host == HOST and result[1].steps[0].text.startswith("A deploy/access key is read-only")
