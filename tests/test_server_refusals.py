@@ -94,6 +94,12 @@ CASES = [
         "github",
         "github-ssh-key-policy",
     ),
+    (
+        "remote: Duplicate header: \"Authorization\"\nfatal: unable to access 'https://github.com/acme/site/': The requested URL returned error: 400\n",
+        "credentials-rejected",
+        "github",
+        "github-duplicate-authorization-header",
+    ),
     # Azure DevOps.
     ("remote: Public key authentication failed.\n" + TRAILER, "ssh-key-rejected", "azure-devops", "azure-ssh-public-key-failed"),
     (
@@ -123,6 +129,20 @@ CASES = [
         "credential-helper-failed",
         "codecommit",
         "codecommit-aws-cli-missing",
+    ),
+    # git's own receive-pack on the server: a hidden ref, or the ref moved while the push was in flight.
+    (
+        "To https://github.com/acme/site.git\n ! [remote rejected] refs/pull/1/head -> refs/pull/1/head (deny updating a hidden ref)\n"
+        "error: failed to push some refs to 'https://github.com/acme/site.git'\n",
+        "push-rejected-by-policy",
+        "github",
+        "git-receive-pack-refusals",
+    ),
+    (
+        f"To {GITEA}\n ! [remote rejected] main -> main (incorrect old value provided)\nerror: failed to push some refs to '{GITEA}'\n",
+        "non-fast-forward",
+        "generic",
+        "git-receive-pack-ref-moved",
     ),
     # gitolite.
     ("FATAL: invalid repo name: 'acme site'\n" + TRAILER, "remote-misconfigured", "unknown", "gitolite-bad-request"),
