@@ -141,9 +141,16 @@ class Context:
     def pushing(self) -> bool:
         return was_push(self.d)
 
+    @property
+    def ssh_target(self) -> str:
+        """`ssh -T`'s arguments for this remote: its port and the user it logs in as (the host's only one, else the URL's)."""
+        port = f"-p {self.url.port} " if self.url and self.url.is_ssh and self.url.port else ""
+        user = self.host.SSH_USER or (self.url.username if self.url and self.url.is_ssh and self.url.username else "git")
+        return f"{port}{user}@{self.hostname}"
+
     def check(self) -> Step:
         if self.url and self.url.is_ssh:
-            return Step("Check that it works:", f"ssh -T git@{self.hostname}")
+            return Step("Check that it works:", f"ssh -T {self.ssh_target}")
         if self.pushing:
             return Step(
                 "Check that pushing works, without pushing anything (git asks for the user name and token once, then the helper stores them):",
@@ -336,11 +343,11 @@ def _ssh_key(c: Context) -> Remedy:
         "Over SSH the host authenticates by key: none of the keys ssh offered is registered to an account with access "
         "(no key, a key not added to the account, an agent that is not running, a key file ssh cannot read, or an old RSA/SHA-1 key).",
         (
-            Step("See which key ssh offers and what the host answers:", f"ssh -vT git@{c.hostname}"),
+            Step("See which key ssh offers and what the host answers:", f"ssh -vT {c.ssh_target}"),
             Step("If you have no key yet, create one:", 'ssh-keygen -t ed25519 -C "<you@example.com>"'),
             Step("Load it into the agent:", "ssh-add ~/.ssh/id_ed25519"),
             Step(f"Add the public key (~/.ssh/id_ed25519.pub) at {keys_page}. A repository access/deploy key is read-only: pushing needs a personal key."),
-            Step("Check that it works:", f"ssh -T git@{c.hostname}"),
+            Step("Check that it works:", f"ssh -T {c.ssh_target}"),
         ),
     )
 
@@ -427,7 +434,7 @@ def _permission_denied(c: Context) -> Remedy:
     steps = [
         Step(
             "Check which account git authenticates as (a different account than you think is common):",
-            f"ssh -T git@{c.hostname}" if c.url and c.url.is_ssh else f"git credential fill <<< $'protocol=https\\nhost={c.hostname}\\n' | grep username",
+            f"ssh -T {c.ssh_target}" if c.url and c.url.is_ssh else f"git credential fill <<< $'protocol=https\\nhost={c.hostname}\\n' | grep username",
         )
     ]
     who = c.d.primary.captures.get("who", "")

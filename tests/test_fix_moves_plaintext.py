@@ -1,17 +1,18 @@
 """`bbdiag fix` moves plaintext-stored credentials into an encrypted helper when one is installed
 (issue 11), with backups and `--undo`, against the loopback Bitbucket stand-in.
 
-No encrypted helper runs headless here: git-credential-libsecret needs a Secret Service on a
-desktop D-Bus session, and Git Credential Manager, osxkeychain and wincred are not on this machine.
-So the encrypted helper is a stand-in: a `git-credential-libsecret` on PATH that speaks git's helper
-protocol (get, store, erase) over its own file and records every operation it was asked for. Git
-and bbdiag find it exactly as they would find the real one (git's exec path, then PATH)."""
+The encrypted helper is the real one: git's own git-credential-libsecret, built from the source
+git ships (contrib/credential/libsecret), talking to a gnome-keyring that runs headless on a
+private D-Bus session, its keyring unlocked with a test password and kept in the test's $HOME.
+.ci/run installs what it needs (libsecret-1-dev, gnome-keyring, dbus-daemon, gcc, make)."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,40 +21,61 @@ from tests import bitbucket_server as bb
 from tests.conftest import git
 from tests.test_fix import SECRETS, clone, fix, nobody_types, server  # noqa: F401 (server is a fixture)
 
-STAND_IN = '''#!{python}
-"""A stand-in for git-credential-libsecret: git's helper protocol over a file (one credential a line)."""
-import json, os, sys
-keyring = os.environ["STAND_IN_KEYRING"]
-entries = json.load(open(keyring)) if os.path.exists(keyring) else []
-request = dict(l.split("=", 1) for l in sys.stdin.read().splitlines() if "=" in l)
-operation = sys.argv[1]
-with open(keyring + ".log", "a") as log:
-    log.write(operation + " " + request.get("protocol", "") + "://" + request.get("host", "") + "\\n")
-def same(e):
-    return all(e.get(k) == request[k] for k in ("protocol", "host", "username") if k in request)
-if operation == "get":
-    for e in entries:
-        if same(e):
-            print("username=" + e["username"]); print("password=" + e["password"]); break
-elif operation == "store":
-    entries = [e for e in entries if not same(e)] + [request]
-elif operation == "erase":
-    entries = [e for e in entries if not same(e)]
-json.dump(entries, open(keyring, "w"))
-'''
+CONTRIB = Path("/usr/share/doc/git/contrib/credential/libsecret")
+
+
+@pytest.fixture(scope="session")
+def libsecret_helper(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """git-credential-libsecret, built once from git's contrib source into a folder of its own."""
+    if not (CONTRIB / "git-credential-libsecret.c").exists() or not shutil.which("make"):
+        pytest.skip("git's libsecret helper source or make is missing (.ci/run installs them)")
+    build = tmp_path_factory.mktemp("libsecret")
+    for name in ("Makefile", "git-credential-libsecret.c"):
+        shutil.copy(CONTRIB / name, build / name)
+    done = subprocess.run(["make", "-C", str(build)], capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        pytest.skip(f"git-credential-libsecret does not build here (libsecret-1-dev): {done.stderr.strip().splitlines()[-1:]}")
+    return build
 
 
 @pytest.fixture
-def encrypted_helper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    helper = bin_dir / "git-credential-libsecret"
-    helper.write_text(STAND_IN.replace("{python}", sys.executable))
-    helper.chmod(0o755)
-    keyring = tmp_path / "keyring.json"
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("STAND_IN_KEYRING", str(keyring))
-    return keyring
+def encrypted_helper(libsecret_helper: Path, isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A headless, unlocked gnome-keyring on a private session bus, and libsecret's helper on PATH; the keyring folder."""
+    if not (shutil.which("dbus-daemon") and shutil.which("gnome-keyring-daemon")):
+        pytest.skip("dbus-daemon or gnome-keyring-daemon is missing (.ci/run installs them)")
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    monkeypatch.setenv("XDG_DATA_HOME", str(isolated / ".local" / "share"))
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1"], stdout=subprocess.PIPE, text=True)
+    assert bus.stdout is not None
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus.stdout.readline().strip())
+    keyring = subprocess.Popen(
+        ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert keyring.stdin is not None
+    keyring.stdin.write(b"keyring password of the test")
+    keyring.stdin.close()
+    monkeypatch.setenv("PATH", f"{libsecret_helper}{os.pathsep}{os.environ['PATH']}")
+    probe = "protocol=https\nhost=probe.invalid\nusername=u\npassword=p\n\n"
+    for _ in range(50):  # the keyring answers once it has claimed its bus name
+        if subprocess.run(["git", "credential-libsecret", "store"], input=probe, text=True, capture_output=True, timeout=30).returncode == 0:
+            break
+    subprocess.run(["git", "credential-libsecret", "erase"], input=probe, text=True, capture_output=True, timeout=30)
+    try:
+        yield isolated / ".local" / "share" / "keyrings"
+    finally:
+        for process in (keyring, bus):
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+def libsecret_holds(secret: str) -> bool:
+    done = subprocess.run(["git", "credential-libsecret", "get"], input="protocol=http\nhost=bitbucket.org\n\n", text=True, capture_output=True, timeout=30)
+    return f"password={secret}" in done.stdout
 
 
 def test_a_plaintext_credential_moves_into_the_encrypted_helper_and_back(
@@ -69,21 +91,22 @@ def test_a_plaintext_credential_moves_into_the_encrypted_helper_and_back(
 
     plan = fix("--dry-run", cwd=repo)
     assert plan.returncode == 0 and f"out of the plaintext {plaintext} into libsecret" in plan.stdout, plan.stdout
-    assert bb.API_TOKEN in plaintext.read_text() and not encrypted_helper.exists(), "--dry-run changes nothing"
+    assert bb.API_TOKEN in plaintext.read_text() and not libsecret_holds(bb.API_TOKEN), "--dry-run changes nothing"
 
     done = fix("--yes", cwd=repo)
     assert done.returncode == 0, done.stdout + done.stderr
     assert bb.API_TOKEN not in plaintext.read_text(), "the plaintext file no longer holds it"
-    assert bb.API_TOKEN in encrypted_helper.read_text(), "the encrypted helper does"
+    assert libsecret_holds(bb.API_TOKEN), "the encrypted helper does"
+    keyrings = [p for p in encrypted_helper.rglob("*") if p.is_file()]
+    assert keyrings and not [p for p in keyrings if bb.API_TOKEN.encode() in p.read_bytes()], "encrypted on disk"
     assert git("config", "--global", "--get-all", "credential.helper").stdout.split() == ["libsecret"]
     backups = [p for p in (isolated / ".local" / "state" / "bbdiag" / "fix").rglob("*") if p.is_file()]
     assert backups and not [p for p in backups if bb.API_TOKEN in p.read_text(errors="replace")], "no backup holds the secret"
     assert git("fetch", "-q", "origin", cwd=repo, check=False, env=nobody_types()).returncode == 0, "git works, nobody typing"
-    assert "get http://bitbucket.org" in Path(str(encrypted_helper) + ".log").read_text(), "git asked the encrypted helper"
 
     undone = fix("--undo", cwd=repo)
     assert undone.returncode == 0, undone.stdout + undone.stderr
-    assert bb.API_TOKEN in plaintext.read_text() and bb.API_TOKEN not in encrypted_helper.read_text()
+    assert bb.API_TOKEN in plaintext.read_text() and not libsecret_holds(bb.API_TOKEN)
     assert (isolated / ".gitconfig").read_text() == gitconfig_before
     assert git("fetch", "-q", "origin", cwd=repo, check=False, env=nobody_types()).returncode == 0
 

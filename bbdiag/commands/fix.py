@@ -60,7 +60,7 @@ def _undo(out: TextIO) -> int:
 
 
 def _fix(args: argparse.Namespace, out: TextIO) -> int:
-    known = knowledge.load()
+    k = knowledge.load()
     today = _today(args)
     if args.all:
         directory = Path(args.all)
@@ -77,13 +77,13 @@ def _fix(args: argparse.Namespace, out: TextIO) -> int:
         if args.from_ == "-" and args.token_stdin:
             raise _Stop("--from - and --token-stdin both read standard input: save the transcript to a file", EXIT_USAGE)
         where = []
-        plans = [repair.plan_from_transcript(inspector.inspect(Path(args.repo) if args.repo else Path.cwd()), known, today, _transcript(args.from_))]
+        plans = [repair.plan_from_transcript(inspector.inspect(Path(args.repo) if args.repo else Path.cwd()), k, today, _transcript(args.from_))]
     else:
         plans = []
     verdicts: repair.Verdicts = {}  # one try per host and account, however many repositories
     for path in where:
         try:
-            plans.append(repair.plan(inspector.inspect(path), known, today, args.remote, args.replace, not args.fetch_only, verdicts))
+            plans.append(repair.plan(inspector.inspect(path), k, today, args.remote, args.replace, not args.fetch_only, verdicts))
         except repair.RepairError as exc:
             if not args.all:
                 raise
@@ -108,7 +108,7 @@ def _fix(args: argparse.Namespace, out: TextIO) -> int:
             if key in secrets:
                 continue
             secret = _read_secret(target, args.token_stdin)
-            username = args.user or repair.username_for(target, secret, known) or _ask_username(target)
+            username = args.user or repair.username_for(target, secret, k) or _ask_username(target)
             print(f"Trying the new credential for {username} at {target.label} ({'git push --dry-run' if plan.check_push else 'git ls-remote'})…", file=out)
             works, said = repair.verify(target, username, secret, plan.repository, plan.check_push)
             if not works:
