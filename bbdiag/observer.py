@@ -146,7 +146,7 @@ def explain(rejected: Rejected, out: TextIO) -> None:
     diagnosis = diagnose.refused_credential(url, library.load()) if url is not None else None
     if diagnosis is None:
         return
-    known = knowledge.load()
+    k = knowledge.load()
     today = knowledge.today()
     situation = remedy.Situation()
     if pipeline.probably_in_repository():  # a fetch or push: the repository says which remote and helpers
@@ -156,7 +156,7 @@ def explain(rejected: Rejected, out: TextIO) -> None:
         situation = fitted.get(0, situation)
     # What kind of secret was refused makes the remedy exact (each host's remedies read it).
     situation = situation._replace(username=rejected.username, secret_kind=rejected.kind)
-    fix = remedy.build(diagnosis, situation, known, today)
+    fix = remedy.build(diagnosis, situation, k, today)
     sent = KIND_NAMES.get(rejected.kind or "", "no password")
     user = f"the user name '{visible(rejected.username)}'" if rejected.username else "no user name"
     realm = next((visible(w) for w in rejected.www_authenticate if "realm=" in w), None)

@@ -18,7 +18,7 @@ from bbdiag import hosts
 # or port may name the product (`/scm/…`, 7999).
 _HOSTNAME = r"(?:\[[0-9A-Fa-f:.]+\]|\*{3,}|[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?)*)"
 _URL = re.compile(
-    r"(?P<scheme>https?|ssh|git|git\+ssh|ssh\+git|codecommit(?:::[a-z0-9-]+)?)://"
+    r"(?P<scheme>https?|ssh|git|git\+ssh|ssh\+git" + "".join(f"|{scheme}" for scheme in hosts.URL_SCHEMES) + r")://"
     r"(?:(?P<userinfo>[^\s/@'\"<>\[\]()]*)@)?"
     r"(?P<host>" + _HOSTNAME + r")(?::(?P<port>\d{1,5}))?"
     r"(?=[/'\"\s)\]>,;`]|$)(?P<path>/[^\s'\"<>`)\]]*)?"
@@ -34,7 +34,7 @@ class RemoteURL(NamedTuple):
     """A remote URL, parsed. `text` is the URL as found; use `display` to print it."""
 
     text: str
-    scheme: str  # https, http, ssh, git, scp, codecommit, file
+    scheme: str  # https, http, ssh, git, scp, file, or a host's own (hosts.URL_SCHEMES)
     host: str  # lower-case host name, "" for local paths
     port: int | None
     path: str

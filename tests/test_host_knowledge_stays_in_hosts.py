@@ -1,8 +1,8 @@
-"""Outside bbdiag/hosts/ no code compares against a host id, spells a token prefix or a host's domain.
+"""Outside bbdiag/hosts/ no code compares against a host id, spells a token prefix, a host's domain or its own URL scheme.
 
 What a host knows lives in its module, so keeping one host's advice right touches one file, and
 "never Bitbucket advice for a GitHub failure" holds by construction. This test reads every other
-module's code (not its comments or docstrings) for the three kinds of host knowledge.
+module's code (not its comments or docstrings) for the four kinds of host knowledge.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ PACKAGE = Path(bbdiag.__file__).parent
 GENERAL = sorted(p for p in PACKAGE.rglob("*.py") if PACKAGE / "hosts" not in p.parents)
 HOST_IDS = {host.ID for host in hosts.REGISTRY} | {hosts.UNKNOWN}
 DOMAINS = {name for host in hosts.REGISTRY for name in (host.HOSTNAME, *host.DOC_HOSTS) if name}
+SCHEMES = {re.sub(r"[^a-z0-9+.-].*", "", scheme) for scheme in hosts.URL_SCHEMES}  # each regex starts with the scheme's name
 PREFIXES = {re.sub(r"\[(.)[^\]]*\]", r"\1", re.sub(r"\(\?:([^|)]*)[^)]*\)", r"\1", s.prefix)) for s in hosts.TOKEN_SHAPES if s.prefix}
 # Left to the issue that rewrites each of these; remove a line when that lands.
 NOT_YET: dict[str, str] = {}
@@ -59,6 +60,9 @@ def host_knowledge(source: str) -> list[str]:
             for prefix in PREFIXES:
                 if re.search(rf"\b{re.escape(prefix)}", node.value):
                     found.append(f"line {node.lineno}: spells the token prefix {prefix}")
+            for scheme in SCHEMES:
+                if re.search(rf"\b{re.escape(scheme)}\b", node.value):
+                    found.append(f"line {node.lineno}: spells the URL scheme {scheme}")
     return found
 
 
@@ -72,9 +76,12 @@ def test_no_host_knowledge_outside_the_host_modules(path: Path) -> None:
 
 
 def test_the_check_finds_each_kind() -> None:
-    found = host_knowledge('"""A docstring may name bitbucket.org."""\nif host == "github":\n    x = "ssh-keygen -R bitbucket.org"\ny = "ATBB" + z\n')
-    assert [f.split(": ", 1)[1] for f in found] == [
+    found = host_knowledge(
+        '"""A docstring may name bitbucket.org."""\nif host == "github":\n    x = "ssh-keygen -R bitbucket.org"\ny = "ATBB" + z\nu = r"(https|codecommit)://"\n'
+    )
+    assert sorted(f.split(": ", 1)[1] for f in found) == [
         "compares against the host id 'github'",
+        "spells the URL scheme codecommit",
         "spells the domain bitbucket.org",
         "spells the token prefix ATBB",
     ]

@@ -34,9 +34,9 @@ def insights(failures: int, tmp_path: Path) -> dict[str, object]:
 
 
 def test_the_limits_are_dated_facts() -> None:
-    known = knowledge.load()
-    assert known.fact("bitbucket-insights-annotations-per-request") == "100"
-    assert known.fact("bitbucket-insights-annotations-per-report") == "1000"
+    k = knowledge.load()
+    assert k.fact("bitbucket-insights-annotations-per-request") == "100"
+    assert k.fact("bitbucket-insights-annotations-per-report") == "1000"
 
 
 def test_batches_of_100_within_1000_a_report(tmp_path: Path) -> None:

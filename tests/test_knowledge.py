@@ -15,10 +15,10 @@ TODAY = dt.date.today()  # the real date: staleness is about the calendar, not -
 
 
 def test_no_policy_or_fact_is_stale() -> None:
-    known = knowledge.load()
+    k = knowledge.load()
     stale = [
         f"{kind} {entry.id} (checked {entry.checked}; re-check {', '.join(entry.sources)})"
-        for kind, entries in (("policy", known.policies.values()), ("fact", known.facts.values()))
+        for kind, entries in (("policy", k.policies.values()), ("fact", k.facts.values()))
         for entry in entries
         if TODAY - entry.checked > STALE_AFTER
     ]
@@ -31,12 +31,12 @@ def test_no_pattern_is_stale() -> None:
 
 
 def test_policies_are_in_force_from_start_to_end() -> None:
-    known = knowledge.load()
-    assert not known.in_force("bitbucket-app-password-brownouts", dt.date(2026, 6, 8))
-    assert known.in_force("bitbucket-app-password-brownouts", dt.date(2026, 6, 9))
-    assert known.in_force("bitbucket-app-password-brownouts", dt.date(2026, 7, 27))
-    assert not known.in_force("bitbucket-app-password-brownouts", dt.date(2026, 7, 28))
-    assert known.in_force("bitbucket-app-passwords-removed", dt.date(2026, 7, 28))
+    k = knowledge.load()
+    assert not k.in_force("bitbucket-app-password-brownouts", dt.date(2026, 6, 8))
+    assert k.in_force("bitbucket-app-password-brownouts", dt.date(2026, 6, 9))
+    assert k.in_force("bitbucket-app-password-brownouts", dt.date(2026, 7, 27))
+    assert not k.in_force("bitbucket-app-password-brownouts", dt.date(2026, 7, 28))
+    assert k.in_force("bitbucket-app-passwords-removed", dt.date(2026, 7, 28))
 
 
 def test_as_of(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import functools
 from pathlib import Path
 
 import pytest
@@ -29,22 +30,20 @@ def _prose(day: dt.date) -> tuple[str, ...]:
     return (day.isoformat(), f"{month} {day.day}, {day.year}", f"{day.day} {month} {day.year}")
 
 
+@functools.cache  # loaded in a test, after its isolation, never at import (test_isolation)
 def quoted_values() -> dict[str, str]:
     """What code must not spell: text -> the knowledge entry that holds it."""
-    known = knowledge.load()
+    k = knowledge.load()
     values: dict[str, str] = {}
-    for fact in known.facts.values():
+    for fact in k.facts.values():
         for part in {fact.value, *(p.strip() for p in fact.value.split(","))}:
             if len(part) >= SHORTEST:
                 values[part] = f"fact {fact.id}"
-    for policy in known.policies.values():
+    for policy in k.policies.values():
         for day in (policy.starts, *([policy.ends] if policy.ends else [])):
             for text in _prose(day):
                 values[text] = f"policy {policy.id}"
     return values
-
-
-VALUES = quoted_values()
 
 
 def repeated(source: str) -> list[str]:
@@ -54,7 +53,7 @@ def repeated(source: str) -> list[str]:
         f"line {node.lineno}: {text!r} is {entry}"
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-        for text, entry in VALUES.items()
+        for text, entry in quoted_values().items()
         if text in node.value
     ]
 

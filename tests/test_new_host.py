@@ -43,6 +43,7 @@ RETIRED_HOST_KEYS: tuple[str, ...] = ()
 SSH_HOST_KEY_FACTS: tuple[tuple[str, str], ...] = ()
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
+URL_SCHEMES: tuple[str, ...] = ()
 DOC_HOSTS: tuple[str, ...] = ()
 TOKEN_SHAPES = (TokenShape("fgl_", "[A-Za-z0-9]", 20, "forgeling-token", "a Forgeling token"),)
 

@@ -87,6 +87,7 @@ def classify(host: str, path: str = "", port: int | None = None, user: str | Non
 
 
 DOC_HOSTS: frozenset[str] = frozenset(name for host in REGISTRY for name in host.DOC_HOSTS)
+URL_SCHEMES: tuple[str, ...] = tuple(scheme for host in REGISTRY for scheme in host.URL_SCHEMES)
 
 
 # ------------------------------------------------------------------------------ token shapes

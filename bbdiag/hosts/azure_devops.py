@@ -21,6 +21,7 @@ RETIRED_HOST_KEYS: tuple[str, ...] = ()
 SSH_HOST_KEY_FACTS: tuple[tuple[str, str], ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
+URL_SCHEMES: tuple[str, ...] = ()
 DOC_HOSTS = ("aka.ms",)  # Microsoft's link shortener
 TOKEN_SHAPES: tuple[TokenShape, ...] = ()  # personal access tokens have no prefix: the generic opaque shape covers them
 _OWN_HOSTS = ("dev.azure.com", "ssh.dev.azure.com")

@@ -82,6 +82,12 @@ class Host(Protocol):
     def TOKEN_SHAPES(self) -> tuple[TokenShape, ...]: ...
 
     @property
+    def URL_SCHEMES(self) -> tuple[str, ...]:
+        """Regular expressions of the URL schemes only its own remote helper reads (`codecommit://`),
+        besides git's own (https, ssh, git)."""
+        ...
+
+    @property
     def DOC_HOSTS(self) -> tuple[str, ...]:
         """Host names of the help pages its messages quote: they name no remote."""
         ...

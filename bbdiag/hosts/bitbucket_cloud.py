@@ -34,6 +34,7 @@ SSH_HOST_KEY_FACTS = (
 )  # the fingerprints it publishes (facts.toml), by key type
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
+URL_SCHEMES: tuple[str, ...] = ()
 DOC_HOSTS = ("atlassian.community", "bitbucket.status.atlassian.com")
 TOKEN_SHAPES = (
     # "ATBB" and 32 more characters (an app password as Bitbucket shows it once). 24 still

@@ -23,6 +23,7 @@ RETIRED_HOST_KEYS: tuple[str, ...] = ()
 SSH_HOST_KEY_FACTS: tuple[tuple[str, str], ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
+URL_SCHEMES: tuple[str, ...] = ()
 DOC_HOSTS: tuple[str, ...] = ()
 TOKEN_SHAPES: tuple[TokenShape, ...] = (
     # The `BBDC-` prefix is unconfirmed by Atlassian: its HTTP access token pages (8.5, 8.16, 9.1,

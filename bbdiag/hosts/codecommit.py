@@ -21,6 +21,7 @@ RETIRED_HOST_KEYS: tuple[str, ...] = ()
 SSH_HOST_KEY_FACTS: tuple[tuple[str, str], ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
+URL_SCHEMES = (r"codecommit(?:::[a-z0-9-]+)?",)  # git-remote-codecommit: codecommit://[profile@]repo, codecommit::region://...
 DOC_HOSTS: tuple[str, ...] = ()
 TOKEN_SHAPES = (
     # AWS access key ids: AKIA (long-term) or ASIA (temporary) and exactly 16 upper-case letters and

@@ -15,6 +15,7 @@ RETIRED_HOST_KEYS: tuple[str, ...] = ()
 SSH_HOST_KEY_FACTS: tuple[tuple[str, str], ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = None
+URL_SCHEMES: tuple[str, ...] = ()
 DOC_HOSTS = ("git-scm.com",)  # git's own documentation
 TOKEN_SHAPES = (
     # Slack tokens are no Git host's, but CI logs print them beside git's output: hide them the same way.

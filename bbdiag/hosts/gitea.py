@@ -20,6 +20,7 @@ RETIRED_HOST_KEYS: tuple[str, ...] = ()
 SSH_HOST_KEY_FACTS: tuple[tuple[str, str], ...] = ()
 SSH_USERS = ("gitea", "forgejo", "gogs")  # the service account their SSH URLs use instead of git (Gogs installs run as `gogs` too)
 SSH_USER = None
+URL_SCHEMES: tuple[str, ...] = ()
 DOC_HOSTS: tuple[str, ...] = ()
 TOKEN_SHAPES: tuple[TokenShape, ...] = ()  # 40 hexadecimal characters: the generic opaque shape covers them
 

@@ -28,6 +28,7 @@ SSH_HOST_KEY_FACTS = (
 )  # the fingerprints it publishes (facts.toml), by key type
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
+URL_SCHEMES: tuple[str, ...] = ()
 DOC_HOSTS = ("gh.io", "github.blog")
 TOKEN_SHAPES = (
     # ghp_ (classic), gho_ (OAuth), ghu_/ghs_ (app user/server), ghr_ (refresh): 36 characters after

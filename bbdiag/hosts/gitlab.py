@@ -25,6 +25,7 @@ SSH_HOST_KEY_FACTS = (
 )  # the fingerprints it publishes (facts.toml), by key type
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"  # SSH only as git: the key decides the account
+URL_SCHEMES: tuple[str, ...] = ()
 DOC_HOSTS: tuple[str, ...] = ()
 TOKEN_SHAPES = (
     # Personal (glpat-), deploy (gldt-), project trigger (glptt-), runner (glrt-), CI build (glcbt-),

@@ -115,10 +115,10 @@ def _fact(key: str, data: dict[str, object]) -> Fact:
     return Fact(id=key, value=entry.text("value"), sources=_sources(entry), checked=entry.date("checked"))
 
 
-def policy_table(known: Knowledge) -> str:
+def policy_table(k: Knowledge) -> str:
     """The dated policies as a Markdown table, for the README (tools/update-readme writes it)."""
     rows = ["| from | until | host | policy | source | checked |", "|---|---|---|---|---|---|"]
-    for p in sorted(known.policies.values(), key=lambda p: (p.starts, p.id)):
+    for p in sorted(k.policies.values(), key=lambda p: (p.starts, p.id)):
         until = p.ends.isoformat() if p.ends else ""
         rows.append(f"| {p.starts} | {until} | {HOSTS[p.host]} | {p.summary} | {p.sources[0]} | {p.checked} |")
     return "\n".join(rows) + "\n"

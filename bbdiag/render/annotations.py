@@ -115,9 +115,9 @@ def bitbucket(report: ScanView, out: TextIO) -> None:
     (within what one report may hold; the rest are counted in the report's details)."""
     from bbdiag import knowledge
 
-    known = knowledge.load()
-    per_request = int(known.fact("bitbucket-insights-annotations-per-request"))
-    per_report = int(known.fact("bitbucket-insights-annotations-per-report"))
+    k = knowledge.load()
+    per_request = int(k.fact("bitbucket-insights-annotations-per-request"))
+    per_report = int(k.fact("bitbucket-insights-annotations-per-report"))
     causes = Counter(d.cause for d in report.diagnoses)
     auth = sum(1 for d in report.diagnoses if d.auth)
     document = {

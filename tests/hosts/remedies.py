@@ -107,7 +107,7 @@ def as_text(r: Remedy) -> str:
 
 
 def golden_text(host_id: str) -> str:
-    known = knowledge.load()
+    k = knowledge.load()
     out = [
         f"# Every remedy bbdiag gives for {host_id} ({hosts.get(host_id).NAME}), cause by cause, in each situation it depends on.",
         "# UPDATE_GOLDEN=1 rewrites this file (tests/hosts/remedies.py); its diff is what users will see change.",
@@ -116,7 +116,7 @@ def golden_text(host_id: str) -> str:
         out += ["", f"== {cause}"]
         groups: dict[str, list[str]] = {}
         for label, diagnosis, situation, day in situations(host_id, cause):
-            groups.setdefault(as_text(remedy.build(diagnosis, situation, known, day)), []).append(label)
+            groups.setdefault(as_text(remedy.build(diagnosis, situation, k, day)), []).append(label)
         for text, labels in groups.items():
             out += [*(f"-- {label}" for label in labels), text, ""]
     return "\n".join(out).rstrip() + "\n"
