@@ -13,7 +13,9 @@ One pass of Hyperscan over large chunks of the raw bytes decides which lines tho
 So a keyword that occurs in ordinary CI noise costs nothing where the cleaning does not change the
 line (the test suite keeps keywords out of a noise sample anyway). Lines near a candidate that
 may name the remote (`://` or `@`) come along; so do the CI step markers that can name a
-candidate's step, seen by `raw` like every line the line path reads. Memory is one reused buffer
+candidate's step, seen by `raw` like every line the line path reads, and the lines before a
+candidate that a token a terminal wrapped may run from (match_lines masks its rest only after
+seeing where it began), across the ends of stretches too. Memory is one reused buffer
 of CHUNK bytes whatever the log's size. Without Hyperscan (not x86-64 Linux) and for UTF-16 input,
 `read` is `normalise.read`.
 """
