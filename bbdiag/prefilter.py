@@ -83,6 +83,11 @@ def read(stream: BinaryIO, reading: Reading, lib: Library, limit: int = MAX_INPU
     return _candidate_lines(stream, reading, database, limit, raw, capacity)
 
 
+def prepare(lib: Library) -> None:
+    """Build or load the library's Hyperscan database now (bbdiag.scan.prepare, before forking workers)."""
+    _database_for(lib)
+
+
 def available() -> bool:
     try:
         import hyperscan  # type: ignore[import-not-found, import-untyped, unused-ignore]  # noqa: F401
@@ -327,7 +332,7 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, li
                 buffer[carry : carry + got] = block
             reading.took(got)
             end = carry + got
-            if got == CHUNK and context.scanner is None and _cores() > 1:  # a large log: Hyperscan gets a thread of its own
+            if got == CHUNK and context.scanner is None and _spare_core():  # a large log: Hyperscan gets a thread of its own
                 from concurrent.futures import ThreadPoolExecutor
 
                 context.scanner = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="bbdiag-hyperscan"))
@@ -459,6 +464,14 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
 
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _spare_core() -> bool:
+    """Another core for Hyperscan's thread: not in a worker of `scan`'s pool, whose siblings
+    already have the other cores (a second thread each would only take turns with them)."""
+    import multiprocessing
+
+    return _cores() > 1 and multiprocessing.parent_process() is None
 
 
 # ------------------------------------------------------------------------------ tokens a terminal wrapped
