@@ -161,7 +161,7 @@ def remedies(
     diagnoses: list[Diagnosis], situations: dict[int, Situation] | None = None, as_of: dt.date | None = None, helper: str | None = None
 ) -> list[tuple[Diagnosis, Remedy]]:
     """`helper`: the credential helper to suggest, when the caller has already asked (scan, once for many logs)."""
-    known = knowledge.load()
+    k = knowledge.load()
     day = as_of or knowledge.today()
     situations = situations or {}
     if not diagnoses:
@@ -171,4 +171,4 @@ def remedies(
 
         # One recommendation per report, and only a helper installed on this machine.
         helper = inspector.helper_advice().helper
-    return [(d, remedy.build(d, situations.get(i, Situation())._replace(suggested_helper=helper), known, day)) for i, d in enumerate(diagnoses)]
+    return [(d, remedy.build(d, situations.get(i, Situation())._replace(suggested_helper=helper), k, day)) for i, d in enumerate(diagnoses)]
