@@ -189,3 +189,50 @@ def test_a_missing_credential_helper_in_german_or_chinese_is_the_helper_not_the_
         only = _only(missing + prompt)
         assert (only.cause, only.primary.captures.get("helper")) == ("credential-helper-failed", "manager-core")
     assert _only("git: 'pul' ist kein Git-Befehl. Siehe 'git --help'.\n" + prompt).cause == "credentials-missing", "only credential-…"
+
+
+CARGO = (
+    "error: failed to get `private-crate` as a dependency of package `app v0.1.0 (/src)`\n"
+    "Caused by:\n"
+    "  failed to authenticate when downloading repository: {url}\n"
+    "\n"
+    "  * {attempt}\n"
+    "\n"
+    "  if the git CLI succeeds then `net.git-fetch-with-cli` may help here\n"
+)
+
+
+def test_cargo_says_whether_its_key_or_its_credential_helper_came_up_empty() -> None:
+    helper = _only(
+        CARGO.format(
+            url="https://github.com/acme/private-crate.git", attempt="attempted to find username/password via git's `credential.helper` support, but failed"
+        )
+    )
+    assert (helper.cause, helper.host) == ("credentials-missing", "github")
+    agent = _only(CARGO.format(url="git@bitbucket.org:acme/private-crate.git", attempt="attempted ssh-agent authentication, but no usernames succeeded: `git`"))
+    assert (agent.cause, agent.host) == ("ssh-key-rejected", "bitbucket-cloud")
+
+
+def test_bundler_poetry_and_azure_pipelines_lines_after_git_lines_are_that_failure() -> None:
+    git_lines = "remote: Repository not found.\nfatal: repository 'https://github.com/acme/private.git/' not found\n"
+    for wrapper in (
+        "Git error: command `git clone --bare --no-hardlinks --quiet -- https://github.com/acme/private.git /cache/private-50fd12` in directory /cache/private-50fd12 has failed.\n",
+        "Failed to clone https://github.com/acme/private.git, check your git configuration and permissions for this repository.\n",
+        "##[warning]Git fetch failed with exit code 128, back off 6.217 seconds before retry.\n",
+    ):
+        only = _only(git_lines + wrapper)
+        assert (only.cause, only.host) == ("repository-not-found", "github")
+        assert only.primary.pattern.strength > 0, "git's own line decides, not the wrapper's"
+
+
+def test_plink_that_cannot_accept_a_new_host_key_is_the_host_key_not_the_credential() -> None:
+    text = (
+        "The host key is not cached for this server:\n"
+        "  bitbucket.org (port 22)\n"
+        "You have no guarantee that the server is the computer you\n"
+        "think it is.\n"
+        "Store key in cache? (y/n, Return cancels connection, i for more info) Connection abandoned.\n"
+        "fatal: Could not read from remote repository.\n"
+    )
+    only = _only(text)
+    assert (only.cause, only.auth) == ("ssh-host-key", False)
