@@ -13,7 +13,9 @@ One pass of Hyperscan over large chunks of the raw bytes decides which lines tho
 So a keyword that occurs in ordinary CI noise costs nothing where the cleaning does not change the
 line (the test suite keeps keywords out of a noise sample anyway). Lines near a candidate that
 may name the remote (`://` or `@`) come along; so do the CI step markers that can name a
-candidate's step, seen by `raw` like every line the line path reads. Memory is one reused buffer
+candidate's step, seen by `raw` like every line the line path reads, and the lines before a
+candidate that a token a terminal wrapped may run from (match_lines masks its rest only after
+seeing where it began), across the ends of stretches too. Memory is one reused buffer
 of CHUNK bytes whatever the log's size. Without Hyperscan (not x86-64 Linux) and for UTF-16 input,
 `read` is `normalise.read`.
 """
@@ -79,6 +81,11 @@ def read(stream: BinaryIO, reading: Reading, lib: Library, limit: int = MAX_INPU
     if database is None:  # UTF-16, or no Hyperscan here: the line path
         return normalise.read(stream, reading, limit, raw)
     return _candidate_lines(stream, reading, database, limit, raw, capacity)
+
+
+def prepare(lib: Library) -> None:
+    """Build or load the library's Hyperscan database now (bbdiag.scan.prepare, before forking workers)."""
+    _database_for(lib)
 
 
 def available() -> bool:
@@ -325,7 +332,7 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, li
                 buffer[carry : carry + got] = block
             reading.took(got)
             end = carry + got
-            if got == CHUNK and context.scanner is None and _cores() > 1:  # a large log: Hyperscan gets a thread of its own
+            if got == CHUNK and context.scanner is None and _spare_core():  # a large log: Hyperscan gets a thread of its own
                 from concurrent.futures import ThreadPoolExecutor
 
                 context.scanner = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="bbdiag-hyperscan"))
@@ -457,6 +464,14 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
 
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _spare_core() -> bool:
+    """Another core for Hyperscan's thread: not in a worker of `scan`'s pool, whose siblings
+    already have the other cores (a second thread each would only take turns with them)."""
+    import multiprocessing
+
+    return _cores() > 1 and multiprocessing.parent_process() is None
 
 
 # ------------------------------------------------------------------------------ tokens a terminal wrapped

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from bbdiag import child, hosts
 from bbdiag.causes import CAUSES
@@ -203,15 +203,15 @@ def _refused_now(setup: Setup, remote: Remote, push: bool, verdicts: Verdicts | 
     return refused
 
 
-def plan_from_transcript(setup: Setup, knowledge: Knowledge, today: dt.date, text: str) -> Plan:
+def plan_from_transcript(setup: Setup, knowledge: Knowledge, today: dt.date, transcript: BinaryIO) -> Plan:
     """The repair for what `explain` finds in a failed command's output (`fix --from`): a credential
     the host refused, for the remote the output names, tried the way the failed command needs."""
-    from bbdiag import pipeline
+    from bbdiag import library, pipeline
     from bbdiag.remedy import was_push
 
     if setup.git_dir is None:
         raise RepairError("not inside a git repository (use --repo PATH: the repository whose command failed)")
-    result = pipeline.diagnose_text(text, "transcript")
+    result = pipeline.diagnose_stream(transcript, "transcript", library.load())
     if not result.diagnoses:
         raise RepairError("no git failure recognised in the transcript (send git's complete output: git push 2>&1 | bbdiag fix --from -)")
     diagnoses, situations = pipeline.fit(result.diagnoses, setup)

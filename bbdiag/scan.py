@@ -141,6 +141,16 @@ def views_of(results: Iterable[ScanResult], as_of: str | None = None) -> list[So
     return views
 
 
+def prepare() -> None:
+    """Load what scanning any log needs (the library, its Hyperscan database, the knowledge, the
+    helper to suggest), so that workers forked after this start with it."""
+    from bbdiag import knowledge
+
+    prefilter.prepare(library_module.load())
+    knowledge.load()
+    suggested_helper(os.environ.get("PATH", ""))
+
+
 @functools.lru_cache(maxsize=4)
 def suggested_helper(_search_path: str) -> str:
     """The credential helper every remedy suggests (inspector.helper_advice), looked up once for

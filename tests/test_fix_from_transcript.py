@@ -82,3 +82,18 @@ def test_all_tries_the_current_credential_once_per_host_and_account(server: bb.S
     assert done.returncode == 0 and done.stdout.count("replace the credential for http://bitbucket.org") == 2, done.stdout
     asked = [r for r in server.requests if "info/refs" in r]
     assert len({r.split("/info/refs")[0] for r in asked}) == 1, "the second clone reuses the first one's verdict: " + "\n".join(asked)
+
+
+def test_an_api_token_sent_with_the_access_token_user_name(server: bb.Server, tmp_path: Path, isolated: Path) -> None:  # noqa: F811
+    """x-token-auth is the user name of Bitbucket's access tokens; an API token with it is refused.
+    The fix sends the API token's own user name instead, and git works again."""
+    repo = clone(isolated, tmp_path / "clone")
+    git("remote", "set-url", "origin", "http://x-token-auth@bitbucket.org/acme/widgets.git", cwd=repo)
+    (isolated / ".git-credentials").write_text(f"http://x-token-auth:{bb.API_TOKEN}@bitbucket.org\n")
+    failed = transcript(tmp_path, git("fetch", "origin", cwd=repo, check=False, env=nobody_types()))
+    done = fix("--from", str(failed), "--yes", "--token-stdin", cwd=repo, token=bb.API_TOKEN)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Trying the new credential for x-bitbucket-api-token-auth at http://bitbucket.org" in done.stdout
+    url = git("remote", "get-url", "origin", cwd=repo).stdout.strip()
+    assert url == "http://x-bitbucket-api-token-auth@bitbucket.org/acme/widgets.git"
+    assert git("fetch", "origin", cwd=repo, check=False, env=nobody_types()).returncode == 0

@@ -35,7 +35,7 @@ ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 # (raw and UTF-8 encoded), bidi overrides and isolates.
 _TERMINAL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c")
 FAILED = 128  # what the command `bbdiag run` wraps exits with (git's own code for a fatal error)
-_EXIT_CODES = {"explain": {0, 1}, "scan": {0, 1}, "doctor": {0, 1}, "patterns": {0, 1}, "observer": {0}, "hook": {0, 98, 99}, "run": {FAILED}, "fix": {0}}
+_EXIT_CODES = {"explain": {0, 1}, "scan": {0, 1}, "doctor": {0, 1}, "patterns": {0, 1}, "observer": {0}, "hook": {0, 98, 99}, "run": {FAILED}, "fix": {0, 1}}
 
 ESCAPES = [
     "\x1b]0;owned\x07",
@@ -187,6 +187,7 @@ def test_hostile_text_through_every_entry_point(tmp_path: Path, isolated: Path) 
         assert not _TERMINAL_BYTES.search(observer.stderr), (case.seed, observer.stderr[-2000:])
         _check(case, "hook", ["hook", "pre-push", "leaky", f"https://jane:{case.secrets[-1]}@bitbucket.org/ws/r.git"], repo, stdin=b"")
         _check(case, "fix", ["fix", "--dry-run"], repo)
+        _check(case, "fix", ["fix", "--dry-run", "--from", str(log)], repo)  # 1: a failure fix does not repair, explain's remedy said
         failing = ["sh", "-c", f'cat "$0" >&2; exit {FAILED}', str(log)]  # a git command that failed with this output
         raw = log.read_bytes()
         for fmt in ("text", "terminal"):

@@ -94,3 +94,18 @@ def test_doctor_with_a_huge_config_and_credential_store(tmp_path: Path, isolated
     assert "app-password-stored" in out  # the remote's host, found after 300,000 other lines
     assert "not-all-read" in out and "more stored credential(s) were not checked" in out
     assert os.path.getsize(isolated / ".git-credentials") > 20 << 20
+
+
+def test_fix_from_a_huge_transcript(tmp_path: Path, isolated: Path) -> None:
+    """`fix --from` reads the transcript as explain does: streamed, not held whole (a 40 MB one took 3x its size)."""
+    repo = tmp_path / "repo"
+    git("init", "-q", str(repo))
+    git("remote", "add", "origin", "https://bitbucket.org/ws/r.git", cwd=repo)
+    git("config", "--global", "http.proxy", "http://127.0.0.1:9")  # fix tries the remote: a closed loopback port
+    transcript = _write_lines(
+        tmp_path / "push.log", "remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/ws/r.git/'\n", 400_000
+    )
+    peak, done = peak_mib(["fix", "--dry-run", "--from", str(transcript)], cwd=repo)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert b"--dry-run: nothing was changed" in done.stdout
+    assert peak < MEMORY_BOUND_MIB, f"{peak:.0f} MiB"

@@ -65,3 +65,29 @@ def test_a_small_file_that_grows_while_it_is_read(tmp_path: Path) -> None:
         reading = Reading(str(log))
         numbers = [line.number for line in prefilter.read(stream, reading, library.load())]
     assert numbers == [3, 4] and reading.lines == 4
+
+
+def _executors_started_in_a_worker(data: bytes) -> int:
+    """Runs in a worker process of a pool, as `scan` of several files runs there."""
+    import concurrent.futures
+
+    started: list[int] = []
+
+    class Counted(concurrent.futures.ThreadPoolExecutor):
+        def __init__(self, max_workers: int, thread_name_prefix: str) -> None:
+            started.append(1)
+            super().__init__(max_workers, thread_name_prefix)
+
+    concurrent.futures.ThreadPoolExecutor = Counted  # type: ignore[misc, assignment]  # this worker's own copy of the module
+    prefilter._cores = lambda: 2  # as on any machine with a second core
+    list(prefilter.read(io.BytesIO(data), Reading("-"), library.load()))
+    return len(started)
+
+
+def test_no_thread_for_hyperscan_in_a_worker_of_the_pool() -> None:
+    # The pool already puts a worker on every core: a second thread in each would take turns with them.
+    import multiprocessing
+
+    data = (b"x" * 100 + b"\n") * (3 * prefilter.CHUNK // 100)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        assert pool.apply(_executors_started_in_a_worker, (data,)) == 0

@@ -100,6 +100,13 @@ CASES = [
         "github",
         "github-duplicate-authorization-header",
     ),
+    (
+        "remote: Although you appear to have the correct authorization credentials,\nremote: the `acme` organization has an IP allow list enabled.\n"
+        "fatal: unable to access 'https://github.com/acme/site/': The requested URL returned error: 403\n",
+        "sso-authorization-required",
+        "github",
+        "github-ip-allow-list",
+    ),
     # Azure DevOps.
     ("remote: Public key authentication failed.\n" + TRAILER, "ssh-key-rejected", "azure-devops", "azure-ssh-public-key-failed"),
     (
@@ -187,3 +194,13 @@ def test_a_hook_plugins_weak_host_sign_yields_to_the_remotes_url() -> None:
 def test_a_refusal_that_speaks_of_credentials_but_is_about_the_push_never_blames_them(text: str) -> None:
     only = _only(text)
     assert only.cause == "push-rejected-by-policy" and not only.auth
+
+
+def test_the_same_refusal_from_a_rest_api_is_no_git_failure() -> None:
+    # An action calling GitHub's API prints the IP allow list sentence without git's `remote: `.
+    text = (
+        "Run docker/metadata-action@v4\n"
+        "Error: Although you appear to have the correct authorization credentials, the `acme` organization has an IP allow list enabled, "
+        "and your IP address is not permitted to access this resource.\n"
+    )
+    assert pipeline.diagnose_text(text).diagnoses == []

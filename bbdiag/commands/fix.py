@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from bbdiag import inspector, knowledge, repair
 from bbdiag.redact import redact
@@ -77,7 +79,8 @@ def _fix(args: argparse.Namespace, out: TextIO) -> int:
         if args.from_ == "-" and args.token_stdin:
             raise _Stop("--from - and --token-stdin both read standard input: save the transcript to a file", EXIT_USAGE)
         where = []
-        plans = [repair.plan_from_transcript(inspector.inspect(Path(args.repo) if args.repo else Path.cwd()), k, today, _transcript(args.from_))]
+        with _transcript(args.from_) as transcript:
+            plans = [repair.plan_from_transcript(inspector.inspect(Path(args.repo) if args.repo else Path.cwd()), k, today, transcript)]
     else:
         plans = []
     verdicts: repair.Verdicts = {}  # one try per host and account, however many repositories
@@ -126,25 +129,25 @@ def _fix(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_DONE
 
 
-def _transcript(name: str) -> str:
-    """A failed git command's output (`git push 2>&1 | bbdiag fix --from -`), bounded like explain's input."""
-    from bbdiag import normalise
-
+@contextmanager
+def _transcript(name: str) -> Iterator[BinaryIO]:
+    """A failed git command's output (`git push 2>&1 | bbdiag fix --from -`), read as a stream:
+    bounded like explain's input, in explain's bounded memory."""
+    if name == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise _Stop("--from -: pipe git's output in (git push 2>&1 | bbdiag fix --from -) or name a file", EXIT_USAGE)
+        yield sys.stdin.buffer
+        return
     try:
-        if name == "-":
-            if sys.stdin is None or sys.stdin.isatty():
-                raise _Stop("--from -: pipe git's output in (git push 2>&1 | bbdiag fix --from -) or name a file", EXIT_USAGE)
-            data = sys.stdin.buffer.read(normalise.MAX_INPUT)
-        else:
-            with open(name, "rb") as handle:
-                data = handle.read(normalise.MAX_INPUT)
+        handle = open(name, "rb")  # noqa: SIM115 - closed below, after the errors of opening are said
     except IsADirectoryError as exc:
         raise _Stop(f"--from {name}: is a directory", EXIT_USAGE) from exc
     except FileNotFoundError as exc:
         raise _Stop(f"--from {name}: no such file", EXIT_USAGE) from exc
     except OSError as exc:
         raise _Stop(f"--from {name}: cannot be read: {exc.strerror or exc}", EXIT_USAGE) from exc
-    return data.decode("utf-8", "replace")
+    with handle:
+        yield handle
 
 
 def _show(plan: repair.Plan, out: TextIO) -> None:

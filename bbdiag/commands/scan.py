@@ -21,6 +21,8 @@ from bbdiag.render import auto_format, renderer
 from bbdiag.usage import UsageError
 
 if TYPE_CHECKING:
+    import multiprocessing.pool
+
     from bbdiag.render.view import ScanView, SourceView
 
 EXIT_CLEAN, EXIT_GATED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -136,23 +138,39 @@ def scan_files(files: Sequence[str], jobs: int = 0, as_of: str | None = None) ->
     sizes = [sources.size(f) for f in files]
     total = sum(sizes)
     workers = min(jobs or os.cpu_count() or 1, len(files))
-    with _progress(total) as advance:
-        if workers > 1 and (total > POOL_AFTER_BYTES or len(files) >= POOL_AFTER_FILES):
-            for batch_views, batch_bytes in _on_every_core(list(files), sizes, workers, as_of):
+    if workers > 1 and (total > POOL_AFTER_BYTES or len(files) >= POOL_AFTER_FILES):
+        pool = _pool(workers)  # before the progress bar's thread starts: a forked worker copies no thread
+        with _progress(total) as advance:
+            for batch_views, batch_bytes in _on_every_core(pool, list(files), sizes, workers, as_of):
                 yield from batch_views
                 if advance:
                     advance(batch_bytes)
-        else:
+    else:
+        with _progress(total) as advance:
             for name in files:
                 yield from scan_file(name, as_of, advance)
 
 
-def _on_every_core(files: list[str], sizes: list[int], workers: int, as_of: str | None) -> Iterator[tuple[list[SourceView], int]]:
-    """(views, bytes) per batch, in the files' order; workers started once, each batch one task."""
+def _pool(workers: int) -> multiprocessing.pool.Pool:
+    """The workers, started once. On Linux they are forked from this process once it has loaded
+    what every log's scan needs (bbdiag.scan.prepare), so each starts with it; a spawned worker
+    imports bbdiag and loads the library, the Hyperscan database and the knowledge again, which
+    was most of a scan of many small logs on two cores. Elsewhere fork is not safe: spawned."""
     import multiprocessing
 
+    if sys.platform == "linux":
+        from bbdiag import scan
+
+        scan.prepare()
+        return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
+    return multiprocessing.get_context("spawn").Pool(workers, initializer=_worker_start)
+
+
+def _on_every_core(
+    pool: multiprocessing.pool.Pool, files: list[str], sizes: list[int], workers: int, as_of: str | None
+) -> Iterator[tuple[list[SourceView], int]]:
+    """(views, bytes) per batch, in the files' order, each batch one task of `pool` (closed at the end)."""
     batches = list(_batches(files, sizes, workers))
-    pool = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "forkserver").Pool(workers, initializer=_worker_start)
     try:
         for views, (_, batch_bytes) in zip(pool.imap(_scan_batch, [(names, as_of) for names, _ in batches]), batches, strict=True):
             yield views, batch_bytes

@@ -75,6 +75,7 @@ def stream_scan(sources: Iterable[SourceView], out: TextIO) -> None:
     """The document of `render_scan`, byte for byte, written as each log's report arrives: a scan
     of many files shows its failures as the files finish, and never holds the whole text."""
     out.write('{\n  "version": 1,\n  "diagnoses": [')
+    flushing = _Flushing(out)
     written = 0
     seen: list[dict[str, Any]] = []
     for source in sources:
@@ -83,8 +84,7 @@ def stream_scan(sources: Iterable[SourceView], out: TextIO) -> None:
             out.write(("," if written else "") + "\n    " + _indented(diagnosis_document(d), "    "))
             written += 1
         seen.append({"source": source.source, "lines": source.lines, "failures": len(source.diagnoses), "notes": list(source.remarks)})
-        if source.diagnoses:
-            out.flush()
+        flushing(source)
     out.write(("\n  ]" if written else "]") + ',\n  "sources": ' + _indented(seen, "  ") + "\n}\n")
 
 
@@ -99,8 +99,27 @@ def render_scan_jsonl(report: ScanView, out: TextIO) -> None:
 
 def stream_scan_jsonl(sources: Iterable[SourceView], out: TextIO) -> None:
     """`render_scan_jsonl` as each log's report arrives."""
+    flushing = _Flushing(out)
     for source in sources:
         for d in source.diagnoses:
             out.write(json.dumps(diagnosis_document(d), ensure_ascii=False) + "\n")
-        if source.diagnoses:
-            out.flush()
+        flushing(source)
+
+
+class _Flushing:
+    """Passes on what a log's failures wrote, at most every FLUSH_EVERY seconds: a reader sees the
+    first failure at once and later ones soon after, without a write to the pipe per log (2,000
+    small logs made 2,000 writes, a fifth of the scan's time)."""
+
+    FLUSH_EVERY = 0.05
+
+    def __init__(self, out: TextIO) -> None:
+        self.out, self.last = out, -self.FLUSH_EVERY
+
+    def __call__(self, source: SourceView) -> None:
+        import time
+
+        now = time.monotonic()
+        if source.diagnoses and now - self.last >= self.FLUSH_EVERY:
+            self.out.flush()
+            self.last = now
