@@ -71,6 +71,11 @@ class Matches:
         self.hosts_named: set[str] = set()  # host ids of every URL in the input, near a hit or not
 
 
+def not_kept(hits_dropped: int) -> list[str]:
+    """The remark for the matching lines beyond MAX_HITS, counted but not kept (explain and scan say it alike)."""
+    return [f"{hits_dropped} further matching line(s) were not kept (the first ones say it all)"] if hits_dropped else []
+
+
 def can_be_remote(url: remote_urls.RemoteURL) -> bool:
     """A URL git could fetch from or push to: not a file download (a Maven .pom, an npm .tgz), not
     scp-like text that is something else (a docker digest `python:3.12@sha256:9f8e…`)."""

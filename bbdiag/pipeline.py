@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from bbdiag import hosts, knowledge, library, normalise, remedy
 from bbdiag.diagnose import Diagnosis, diagnose, succeeded
-from bbdiag.match import Matches, match_lines
+from bbdiag.match import Matches, match_lines, not_kept
 from bbdiag.normalise import MAX_INPUT, Line, Reading
 from bbdiag.remedy import Remedy, Situation
 from bbdiag.remote_urls import RemoteURL
@@ -34,9 +34,7 @@ class Result(NamedTuple):
     succeeded_at: int | None = None  # the line saying the command went through, when nothing failed after it
 
     def remarks(self) -> list[str]:
-        said = self.reading.remarks()
-        if self.hits_dropped:
-            said.append(f"{self.hits_dropped} further matching line(s) were not kept (the first ones say it all)")
+        said = self.reading.remarks() + not_kept(self.hits_dropped)
         if self.succeeded_at is not None and not self.diagnoses:
             said.append(f"the command succeeded (line {self.succeeded_at} says so): nothing failed, so there is nothing to fix")
         return said
@@ -161,7 +159,7 @@ def remedies(
     diagnoses: list[Diagnosis], situations: dict[int, Situation] | None = None, as_of: dt.date | None = None, helper: str | None = None
 ) -> list[tuple[Diagnosis, Remedy]]:
     """`helper`: the credential helper to suggest, when the caller has already asked (scan, once for many logs)."""
-    known = knowledge.load()
+    k = knowledge.load()
     day = as_of or knowledge.today()
     situations = situations or {}
     if not diagnoses:
@@ -171,4 +169,4 @@ def remedies(
 
         # One recommendation per report, and only a helper installed on this machine.
         helper = inspector.helper_advice().helper
-    return [(d, remedy.build(d, situations.get(i, Situation())._replace(suggested_helper=helper), known, day)) for i, d in enumerate(diagnoses)]
+    return [(d, remedy.build(d, situations.get(i, Situation())._replace(suggested_helper=helper), k, day)) for i, d in enumerate(diagnoses)]

@@ -28,7 +28,7 @@ from bbdiag import library as library_module
 from bbdiag import prefilter, sources
 from bbdiag.diagnose import Diagnosis, diagnose
 from bbdiag.library import Library
-from bbdiag.match import Matches, match_lines
+from bbdiag.match import Matches, match_lines, not_kept
 from bbdiag.normalise import Reading
 
 if TYPE_CHECKING:
@@ -78,8 +78,7 @@ def is_test_output(line: str) -> bool:
 
 def _finish(source: str, matches: Matches, steps: dict[int, str], reading: Reading) -> ScanResult:
     diagnoses = diagnose(matches)
-    if matches.hits_dropped:
-        reading.notes.append(f"{matches.hits_dropped} further matching line(s) were not kept (the first ones say it all)")
+    reading.notes += not_kept(matches.hits_dropped)
     step_at: dict[int, str] = {}
     if steps:
         marks = sorted(steps.items())

@@ -15,7 +15,7 @@ import pytest
 from bbdiag import library, normalise, prefilter
 from bbdiag.normalise import MAX_LINE, Reading
 
-pytestmark = pytest.mark.skipif(not prefilter.available(), reason="the fast backend needs Hyperscan")
+FAST = pytest.mark.skipif(not prefilter.available(), reason="the fast backend needs Hyperscan")
 
 FAILURE = b"fatal: Authentication failed for 'https://bitbucket.org/team/repo.git/'\n"
 INPUTS = {
@@ -37,6 +37,7 @@ def counts(reading: Reading) -> tuple[object, ...]:
     return (reading.bytes_read, reading.lines, reading.long_lines, reading.stopped, reading.remarks())
 
 
+@FAST
 @pytest.mark.parametrize("chunk", [997, prefilter.CHUNK])
 @pytest.mark.parametrize("name", sorted(INPUTS))
 def test_both_backends_count_the_same(name: str, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,3 +68,12 @@ def test_a_long_line_counts_once_however_many_pieces() -> None:
     for continued in (False, True, True, False):
         reading.cut(continued)
     assert reading.long_lines == 2
+
+
+def test_explain_and_scan_say_alike_what_was_matched_but_not_kept() -> None:
+    from bbdiag import match, pipeline, scan
+
+    text = "remote: Invalid credentials\n" * (match.MAX_HITS + 3)
+    explained = pipeline.diagnose_text(text, lib=library.load()).remarks()
+    scanned = scan.scan_text(text, library=library.load()).reading.remarks()
+    assert match.not_kept(3)[0] in explained and match.not_kept(3)[0] in scanned

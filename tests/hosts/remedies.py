@@ -40,6 +40,7 @@ EVIDENCE: dict[str, dict[str, str]] = {
     "permission-denied": {
         "workflow bot": "remote: Permission to acme/site.git denied to github-actions[bot].\nfatal: unable to access 'https://github.com/acme/site.git/': The requested URL returned error: 403\n",
         "read-only key": "ERROR: The key you are authenticating with has been marked as read only.\nfatal: Could not read from remote repository.\n",
+        "read-only access key": "repository access denied. access via a deployment key is read-only.\nfatal: Could not read from remote repository.\n",
     },
     "remote-misconfigured": {
         "malformed URL": "fatal: unable to access 'https://x/': URL using bad/illegal format or missing URL\n",
@@ -129,16 +130,6 @@ def check_golden(host_id: str) -> None:
         path.write_text(actual, encoding="utf-8")
     assert path.exists(), f"no golden file for {host_id}: UPDATE_GOLDEN=1 writes {path}"
     assert actual == path.read_text(encoding="utf-8"), f"remedies of {host_id} changed; UPDATE_GOLDEN=1 rewrites {path.name} if that is intended"
-
-
-class _Known:
-    """knowledge.load() when first used (inside a test, after the isolation fixture), not at import."""
-
-    def fact(self, fact_id: str) -> str:
-        return knowledge.load().fact(fact_id)
-
-
-KNOWN = _Known()
 
 
 def remedy_for(host_id: str, cause: str, url: remote_urls.RemoteURL | None = None, text: str = _BARE, day: str = TODAY) -> Remedy:

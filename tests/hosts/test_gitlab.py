@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bbdiag import hosts
-from tests.hosts.remedies import KNOWN, check_golden, remedy_for
+from bbdiag import hosts, knowledge
+from tests.hosts.remedies import check_golden, remedy_for
 
 HOST = "gitlab"
 
@@ -20,4 +20,4 @@ def test_its_host_names(name: str) -> None:
 
 
 def test_an_account_password_gets_its_token_documentation() -> None:
-    assert remedy_for(HOST, "account-password-rejected").docs == (KNOWN.fact("gitlab-token-docs"),)
+    assert remedy_for(HOST, "account-password-rejected").docs == (knowledge.load().fact("gitlab-token-docs"),)
