@@ -16,7 +16,10 @@ import signal
 import subprocess
 import threading
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path  # only named in hints: explain's start-up need not import pathlib
 
 # Once the group is killed its pipes close at once; a grandchild that left the group (setsid)
 # may hold them open, and is not waited for longer than this.

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from bbdiag import child, hosts, remote_urls, ssh_setup
 from bbdiag.advice import Finding, Step
+from bbdiag.credential_helpers import helper_advice
 from bbdiag.hosts.base import Checkup, Host
-from bbdiag.inspector import KIND_NAMES, PROBE_TIMEOUT, Remote, Setup, StoredCredential, helper_advice, noninteractive_env, probe_stored
+from bbdiag.inspector import KIND_NAMES, PROBE_TIMEOUT, Remote, Setup, StoredCredential, noninteractive_env, probe_stored
 from bbdiag.knowledge import Knowledge
 from bbdiag.redact import cut_long_values, redact
 
@@ -146,7 +147,7 @@ def _stored_elsewhere(setup: Setup, remotes: Sequence[Remote], k: Knowledge, tod
 
 
 def _helper_command() -> str:
-    """The one credential helper every finding recommends: one that is installed here (inspector.helper_advice)."""
+    """The one credential helper every finding recommends: one that is installed here (credential_helpers.helper_advice)."""
     return f"git config --global credential.helper {shlex.quote(helper_advice().helper)}"
 
 

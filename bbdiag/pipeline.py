@@ -165,8 +165,8 @@ def remedies(
     if not diagnoses:
         return []
     if helper is None:
-        from bbdiag import inspector
+        from bbdiag import credential_helpers  # not the inspector: outside a repository explain never imports it
 
         # One recommendation per report, and only a helper installed on this machine.
-        helper = inspector.helper_advice().helper
+        helper = credential_helpers.helper_advice().helper
     return [(d, remedy.build(d, situations.get(i, Situation())._replace(suggested_helper=helper), k, day)) for i, d in enumerate(diagnoses)]

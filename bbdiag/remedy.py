@@ -39,7 +39,7 @@ class Situation(NamedTuple):
     helpers: tuple[str, ...] = ()  # credential helpers in effect for that URL, in order
     username: str | None = None  # credential.<url>.username, the URL's user, or the one git sent
     secret_kind: str | None = None  # what the rejected secret looked like (the observer knows)
-    suggested_helper: str | None = None  # the credential.helper value that suits this machine (inspector.helper_advice)
+    suggested_helper: str | None = None  # the credential.helper value that suits this machine (credential_helpers.helper_advice)
     notes: tuple[str, ...] = ()  # what is worth a line under the remedy
 
 

@@ -26,8 +26,9 @@ from typing import BinaryIO, NamedTuple
 
 from bbdiag import child, hosts
 from bbdiag.causes import CAUSES
+from bbdiag.credential_helpers import helper_advice
 from bbdiag.doctor import push_refspec
-from bbdiag.inspector import Remote, Setup, helper_advice, noninteractive_env, secret_kind
+from bbdiag.inspector import Remote, Setup, noninteractive_env, secret_kind
 from bbdiag.knowledge import Knowledge
 from bbdiag.redact import redact
 from bbdiag.remote_urls import RemoteURL

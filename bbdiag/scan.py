@@ -153,11 +153,11 @@ def prepare() -> None:
 
 @functools.lru_cache(maxsize=4)
 def suggested_helper(_search_path: str) -> str:
-    """The credential helper every remedy suggests (inspector.helper_advice), looked up once for
+    """The credential helper every remedy suggests (credential_helpers.helper_advice), looked up once for
     all the logs of a scan rather than along PATH for each log; keyed by PATH, where it looks."""
-    from bbdiag import inspector
+    from bbdiag import credential_helpers
 
-    return inspector.helper_advice().helper
+    return credential_helpers.helper_advice().helper
 
 
 def scan_file_views(path: str, as_of: str | None = None, on_read: Callable[[int], None] | None = None) -> list[SourceView]:
