@@ -56,6 +56,17 @@ def test_credential_in_url_is_an_error_and_never_printed(tmp_path: Path) -> None
     assert APP_PASSWORD not in json.dumps(doc) and APP_PASSWORD not in text
 
 
+def test_findings_carry_their_steps_under_explains_name_too(tmp_path: Path) -> None:
+    # explain says `remedy`; output.md named doctor's steps `fix` and never renames a field: both hold them.
+    path = repo(tmp_path, url=f"https://jane:{APP_PASSWORD}@bitbucket.org/acme/widgets.git")
+    _, doc, _ = doctor(path)
+    findings = doc["findings"]
+    assert isinstance(findings, list) and findings
+    for finding in findings:
+        assert finding["remedy"] == finding["fix"]
+    assert any(finding["remedy"] for finding in findings)
+
+
 def test_stored_app_password_before_and_after_the_cutover(tmp_path: Path, isolated: Path) -> None:
     (isolated / ".git-credentials").write_text(f"https://jane:{APP_PASSWORD}@bitbucket.org\n")
     git("config", "--global", "credential.helper", "store")

@@ -58,6 +58,9 @@ def render_findings(repository: str | None, findings: list[Finding], out: TextIO
                 "title": f.title,
                 "detail": f.detail,
                 "fix": _steps(f.fix),
+                # The same steps under explain's name, so a tool reads remedies one way from both
+                # commands; `fix` stays because output.md's contract never renames a field.
+                "remedy": _steps(f.fix),
             }
             for f in findings
         ],
