@@ -126,6 +126,8 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
         rest = wrapped_token_rest(previous.text, text, previous_is_rest) if line.number == previous.number + 1 else 0
         text = mask_wrapped_rest(text, rest)
         previous, previous_is_rest = line, 0 < rest == len(line.text)
+        if line.dropped:  # read for a wrapped token alone: never a hit, nor a URL of the failure
+            continue
         plain = plain_quotes(text)
         urls: tuple[remote_urls.RemoteURL, ...] = ()
         if "://" in text or "@" in text:

@@ -20,6 +20,9 @@ MAX_INPUT = 1 << 30  # explain reads at most this much, then says what it left u
 class Line(NamedTuple):
     number: int  # 1-based line of the original input
     text: str
+    # A line `raw` dropped (a test printing git's text as data): never evidence, but a token a
+    # terminal wrapped out of it runs onto the next line, which must be masked (match.match_lines).
+    dropped: bool = False
 
 
 class Reading:
@@ -84,13 +87,20 @@ def read(stream: BinaryIO, reading: Reading, limit: int = MAX_INPUT, raw: Callab
     """Numbered, cleaned lines from a byte stream, in bounded memory whatever its size.
 
     `raw` sees each decoded line before cleaning (scan reads CI step markers there) and drops it
-    by returning True (scan drops test output that quotes git's messages).
+    by returning True (scan drops test output that quotes git's messages): it then comes as a
+    `dropped` line, for the wrapped-token check alone.
     """
     for number, text in _decoded_lines(stream, reading, limit):
         if raw is not None and raw(number, text):
+            yield dropped_line(number, text)
             continue
         for piece in clean(text):
             yield Line(number, piece)
+
+
+def dropped_line(number: int, text: str) -> Line:
+    """What is kept of a line `raw` dropped: its last piece, which a wrapped token may run from."""
+    return Line(number, clean(text)[-1], dropped=True)
 
 
 def _decoded_lines(stream: BinaryIO, reading: Reading, limit: int) -> Iterator[tuple[int, str]]:

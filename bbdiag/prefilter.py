@@ -553,6 +553,7 @@ def _may_hold_url(body: bytes | bytearray, start: int, end: int) -> bool:
 def _to_lines(raw_bytes: bytes, number: int, raw: Raw | None) -> Iterator[Line]:
     text = normalise.decode_line(raw_bytes)  # not counted in Reading: only candidate lines pass here
     if raw is not None and raw(number, text):
+        yield normalise.dropped_line(number, text)
         return
     for piece in normalise.clean(text):
         yield Line(number, piece)

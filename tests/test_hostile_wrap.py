@@ -209,3 +209,28 @@ def test_a_url_password_wrapped_anywhere_in_its_userinfo(monkeypatch: pytest.Mon
             shown = "\n".join(strings([view.diagnosis_view("-", d, r) for d, r in pipeline.remedies(diagnoses)]))
             failures += [f"cut at {cut}: {piece}" for piece in {password[i : i + FRAGMENT] for i in range(len(password) - FRAGMENT + 1)} if piece in shown]
     assert not failures, failures[:10]
+
+
+def test_a_token_wrapped_out_of_test_output_is_masked_on_the_line_it_runs_onto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """scan drops what a test printed as data (pytest's `E   ` report) from the evidence; a token a
+    terminal wrapped out of such a line still runs onto the next one, and its rest is masked there."""
+    lib = library.load()
+    rng = random.Random(21)
+    failures: list[str] = []
+    for shape in SHAPES:
+        token = planted(shape, rng)
+        for cut in (1, len(token) // 2, len(token) - 1):
+            log = ("~" * 30 + "\n") * 3 + wrapped("E       AssertionError: the token in use is ", token, LAYOUTS[0][1], cut)
+            for path, chunk in (("line path", 0), ("fast path", 64), ("fast path", prefilter.CHUNK)):
+                with monkeypatch.context() as m:
+                    if chunk:
+                        m.setattr(prefilter, "CHUNK", chunk)
+                    else:  # scan as it reads where Hyperscan is missing
+                        m.setattr(prefilter, "_database_for", lambda _lib: None)
+                    diagnoses = scan.scan_stream(io.BytesIO(log.encode()), "-", lib).diagnoses
+                shown = "\n".join(strings([view.diagnosis_view("-", d, r) for d, r in pipeline.remedies(diagnoses)]))
+                assert diagnoses, (path, log)
+                assert "AssertionError" not in shown, "test output is still no evidence"
+                if leaked(shown, token, shape):
+                    failures.append(f"{shape.prefix} cut at {cut}, {path}, chunk {chunk}")
+    assert not failures, "\n".join(failures[:20]) + f"\n({len(failures)} in all)"
