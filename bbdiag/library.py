@@ -31,6 +31,9 @@ ROLES = ("lead", "final", "follow", "success")
 STATUSES = ("stable", "retired")
 # Cap on one regex search: patterns are linear, this only guards against a mistake in one.
 SEARCH_TIMEOUT = 0.5
+# Building the keyword automaton costs about as much as looking ~30 lines up keyword by keyword:
+# explain's usual input (a few lines) never builds it; a longer input builds it at this line.
+LINES_BEFORE_AUTOMATON = 32
 
 PATTERN_FIELDS = frozenset(
     {
@@ -143,6 +146,8 @@ class Library:
     def __init__(self, patterns: tuple[Pattern, ...], by_id: Mapping[str, Pattern], by_keyword: Mapping[str, tuple[Pattern, ...]]) -> None:
         self.patterns, self._by_id, self._by_keyword = patterns, by_id, by_keyword
         self._automaton_built: Any = None
+        self._keyword_indexes_built: tuple[tuple[str, tuple[int, ...]], ...] | None = None
+        self._lines_looked_up = 0
 
     def __getitem__(self, pattern_id: str) -> Pattern:
         return self._by_id[pattern_id]
@@ -153,9 +158,23 @@ class Library:
     def candidates(self, lowered: str) -> list[Pattern]:
         """Patterns one of whose keywords occurs in this lower-cased line, in library order."""
         found: set[int] = set()
-        for _, indexes in self._automaton.iter(lowered):
-            found.update(indexes)
+        if self._automaton_built is None and self._lines_looked_up < LINES_BEFORE_AUTOMATON:
+            self._lines_looked_up += 1
+            for keyword, indexes in self._keyword_indexes:
+                if keyword in lowered:
+                    found.update(indexes)
+        else:
+            for _, indexes in self._automaton.iter(lowered):
+                found.update(indexes)
         return [self.patterns[i] for i in sorted(found)]
+
+    @property
+    def _keyword_indexes(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        """Each keyword with the positions in `patterns` of the patterns that hold it."""
+        if self._keyword_indexes_built is None:
+            position = {p.id: i for i, p in enumerate(self.patterns)}
+            self._keyword_indexes_built = tuple((k, tuple(position[p.id] for p in ps)) for k, ps in self._by_keyword.items())
+        return self._keyword_indexes_built
 
     @property
     def _automaton(self) -> Any:
@@ -163,9 +182,8 @@ class Library:
         if self._automaton_built is not None:
             return self._automaton_built
         automaton = ahocorasick.Automaton()
-        position = {p.id: i for i, p in enumerate(self.patterns)}
-        for keyword, patterns in self._by_keyword.items():
-            automaton.add_word(keyword, tuple(position[p.id] for p in patterns))
+        for keyword, indexes in self._keyword_indexes:
+            automaton.add_word(keyword, indexes)
         automaton.make_automaton()
         self._automaton_built = automaton
         return automaton
