@@ -125,11 +125,11 @@ def test_the_cache_never_serves_a_changed_library(tmp_path: Path) -> None:
 
 def test_one_process_loads_the_library_once(monkeypatch: pytest.MonkeyPatch) -> None:
     first = library.load()
-    first.candidates("remote: invalid credentials")  # builds the keyword automaton
+    first.candidates("remote: invalid credentials")  # the per-process state a lookup builds (the keyword automaton after LINES_BEFORE_AUTOMATON lines)
     monkeypatch.setattr(library, "_parse", lambda directory: pytest.fail("parsed again"))
     monkeypatch.setattr("pickle.load", lambda handle: pytest.fail("unpickled again"))
     monkeypatch.setattr("bbdiag.cache.fingerprint", lambda *args: pytest.fail("bbdiag's own files fingerprinted again"))
-    assert library.load() is first, "a scan of many logs asks once per log: same object, automaton kept"
+    assert library.load() is first, "a scan of many logs asks once per log: same object, its lookup state kept"
 
 
 def test_the_vendored_translations_are_in_step_with_the_spec() -> None:
