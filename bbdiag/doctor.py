@@ -611,7 +611,8 @@ def online_checks(setup: Setup, remote: Remote, push: bool) -> list[Finding]:
     if push:
         refspec = push_refspec(setup.repository)
         if refspec:
-            commands.append(["push", "--dry-run", "--porcelain", remote.name, refspec])
+            # --no-verify: a check must not run the user's pre-push hooks (a test suite, a scanner).
+            commands.append(["push", "--dry-run", "--no-verify", "--porcelain", remote.name, refspec])
         else:
             findings.append(
                 _finding(

@@ -368,7 +368,7 @@ def verify(target: Target, username: str, secret: str, repository: Path | None, 
     url = f"{target.protocol}://{_quote_user(username)}@{target.url.split('://', 1)[1]}"
     refspec = push_refspec(repository) if push else None
     if refspec:
-        args += ["push", "--dry-run", "--porcelain", url, refspec]
+        args += ["push", "--dry-run", "--no-verify", "--porcelain", url, refspec]  # trying a token runs no hook
     else:
         args += ["ls-remote", "--heads", url]
     env = noninteractive_env()

@@ -54,8 +54,24 @@ def test_a_read_only_token_passes_ls_remote_and_fails_the_push_check(server: bb.
     code, found = online(path)
     assert code == 0 and {str(f["title"]) for f in found if f["id"] == "online-ok"} == {
         "git ls-remote --heads origin works",
-        "git push --dry-run --porcelain origin HEAD:refs/heads/main works",
+        "git push --dry-run --no-verify --porcelain origin HEAD:refs/heads/main works",
     }
+
+
+def test_the_push_check_runs_none_of_the_users_hooks(server: bb.Server, tmp_path: Path, isolated: Path) -> None:
+    """A dry run still runs pre-push hooks unless told not to; a check must not start the user's
+    test suite or scanner (or bbdiag's own hook)."""
+    path = clone(server, isolated, tmp_path / "clone")
+    ran = tmp_path / "hook-ran"
+    hook = path / ".git" / "hooks" / "pre-push"
+    hook.write_text(f"#!/bin/sh\ntouch '{ran}'\n")
+    hook.chmod(0o755)
+    git("push", "--dry-run", "origin", "HEAD:refs/heads/main", cwd=path)
+    assert ran.exists(), "git runs the hook on a dry run"
+    ran.unlink()
+    code, found = online(path)
+    assert code == 0 and any(str(f["title"]).startswith("git push --dry-run") and f["id"] == "online-ok" for f in found), found
+    assert not ran.exists(), "doctor --online ran the user's pre-push hook"
 
 
 def test_without_a_commit_pushing_is_said_to_be_unchecked(server: bb.Server, tmp_path: Path, isolated: Path) -> None:

@@ -132,6 +132,19 @@ def test_an_api_token_never_goes_with_the_email(server: bb.Server, tmp_path: Pat
     assert git("fetch", "-q", "origin", cwd=repo, env=nobody_types()).returncode == 0
 
 
+def test_trying_the_new_token_runs_none_of_the_users_hooks(server: bb.Server, tmp_path: Path, isolated: Path) -> None:
+    """fix verifies with `git push --dry-run`, which runs pre-push hooks unless told not to."""
+    repo = clone(isolated, tmp_path / "widgets")
+    store(isolated, bb.USER, bb.APP_PASSWORD)
+    ran = tmp_path / "hook-ran"
+    hook = repo / ".git" / "hooks" / "pre-push"
+    hook.write_text(f"#!/bin/sh\ntouch '{ran}'\n")
+    hook.chmod(0o755)
+    done = fix("--yes", "--token-stdin", cwd=repo, token=bb.API_TOKEN)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not ran.exists(), "fix ran the user's pre-push hook"
+
+
 def test_secrets_leave_urls_and_insteadof_rules(server: bb.Server, tmp_path: Path, isolated: Path) -> None:
     repo = clone(isolated, tmp_path / "widgets")
     (isolated / ".git-credentials").write_text("")
