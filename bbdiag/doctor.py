@@ -611,8 +611,7 @@ def online_checks(setup: Setup, remote: Remote, push: bool) -> list[Finding]:
     if push:
         refspec = push_refspec(setup.repository)
         if refspec:
-            # --no-verify: a check must not run the user's pre-push hooks (a test suite, a scanner).
-            commands.append(["push", "--dry-run", "--no-verify", "--porcelain", remote.name, refspec])
+            commands.append(dry_run_push(remote.name, refspec))
         else:
             findings.append(
                 _finding(
@@ -652,6 +651,13 @@ def online_checks(setup: Setup, remote: Remote, push: bool) -> list[Finding]:
                 _finding(f"online-{diagnosis.cause}", "error", f"{label}: {remedy.title}", f"{remedy.why} git said: {evidence}", remedy.steps, remote.name)
             )
     return findings
+
+
+def dry_run_push(target: str, refspec: str) -> list[str]:
+    """git's arguments that try pushing and change nothing: --dry-run sends nothing, and
+    --no-verify runs none of the user's pre-push hooks (a test suite, a scanner), which a dry run
+    would still start."""
+    return ["push", "--dry-run", "--no-verify", "--porcelain", target, refspec]
 
 
 def push_refspec(repository: Path | None) -> str | None:

@@ -27,7 +27,7 @@ from typing import BinaryIO, NamedTuple
 from bbdiag import child, hosts
 from bbdiag.causes import CAUSES
 from bbdiag.credential_helpers import helper_advice
-from bbdiag.doctor import push_refspec
+from bbdiag.doctor import dry_run_push, push_refspec
 from bbdiag.inspector import Remote, Setup, noninteractive_env, secret_kind
 from bbdiag.knowledge import Knowledge
 from bbdiag.redact import redact
@@ -368,7 +368,7 @@ def verify(target: Target, username: str, secret: str, repository: Path | None, 
     url = f"{target.protocol}://{_quote_user(username)}@{target.url.split('://', 1)[1]}"
     refspec = push_refspec(repository) if push else None
     if refspec:
-        args += ["push", "--dry-run", "--no-verify", "--porcelain", url, refspec]  # trying a token runs no hook
+        args += dry_run_push(url, refspec)
     else:
         args += ["ls-remote", "--heads", url]
     env = noninteractive_env()

@@ -50,23 +50,25 @@ def render_findings(repository: str | None, findings: list[Finding], out: TextIO
     doc = {
         "version": 1,
         "repository": repository,
-        "findings": [
-            {
-                "id": f.id,
-                "severity": f.severity,
-                **({"remote": f.remote} if f.remote else {}),
-                "title": f.title,
-                "detail": f.detail,
-                "fix": _steps(f.fix),
-                # The same steps under explain's name, so a tool reads remedies one way from both
-                # commands; `fix` stays because output.md's contract never renames a field.
-                "remedy": _steps(f.fix),
-            }
-            for f in findings
-        ],
+        "findings": [_finding_document(f) for f in findings],
     }
     json.dump(doc, out, ensure_ascii=False, indent=2)
     out.write("\n")
+
+
+def _finding_document(f: Finding) -> dict[str, Any]:
+    steps = _steps(f.fix)
+    # The same steps under explain's name, so a tool reads remedies one way from both commands;
+    # `fix` stays because output.md's contract never renames a field.
+    return {
+        "id": f.id,
+        "severity": f.severity,
+        **({"remote": f.remote} if f.remote else {}),
+        "title": f.title,
+        "detail": f.detail,
+        "fix": steps,
+        "remedy": steps,
+    }
 
 
 def render_scan(report: ScanView, out: TextIO) -> None:
