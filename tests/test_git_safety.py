@@ -117,13 +117,18 @@ def test_a_kept_hook_gets_gits_exact_input_under_its_own_name(clone: Path, tmp_p
     assert Path(f"{seen}.input").read_text().endswith(f"refs/heads/main {new} refs/heads/main {git('rev-parse', 'HEAD~1', cwd=clone).stdout.strip()}\n")
 
 
-def test_under_pre_commit_an_up_to_date_push_works(clone: Path) -> None:
+def pre_commit_pre_push(clone: Path, hook_id: str) -> None:
+    """pre-commit's own pre-push hook installed, running one local hook that always passes."""
     (clone / ".pre-commit-config.yaml").write_text(
-        "repos:\n- repo: local\n  hooks:\n  - id: nothing\n    name: nothing\n    entry: 'true'\n    language: system\n    stages: [pre-push]\n    always_run: true\n    pass_filenames: false\n"
+        f"repos:\n- repo: local\n  hooks:\n  - id: {hook_id}\n    name: {hook_id}\n    entry: 'true'\n    language: system\n    stages: [pre-push]\n    always_run: true\n    pass_filenames: false\n"
     )
     git("add", ".", cwd=clone)
     git("commit", "-q", "-m", "pre-commit", cwd=clone)
     subprocess.run([*PRE_COMMIT, "install", "--hook-type", "pre-push"], cwd=clone, check=True, capture_output=True)
+
+
+def test_under_pre_commit_an_up_to_date_push_works(clone: Path) -> None:
+    pre_commit_pre_push(clone, "nothing")
     bbdiag("install", "--hook", cwd=clone)
     assert push(clone).returncode == 0
     done = push(clone)  # up to date: empty input must stay empty
@@ -491,12 +496,7 @@ def test_placeholders_are_told_from_tokens() -> None:
 
 
 def test_pre_commit_then_bbdiag_then_pre_commit_again(clone: Path) -> None:
-    (clone / ".pre-commit-config.yaml").write_text(
-        "repos:\n- repo: local\n  hooks:\n  - id: mark\n    name: mark\n    entry: 'true'\n    language: system\n    stages: [pre-push]\n    always_run: true\n    pass_filenames: false\n"
-    )
-    git("add", ".", cwd=clone)
-    git("commit", "-q", "-m", "pre-commit", cwd=clone)
-    subprocess.run([*PRE_COMMIT, "install", "--hook-type", "pre-push"], cwd=clone, check=True, capture_output=True)
+    pre_commit_pre_push(clone, "mark")
     bbdiag("install", "--hook", cwd=clone)
     subprocess.run([*PRE_COMMIT, "install", "--hook-type", "pre-push"], cwd=clone, check=True, capture_output=True)
     commit(clone, "k.txt", f"{TOKEN}\n")
