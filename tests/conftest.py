@@ -23,6 +23,9 @@ COLLECTION_CACHE = os.environ["BBDIAG_CACHE_DIR"] = tempfile.mkdtemp(prefix="bbd
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = FIXTURES / "corpus"  # the shared corpus of real transcripts, labelled
 EXTRA = FIXTURES / "extra"  # more transcripts written from known real wordings, labelled the same way
+# Real transcripts gathered after the shared corpus, one folder per collection, labelled before
+# bbdiag was run on them (tests/fixtures/wild/README.md).
+WILD = FIXTURES / "wild"
 CASES = CORPUS / "cases"
 
 
@@ -80,6 +83,11 @@ def labels(corpus: Path = CORPUS) -> list[dict[str, str]]:
 
     with open(corpus / "labels.tsv", newline="", encoding="utf-8") as handle:
         return [dict(row, corpus=str(corpus)) for row in csv.DictReader(handle, delimiter="\t")]
+
+
+def wild_labels() -> list[dict[str, str]]:
+    """The labels of every collection under tests/fixtures/wild/."""
+    return [row for collection in sorted(WILD.glob("*/labels.tsv")) for row in labels(collection.parent)]
 
 
 @pytest.fixture

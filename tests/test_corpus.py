@@ -1,4 +1,4 @@
-"""Every transcript in tests/fixtures/{corpus,extra} gets the cause and host an expert reads from it."""
+"""Every transcript in tests/fixtures/{corpus,extra,wild/*} gets the cause and host an expert reads from it."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import pytest
 
 from bbdiag import library, pipeline
 from bbdiag.causes import CAUSES
-from tests.conftest import EXTRA, labels
+from tests.conftest import EXTRA, labels, wild_labels
 
 AUTH_FREE = {c for c, cause in CAUSES.items() if not cause.auth}
 
 
-@pytest.mark.parametrize("label", labels() + labels(EXTRA), ids=lambda r: r["id"])
+@pytest.mark.parametrize("label", labels() + labels(EXTRA) + wild_labels(), ids=lambda r: r["id"])
 def test_corpus_case(label: dict[str, str]) -> None:
     text = (Path(label["corpus"]) / "cases" / f"{label['id']}.txt").read_bytes()
     import io
