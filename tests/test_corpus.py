@@ -13,7 +13,15 @@ from tests.conftest import EXTRA, labels, wild_labels
 AUTH_FREE = {c for c, cause in CAUSES.items() if not cause.auth}
 
 
-@pytest.mark.parametrize("label", labels() + labels(EXTRA) + wild_labels(), ids=lambda r: r["id"])
+def _case(label: dict[str, str]) -> object:
+    # A wild case bbdiag still gets wrong stays in its collection (removing it would flatter the
+    # measure), marked with why in the `open` column: strict, so fixing it fails until the mark goes.
+    reason = label.get("open") or ""
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(label, id=label["id"], marks=marks)
+
+
+@pytest.mark.parametrize("label", [_case(row) for row in labels() + labels(EXTRA) + wild_labels()])
 def test_corpus_case(label: dict[str, str]) -> None:
     text = (Path(label["corpus"]) / "cases" / f"{label['id']}.txt").read_bytes()
     import io
