@@ -24,8 +24,11 @@ The host of a failure, first that applies (`_host`):
   3. a URL git quoted that does not parse whole (`https://<GHE url>/…`), if it names a product;
   4. the host named last in the failure's text (`ssh: Could not resolve hostname …`, `Warning:
      Permanently added '…'`), with its port: the one git was talking to when it gave up;
-  5. a repository URL printed near the failure (the command line, `Cloning into`, `To …`);
-  6. the one host the whole input names, when it names only one;
+  5. a repository URL printed near the failure: the failing command's own line first (the last
+     `git …` run before it, else a wrapper's report of it after), then the nearest other one
+     (`Cloning into`, `To …`), after a clone's path laid out under a known host's name when no URL of the command names one
+     (`Cloning into '…/bitbucket.org/acme/site'`);
+  6. the one host the whole input names (its URLs and clone paths), when it names only one;
   7. a weak host sign of a pattern (`host_hint`); else `unknown`.
 A named host that is none of the known ones is `generic` (steps 2, 3 and 5 go on looking for a
 known host and fall back on the first such).
@@ -70,7 +73,7 @@ def diagnose(matches: Matches) -> list[Diagnosis]:
     successes = [h for h in matches.hits if h.pattern.role == "success"]
     groups = _group([h for h in matches.hits if h.pattern.role != "success"])
     failures = [g for index, g in enumerate(groups) if not _cancelled(g, successes, _next_failure(groups[index + 1 :]))]
-    diagnoses = [d for group in failures if (d := _diagnose_group(group, matches.urls, matches.hosts_named))]
+    diagnoses = [d for group in failures if (d := _diagnose_group(group, matches.urls, matches.hosts_named, matches.clone_paths))]
     return sorted(diagnoses, key=lambda d: (urgency(d.cause), d.evidence[0].order))
 
 
@@ -134,13 +137,15 @@ def _group(hits: Sequence[Hit]) -> list[list[Hit]]:
     return groups
 
 
-def _diagnose_group(group: list[Hit], seen_urls: Sequence[SeenURL], hosts_named: set[str]) -> Diagnosis | None:
+def _diagnose_group(group: list[Hit], seen_urls: Sequence[SeenURL], hosts_named: set[str], clone_paths: Sequence[tuple[int, str]] = ()) -> Diagnosis | None:
     present = {h.pattern.id for h in group}
     group = [h for h in group if not h.pattern.requires or present & set(h.pattern.requires)]
     if not group:
         return None
     url, url_text = _failure_url(group, seen_urls)
-    host = _host(group, url, url_text, seen_urls, hosts_named)
+    host = _host(group, url, url_text, seen_urls, hosts_named, clone_paths)
+    if url is not None and hosts.is_named(url.host_id) and url.host_id != host:
+        url = None  # a URL of another known host was near, not this failure's remote: no command is built on it
     ranked = [(h, cause) for h in group if (cause := _cause(h, host))]
     if not ranked:
         return None
@@ -185,7 +190,17 @@ def _failure_url(group: list[Hit], seen_urls: Sequence[SeenURL]) -> tuple[remote
     own = {h.pattern.host for h in group if h.pattern.host}
     if named or own:
         near = [s for s in near if s.url.host in named or s.url.host_id in own]
+    # The command that failed, where the log shows it, names its remote: the last one run before
+    # the failure, else a wrapper's report of it after (Python's `Command '['git', …]' returned`);
+    # only then any other URL nearby, such as a `From …` of an earlier fetch that went through.
+    first_line = group[0].line
+    commands_before = [s for s in near if s.on_command and s.line <= first_line]
+    commands_after = [s for s in near if s.on_command and s.line > first_line]
     before = [s for s in near if s.line <= last]
+    if commands_before:
+        return commands_before[-1].url, unparsed
+    if commands_after:
+        return commands_after[0].url, unparsed
     if before:
         return before[-1].url, unparsed
     if near:
@@ -198,14 +213,23 @@ def _names_repository(url: remote_urls.RemoteURL) -> bool:
     return not url.is_web_page and bool(url.path.strip("/") or url.is_ssh)
 
 
-def _host(group: list[Hit], url: remote_urls.RemoteURL | None, url_text: str | None, seen_urls: Sequence[SeenURL], hosts_named: set[str]) -> str:
+def _host(
+    group: list[Hit],
+    url: remote_urls.RemoteURL | None,
+    url_text: str | None,
+    seen_urls: Sequence[SeenURL],
+    hosts_named: set[str],
+    clone_paths: Sequence[tuple[int, str]] = (),
+) -> str:
     """The host id: the host's own message text, else the URL, else names seen nearby."""
     strong = [h for h in group if h.pattern.host]
     if strong:
         best = min(strong, key=lambda h: (-h.pattern.strength, h.order))
         return best.pattern.host or hosts.UNKNOWN
     on_lines = any(url is not None and url in h.urls for h in group) or any(h.captures.get("url") for h in group)
-    if url is not None and on_lines:
+    # A masked or template name on git's line (`https://***/…`, `<host>`) names no host: the other
+    # evidence below decides, and only when none does is it `unknown`.
+    if url is not None and on_lines and url.host_id != hosts.UNKNOWN:
         return url.host_id
     fallback: str | None = None
     if url_text:
@@ -220,6 +244,13 @@ def _host(group: list[Hit], url: remote_urls.RemoteURL | None, url_text: str | N
             if host_id != hosts.UNKNOWN:
                 return host_id
     first, last = group[0].line, group[-1].line
+    # No URL of the failing command names a host: git's `Cloning into '…/bitbucket.org/acme/site'`
+    # of this clone does (the nearest before the failure first), before any other URL nearby.
+    from_command = url is not None and any(s.on_command and s.url == url for s in seen_urls)
+    if url is None or url.host_id == hosts.UNKNOWN or not from_command:
+        paths = sorted((p for p in clone_paths if first - NEAR_BEFORE <= p[0] <= last + NEAR_AFTER), key=lambda p: (p[0] > first, abs(first - p[0])))
+        if paths:
+            return paths[0][1]
     near = [s.url for s in seen_urls if first - NEAR_BEFORE <= s.line <= last + NEAR_AFTER]
     for candidate in ([url] if url else []) + near:
         host_id = candidate.host_id

@@ -59,6 +59,16 @@ class SeenURL(NamedTuple):
     line: int
     url: remote_urls.RemoteURL
     in_message: bool  # quoted in a host's `remote:` message: a link, not the remote
+    on_command: bool = False  # on a line that runs git on it (`$ git push URL`, a wrapper's echo of its command)
+
+
+# A line that runs git on a URL: a shell's or a CI's echo (`$ git clone URL`, Jenkins' ` > git
+# fetch … URL`), a wrapper quoting its command (`Error: Command failed: git push URL`, Python's
+# `Command '['git', 'clone', 'URL']' returned …`). Options and `-c name=value` may come between.
+_GIT_COMMAND = re.compile(
+    r"\bgit(?:\.exe)?\b['\"]?(?:[\s,'\"]+(?:-c[\s,'\"]+\S+?|-C[\s,'\"]+\S+?|--?[\w-]+(?:=\S*)?))*[\s,'\"]+"
+    r"(?:clone|fetch|pull|push|ls-remote|archive|submodule|remote\s+(?:add|set-url))\b"
+)
 
 
 class Matches:
@@ -69,6 +79,7 @@ class Matches:
         self.urls: list[SeenURL] = []
         self.hits_dropped = 0
         self.hosts_named: set[str] = set()  # host ids of every URL in the input, near a hit or not
+        self.clone_paths: list[tuple[int, str]] = []  # (line, host id) of clones laid out under a host's name
 
 
 def not_kept(hits_dropped: int) -> list[str]:
@@ -134,12 +145,16 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
             found_here = (*remote_urls.find(plain), *remote_urls.find_ssh_commands(plain), *remote_urls.find_remote_commands(plain))
             urls = tuple(u for u in found_here[:MAX_URLS_PER_LINE] if not u.is_documentation and can_be_remote(u))
             in_message = text.lstrip().startswith("remote:")
-            seen = [SeenURL(line.number, u, in_message or u.is_web_page) for u in urls]
+            on_command = bool(urls) and "git" in plain and _GIT_COMMAND.search(plain) is not None
+            seen = [SeenURL(line.number, u, in_message or u.is_web_page, on_command) for u in urls]
             found.hosts_named.update(u.host_id for u in urls)
             if line.number <= keep_until:
                 _keep(found, seen)
             else:
                 recent.extend(seen)
+        if "Cloning into" in text and len(found.clone_paths) < MAX_URLS and (host_id := remote_urls.clone_path_host(plain)):
+            found.clone_paths.append((line.number, host_id))
+            found.hosts_named.add(host_id)
         while recent and recent[0].line < line.number - NEAR_BEFORE:
             recent.popleft()
         candidates = library.candidates(text.lower())

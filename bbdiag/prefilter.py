@@ -547,7 +547,8 @@ def _lines_from(buf: bytes | bytearray, position: int, end: int, number: int, co
 def _may_hold_url(body: bytes | bytearray, start: int, end: int) -> bool:
     if end - start > MAX_CONTEXT_LINE:
         return False
-    return body.find(b"://", start, end) != -1 or body.find(b"@", start, end) != -1
+    # git's `Cloning into '…'`: a clone's path may name its host (remote_urls.clone_path_host).
+    return body.find(b"://", start, end) != -1 or body.find(b"@", start, end) != -1 or body.find(b"Cloning into ", start, end) != -1
 
 
 def _to_lines(raw_bytes: bytes, number: int, raw: Raw | None) -> Iterator[Line]:

@@ -145,6 +145,29 @@ def find_remote_commands(text: str) -> list[RemoteURL]:
     return found
 
 
+# git's own line before a clone (builtin/clone.c: "Cloning into '%s'...", "Cloning into bare
+# repository '%s'..."): CI systems and tools (Go's GOPATH, ghq, Jenkins' workspaces) lay clones
+# out as …/<host>/<owner>/<repository>, so the path names the host when no URL is printed.
+_CLONING_INTO = re.compile(r"Cloning into (?:bare repository )?'(?P<path>[^']+)'")
+_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}")
+
+
+def clone_path_host(text: str) -> str | None:
+    """The known host a clone's destination path is laid out under (`…/bitbucket.org/acme/site`), if any."""
+    if "Cloning into" not in text:
+        return None
+    match = _CLONING_INTO.search(text)
+    if match is None:
+        return None
+    segments = re.split(r"[\\/]+", match.group("path").lower())
+    for segment in segments[:-2]:  # <host>/<owner>/<repository>: two segments at least after it
+        if _DOMAIN.fullmatch(segment):
+            host_id = hosts.classify(segment)
+            if hosts.is_named(host_id):
+                return host_id
+    return None
+
+
 def classify_loose(text: str) -> str | None:
     """A host id from a URL that does not parse (`https://<GHE url>`, `'.../repo.git/'`), if it names one."""
     url = parse(text)

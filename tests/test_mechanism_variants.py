@@ -87,10 +87,74 @@ SSH_HOSTS = [
 ]
 
 
+# ssh's own lines: the host it added, in `[host]:port` form when the port is not 22.
+SSH_HOSTS += [
+    ("known-host", "Warning: Permanently added 'bitbucket.org,104.192.141.1' (ECDSA) to the list of known hosts.\n", "bitbucket-cloud"),
+    ("known-host-port-masked", "Warning: Permanently added '[***]:7999' (RSA) to the list of known hosts.\n", "bitbucket-dc"),
+    ("known-host-port-named", "Warning: Permanently added '[code.corp.example]:7999,[10.0.0.5]:7999' (RSA) to the list of known hosts.\n", "bitbucket-dc"),
+    ("known-host-ip", "Warning: Permanently added '10.0.0.5' (ED25519) to the list of known hosts.\n", "generic"),
+]
+# A clone's destination laid out under its host's name, with no URL printed (or only a masked one).
+SSH_HOSTS += [
+    ("clone-path", "Cloning into '/home/runner/work/src/bitbucket.org/acme/site'...\n", "bitbucket-cloud"),
+    ("clone-path-windows", "Cloning into 'C:\\Users\\ci\\go\\src\\gitlab.com\\acme\\site'...\n", "gitlab"),
+    ("clone-path-bare", "Cloning into bare repository '/var/cache/mirrors/github.com/acme/site.git'...\n", "github"),
+    ("clone-path-no-host", "Cloning into 'docs.python.org'...\n", "unknown"),
+]
+
+
 @pytest.mark.parametrize(("text", "host"), [pytest.param(t, h, id=i) for i, t, h in SSH_HOSTS])
 def test_the_host_of_an_ssh_failure_from_each_kind_of_evidence(text: str, host: str) -> None:
     found = _only(text + TRAILER)
     assert found.host == host
+
+
+def test_a_masked_url_on_gits_line_yields_to_the_clone_path() -> None:
+    found = _only("Cloning into '/go/src/github.com/acme/site'...\nfatal: could not read Username for 'https://***': terminal prompts disabled\n")
+    assert (found.cause, found.host) == ("credentials-missing", "github")
+
+
+def test_a_url_on_gits_line_beats_the_clone_path() -> None:
+    found = _only(
+        "Cloning into '/srv/github.com/acme/site'...\nfatal: unable to access 'http://10.0.0.5/acme/site.git/': The requested URL returned error: 403\n"
+    )
+    assert found.host == "generic"
+
+
+# The failing command's own line names its remote wherever the wrapper prints it, before or after
+# git's lines, over a URL of an earlier command that went through.
+EARLIER_FETCH = "From https://github.com/acme/tools\n * branch            main       -> FETCH_HEAD\n"
+COMMAND_LINES = [
+    ("shell-before", "$ git clone https://bitbucket.org/acme/site.git\n", "", "https"),
+    (
+        "jenkins-before",
+        " > git fetch --tags --force --progress -- https://bitbucket.org/acme/site.git +refs/heads/*:refs/remotes/origin/* # timeout=10\n",
+        "",
+        "https",
+    ),
+    ("node-before", "Error: Command failed: git push https://bitbucket.org/acme/site.git HEAD:main\n", "", "https"),
+    (
+        "python-after",
+        "",
+        "subprocess.CalledProcessError: Command '['git', 'clone', 'https://bitbucket.org/acme/site.git']' returned non-zero exit status 128.\n",
+        "https",
+    ),
+    (
+        "python-after-ssh",
+        "",
+        "subprocess.CalledProcessError: Command '['git', 'clone', 'git@bitbucket.org:acme/site.git']' returned non-zero exit status 128.\n",
+        "ssh",
+    ),
+    ("gitpython-after", "", "  cmdline: git push --porcelain -- https://bitbucket.org/acme/site.git refs/heads/main:refs/heads/main\n", "https"),
+]
+
+
+@pytest.mark.parametrize(("before", "after", "transport"), [pytest.param(b, a, t, id=i) for i, b, a, t in COMMAND_LINES])
+def test_the_failing_commands_own_line_names_the_remote(before: str, after: str, transport: str) -> None:
+    failure = REFUSED + "fatal: Authentication failed\n" if transport == "https" else "Permission denied (publickey).\n" + TRAILER
+    found = _only(EARLIER_FETCH + before + failure + after)
+    assert found.host == "bitbucket-cloud"
+    assert found.url is not None and found.url.host == "bitbucket.org" and found.url.path.lstrip("/").startswith("acme/site")
 
 
 def test_a_host_only_wording_names_the_host_without_any_url() -> None:
@@ -306,3 +370,32 @@ def test_a_bare_403_names_its_alternatives_and_the_check_in_json() -> None:
     for alternative in first["alternatives"]:
         assert alternative["cause"] and alternative["check"]["command"] and alternative["check"]["text"]
         assert SECRET not in alternative["check"]["command"] and "bob" not in alternative["check"]["command"]
+
+
+# ---------------------------------------------------------------- the fast read stage sees what the line path sees
+@pytest.mark.parametrize(
+    "failure",
+    [
+        "Cloning into '/home/runner/work/src/bitbucket.org/acme/site'...\n" + TRAILER,
+        "Warning: Permanently added '[***]:7999' (RSA) to the list of known hosts.\n" + TRAILER,
+        EARLIER_FETCH
+        + REFUSED
+        + "fatal: Authentication failed\nsubprocess.CalledProcessError: Command '['git', 'clone', 'https://bitbucket.org/acme/site.git']' returned non-zero exit status 128.\n",
+    ],
+    ids=["clone-path", "known-host-port", "command-after"],
+)
+def test_the_host_evidence_reaches_diagnose_through_the_fast_read_stage(failure: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from bbdiag import library, prefilter, scan
+    from tests import noise
+
+    filler = "\n".join(line for line in noise.lines(1, seed=7, failure_rate=0.0)) + "\n"
+    data = (filler + failure + filler).encode("utf-8")
+    with monkeypatch.context() as patched:
+        patched.setattr(prefilter, "_database_for", lambda lib: None)
+        slow = scan.scan_stream(io.BytesIO(data), "ci.log", library.load())
+    monkeypatch.setattr(prefilter, "CHUNK", 4096)
+    fast = scan.scan_stream(io.BytesIO(data), "ci.log", library.load())
+    assert [(d.cause, d.host) for d in fast.diagnoses] == [(d.cause, d.host) for d in slow.diagnoses], [(d.cause, d.host, d.lines) for d in slow.diagnoses]
+    assert [d.host for d in fast.diagnoses][-1:] in (["bitbucket-cloud"], ["bitbucket-dc"])
