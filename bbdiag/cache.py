@@ -70,15 +70,34 @@ def memoised(
         return build()
     if loaded is not None and loaded[0] == key:
         return loaded[1]  # type: ignore[return-value]
-    import zlib  # cheap; names the entry after the installation, so two installations do not take turns
+    # Named after the installation, so that two installations do not take turns.
+    value = keyed(name, source_dir, key, build, records=records, to_data=to_data, from_data=from_data)
+    _LOADED[own] = (key, value)
+    return value
 
-    path = os.path.join(directory(), f"{name}-{zlib.crc32(source_dir.encode('utf-8', 'surrogateescape')):08x}.json")
+
+def keyed(
+    name: str,
+    where: str,
+    key: str,
+    build: Callable[[], T],
+    *,
+    records: Iterable[type] = (),
+    to_data: Callable[[T], object] = lambda value: value,
+    from_data: Callable[[Any], T] = lambda data: data,
+) -> T:
+    """`build()`, or its result stored for `where` (a path the entry is named after) when it was
+    built under this very `key` (which must hold everything the result depends on)."""
+    if os.environ.get("BBDIAG_NO_CACHE"):
+        return build()
+    import zlib  # cheap
+
+    path = os.path.join(directory(), f"{name}-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}.json")
     kinds = {kind.__name__: kind for kind in records}
     value = _load(path, key, kinds, from_data)
     if value is _MISSING:
         value = build()
         _store(path, key, to_data(value))
-    _LOADED[own] = (key, value)
     return value  # type: ignore[return-value]
 
 
