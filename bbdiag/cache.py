@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from bbdiag import __version__
 
 T = TypeVar("T")
-FORMAT = 5  # bump when the stored records change shape
+FORMAT = 6  # bump when the stored records change shape
 # What this process has loaded already: (key, value) by (name, source_dir, extra). A scan of
 # thousands of logs asks for the library once per log; decoding it (and rebuilding its keyword
 # automaton) each time cost more than the scanning.
@@ -154,6 +154,18 @@ def _decode(obj: dict[str, Any], kinds: Mapping[str, type]) -> object:
     if "$bytes" in obj:
         return base64.b64decode(obj["$bytes"])
     return obj
+
+
+def encoded(value: object) -> str:
+    """`value` as the JSON text the cache stores, for a part of a stored value that is decoded
+    only when it is needed (`decoded`): a string costs next to nothing to load."""
+    return json.dumps(_encode(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def decoded(text: str, records: Iterable[type]) -> Any:
+    """What `encoded` made of a value, with the NamedTuple `records` named here."""
+    kinds = {kind.__name__: kind for kind in records}
+    return json.loads(text, object_hook=lambda obj: _decode(obj, kinds))
 
 
 def fingerprint(source_dir: str, suffixes: tuple[str, ...]) -> str:

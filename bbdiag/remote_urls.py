@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple
-from urllib.parse import unquote
 
 from bbdiag import hosts
 from bbdiag.lazyre import lazy
@@ -164,7 +163,7 @@ def _from_match(match: re.Match[str], scheme: str) -> RemoteURL:
     has_secret = False
     if userinfo:
         user, sep, password = userinfo.partition(":")
-        username = unquote(user) or None
+        username = _unquoted(user) or None
         has_secret = bool(sep and password)
         # A token alone in the user part (https://TOKEN@host) is a secret too.
         if not has_secret and username and hosts.looks_like_token(username):
@@ -183,3 +182,11 @@ def _from_match(match: re.Match[str], scheme: str) -> RemoteURL:
 
 _DOC_HOST_PREFIXES = ("docs.", "support.", "help.", "developer.", "community.", "confluence.", "learn.", "git-lfs.")
 _WEB_SEGMENTS = frozenset({"help", "docs", "blog", "settings", "account", "pull-requests", "merge_requests", "pull", "changelog", "rules", "-"})
+
+
+def _unquoted(text: str) -> str:
+    if "%" not in text:  # what unquote() returns unchanged: no import (urllib.parse with ipaddress, 3 ms of start-up)
+        return text
+    from urllib.parse import unquote
+
+    return unquote(text)
