@@ -210,6 +210,10 @@ _CI_PREFIX = lazy(
     r"|##\[(?:error|warning|debug|command|section|group|endgroup|info|notice)\]"  # GitHub Actions, Azure
     r"|::(?:error|warning|notice|debug)(?:\s[^:]*)?::"
     r"|\[Pipeline\]\s"
+    # BuildKit's plain progress (`docker build --progress=plain`, CI logs): each log line of step
+    # N as `#N <seconds, 5 characters> ` (moby/buildkit util/progress/progressui/display.go:
+    # fmt.Sprintf("#%d %s %s", v.index, fmt.Sprintf("%#.4g", ts.Seconds())[:5], dt)).
+    r"|#\d+ [0-9.]{5} "
     r")+"
 )
 _CI_PREFIX_STARTS = frozenset("\ufeff[#:")  # the first character of each alternative above that is not a digit
