@@ -65,7 +65,7 @@ class SeenURL(NamedTuple):
 # A line that runs git on a URL: a shell's or a CI's echo (`$ git clone URL`, Jenkins' ` > git
 # fetch … URL`), a wrapper quoting its command (`Error: Command failed: git push URL`, Python's
 # `Command '['git', 'clone', 'URL']' returned …`). Options and `-c name=value` may come between.
-_GIT_COMMAND = re.compile(
+_GIT_COMMAND = lazy(
     r"\bgit(?:\.exe)?\b['\"]?(?:[\s,'\"]+(?:-c[\s,'\"]+\S+?|-C[\s,'\"]+\S+?|--?[\w-]+(?:=\S*)?))*[\s,'\"]+"
     r"(?:clone|fetch|pull|push|ls-remote|archive|submodule|remote\s+(?:add|set-url))\b"
 )

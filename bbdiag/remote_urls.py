@@ -148,8 +148,8 @@ def find_remote_commands(text: str) -> list[RemoteURL]:
 # git's own line before a clone (builtin/clone.c: "Cloning into '%s'...", "Cloning into bare
 # repository '%s'..."): CI systems and tools (Go's GOPATH, ghq, Jenkins' workspaces) lay clones
 # out as …/<host>/<owner>/<repository>, so the path names the host when no URL is printed.
-_CLONING_INTO = re.compile(r"Cloning into (?:bare repository )?'(?P<path>[^']+)'")
-_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}")
+_CLONING_INTO = lazy(r"Cloning into (?:bare repository )?'(?P<path>[^']+)'")
+_DOMAIN = lazy(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}")
 
 
 def clone_path_host(text: str) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -45,7 +44,7 @@ SSH_PORT = 7999  # the default SSH port of Bitbucket Data Center
 # `/scm/repo/<namespace>/<name>` in 2.x (jenkinsci/scm-manager-plugin's tests). Such a path is
 # no sign of Bitbucket: its project keys are what follows `/scm/`, and no project is called so
 # by Bitbucket itself. Giving Bitbucket's advice to SCM-Manager's users would be wrong advice.
-_OTHER_SCM_PATHS = re.compile(r"/scm/(?:git|hg|svn|repo)/", re.IGNORECASE)
+_OTHER_SCM_SEGMENTS = frozenset({"git", "hg", "svn", "repo"})
 
 
 def owns(hostname: str, scheme: str) -> bool:
@@ -55,7 +54,8 @@ def owns(hostname: str, scheme: str) -> bool:
 def signs(path: str, port: int | None) -> bool:
     if port == SSH_PORT:
         return True
-    return path.lower().startswith("/scm/") and not _OTHER_SCM_PATHS.match(path)
+    lowered = path.lower()
+    return lowered.startswith("/scm/") and lowered[5:].split("/", 1)[0] not in _OTHER_SCM_SEGMENTS
 
 
 steps = base.no_steps
