@@ -46,7 +46,7 @@ PLANTED = [
     "X-API-KEY=s3cr3t",
     "job-to\u212aen: s3cr3t",
     "pa\u017f\u017fword=hunter2",
-    "\u017fecret: \"x\"",
+    '\u017fecret: "x"',
     'client_secret": "abc',
     "curl -u jane:s3cr3t https://x",
     "Password for 'https://jane@bitbucket.org': hunter2",
