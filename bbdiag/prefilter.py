@@ -30,7 +30,7 @@ import re
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from bbdiag import normalise, sources
 from bbdiag.library import PATTERNS_DIR, Library
@@ -288,6 +288,120 @@ def _database_for(lib: Library) -> _Database | None:
     if not available():
         return None
     return _Database(lib)
+
+
+# ------------------------------------------------------------------------------ one large file on every core
+MARGIN_LINES = NEAR_BEFORE + MAX_WRAPPED_LINES  # read before a part: a hit's URL lines, and the wrapped token one of them may end
+
+
+class Part(NamedTuple):
+    """What the scan of one range of a file found: its candidate lines, numbered from the first
+    line of the margin read before it (the lines a hit early in the range looks back on)."""
+
+    lines: list[Line]
+    margin: int  # lines of the margin: the range's first line is number margin + 1
+    lines_read: int  # lines of the margin and the range
+    long_lines: int  # lines over MAX_LINE in the range itself (not its margin)
+
+
+def ranges(stream: BinaryIO, size: int, parts: int) -> list[tuple[int, int]]:
+    """About `parts` ranges [start, stop) that cover the first `size` bytes of `stream`, each
+    starting at the start of a line (the last one may end mid-line: at `size`)."""
+    cuts = [0]
+    for k in range(1, parts):
+        cut = _line_start_after(stream, max(size * k // parts, cuts[-1] + 1) - 1, size)
+        if cut >= size:
+            break
+        cuts.append(cut)
+    return list(zip(cuts, [*cuts[1:], size], strict=True))
+
+
+def _line_start_after(stream: BinaryIO, position: int, size: int) -> int:
+    """The offset just after the first newline at or after `position`, or `size` when there is none."""
+    stream.seek(position)
+    while position < size:
+        block = stream.read(min(1 << 16, size - position))
+        if not block:
+            break
+        newline = block.find(b"\n")
+        if newline != -1:
+            return position + newline + 1
+        position += len(block)
+    return size
+
+
+def read_part(stream: BinaryIO, start: int, stop: int, lib: Library, raw: Raw | None = None) -> Part:
+    """The candidate lines of stream[start:stop] (`start` a line start), as `read` gives them for
+    the whole file, renumbered (`merge`). The part's scan starts MARGIN_LINES lines earlier, so
+    that a hit near its start finds the URL lines and the wrapped token's start before it as a
+    scan of the whole file does; a line read twice, by this part and the one before, counts once."""
+    database = _database_for(lib)
+    assert database is not None, "a part is read only where Hyperscan is"
+    begin, margin, margin_long = _margin(stream, start)
+    stream.seek(begin)
+    reading = Reading("")
+    window = cast(BinaryIO, _Window(stream, stop - begin))
+    lines = list(_candidate_lines(window, reading, database, stop - begin, raw, min(CHUNK + normalise.MAX_LINE, stop - begin + 1)))
+    return Part(lines, margin, reading.lines, reading.long_lines - margin_long)
+
+
+def merge(parts: list[Part], reading: Reading) -> list[Line]:
+    """The parts' lines as one scan of the whole file gives them (in order, each line once), with
+    what was read counted in `reading`."""
+    out: dict[int, list[Line]] = {}
+    base = 0  # lines of the file before the part's range
+    for part in parts:
+        shift = base - part.margin
+        mine: dict[int, list[Line]] = {}
+        for line in part.lines:
+            mine.setdefault(line.number + shift, []).append(line._replace(number=line.number + shift))
+        for number, pieces in mine.items():
+            out.setdefault(number, pieces)  # a margin's line, read by the part before too: the same pieces
+        base += part.lines_read - part.margin
+        reading.long_lines += part.long_lines
+    reading.lines = base
+    return [line for number in sorted(out) for line in out[number]]
+
+
+def _margin(stream: BinaryIO, start: int) -> tuple[int, int, int]:
+    """Where the MARGIN_LINES lines before `start` (a line start) begin, how many lines there are
+    (fewer at the start of the file), and how many of them are over MAX_LINE."""
+    newlines: list[int] = []  # offsets of the newlines before `start`, nearest first
+    position = start
+    while position > 0 and len(newlines) <= MARGIN_LINES:
+        block_start = max(0, position - (1 << 16))
+        stream.seek(block_start)
+        block = stream.read(position - block_start)
+        index = len(block)
+        while len(newlines) <= MARGIN_LINES and (index := block.rfind(b"\n", 0, index)) != -1:
+            newlines.append(block_start + index)
+        position = block_start
+    count = min(len(newlines), MARGIN_LINES)
+    begins = [newline + 1 for newline in newlines[1:]] + [0]  # where the line ending at each newline begins
+    long_lines = sum(newlines[k] - begins[k] >= normalise.MAX_LINE for k in range(count))
+    return (begins[count - 1] if count else start), count, long_lines
+
+
+class _Window(io.RawIOBase):
+    """The next `size` bytes of a stream, then its end."""
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        super().__init__()
+        self._stream, self._left = stream, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        with memoryview(buffer) as view:
+            got = self._stream.readinto(view[: self._left]) if self._left else 0  # type: ignore[attr-defined]
+        self._left -= got or 0
+        return got or 0
+
+    def read(self, size: int = -1) -> bytes:
+        block = self._stream.read(self._left if size < 0 else min(size, self._left)) if self._left else b""
+        self._left -= len(block)
+        return block
 
 
 # ------------------------------------------------------------------------------ the chunk loop
