@@ -29,7 +29,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from bbdiag import normalise, sources
@@ -39,8 +38,6 @@ from bbdiag.normalise import MAX_INPUT, Line, Reading
 from bbdiag.redact import MAX_WRAPPED_LINES, may_wrap_into
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
-
     from bbdiag.library import Pattern
 
 CHUNK = 1 << 19  # bytes scanned at once; what a stretch of hits costs in memory is bounded by it (a log of nothing but hits: ~60 MiB peak)
@@ -430,48 +427,43 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, li
     line_base = 0  # complete lines before the buffer's front
     continued = False  # the buffer's front continues a line already passed on in pieces
     context = _Context(raw)
-    with ExitStack() as stack:
-        while True:
-            if carry == len(buffer):  # a file that grew while it was read: the full buffer after all
-                buffer += bytes(CHUNK + normalise.MAX_LINE - len(buffer))
-            want = min(CHUNK, reading.room(stream, limit), len(buffer) - carry)
-            if not want:
-                got = 0
-            elif readinto is not None:
-                with memoryview(buffer) as view:
-                    got = readinto(view[carry : carry + want]) or 0
-            else:
-                block = stream.read(want)
-                got = len(block)
-                buffer[carry : carry + got] = block
-            reading.took(got)
-            end = carry + got
-            if got == CHUNK and context.scanner is None and _spare_core():  # a large log: Hyperscan gets a thread of its own
-                from concurrent.futures import ThreadPoolExecutor
-
-                context.scanner = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="bbdiag-hyperscan"))
-            if not got:
-                if carry:
-                    yield from _lines_of_chunk(buffer, 0, carry, line_base, database, context)
-                line_base += carry > 0 or continued  # a last line without a newline, perhaps passed on in pieces
-                break
-            rest = buffer.rfind(b"\n", carry, end) + 1
-            if rest:
-                # A line the line path reads in pieces (MAX_LINE bytes without a newline) can only
-                # be the one the carried bytes begin: any other is within one block, shorter than CHUNK.
-                if not continued and buffer.find(b"\n", carry, normalise.MAX_LINE) == -1:
-                    reading.cut(continued)
-                yield from _lines_of_chunk(buffer, 0, rest, line_base, database, context)
-                line_base += context.newlines
-                continued = False
-            carry = end - rest
-            if carry >= normalise.MAX_LINE:  # one enormous line: passed on in pieces, as the line path does
+    while True:
+        if carry == len(buffer):  # a file that grew while it was read: the full buffer after all
+            buffer += bytes(CHUNK + normalise.MAX_LINE - len(buffer))
+        want = min(CHUNK, reading.room(stream, limit), len(buffer) - carry)
+        if not want:
+            got = 0
+        elif readinto is not None:
+            with memoryview(buffer) as view:
+                got = readinto(view[carry : carry + want]) or 0
+        else:
+            block = stream.read(want)
+            got = len(block)
+            buffer[carry : carry + got] = block
+        reading.took(got)
+        end = carry + got
+        if not got:
+            if carry:
+                yield from _lines_of_chunk(buffer, 0, carry, line_base, database, context)
+            line_base += carry > 0 or continued  # a last line without a newline, perhaps passed on in pieces
+            break
+        rest = buffer.rfind(b"\n", carry, end) + 1
+        if rest:
+            # A line the line path reads in pieces (MAX_LINE bytes without a newline) can only
+            # be the one the carried bytes begin: any other is within one block, shorter than CHUNK.
+            if not continued and buffer.find(b"\n", carry, normalise.MAX_LINE) == -1:
                 reading.cut(continued)
-                continued = True
-                yield from _lines_of_chunk(buffer, rest, end, line_base, database, context)
-                carry = 0
-            elif rest:
-                buffer[:carry] = buffer[rest:end]
+            yield from _lines_of_chunk(buffer, 0, rest, line_base, database, context)
+            line_base += context.newlines
+            continued = False
+        carry = end - rest
+        if carry >= normalise.MAX_LINE:  # one enormous line: passed on in pieces, as the line path does
+            reading.cut(continued)
+            continued = True
+            yield from _lines_of_chunk(buffer, rest, end, line_base, database, context)
+            carry = 0
+        elif rest:
+            buffer[:carry] = buffer[rest:end]
     reading.lines = line_base
 
 
@@ -494,18 +486,13 @@ class _Context:
         self.after_until = 0  # line number
         self.raw = raw
         self.newlines = 0
-        self.scanner: Executor | None = None  # Hyperscan's thread, for a log of more than one chunk
         self.wrap_tail: list[tuple[int, bytes]] = []  # the last lines of the stretch (oldest first), which a wrapped token may run from
 
 
 def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, database: _Database, context: _Context) -> list[Line]:
     """Candidate lines of buf[start:end] (whole lines); the number of newlines in it goes to context.newlines."""
     with memoryview(buf)[start:end] as chunk:
-        # Hyperscan lets go of the GIL while it scans: with a thread of its own it scans while
-        # this one counts the stretch's lines (both are a pass over the bytes).
-        scanning = context.scanner.submit(database.scan, chunk) if context.scanner else None
-        newlines_in_stretch = buf.count(b"\n", start, end)
-        regex_ends, always_ends, keyword_ends, marker_ends = scanning.result() if scanning else database.scan(chunk)
+        regex_ends, always_ends, keyword_ends, marker_ends = database.scan(chunk)
     # A match's line is the one holding its last byte: a loosened regex's `\s*` may end past a newline.
     line_starts = {max(start, buf.rfind(b"\n", start, start + e - 1) + 1) for e in (*regex_ends, *always_ends)}
     for e in keyword_ends:  # a keyword decides only where the cleaning changes the line
@@ -531,7 +518,8 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
                 context.raw(line_base + newlines + 1, normalise.decode_line(bytes(buf[offset : line_end if line_end != -1 else end][:MAX_CONTEXT_LINE])))
         else:
             hits.append((offset, line_base + newlines + 1))
-    newlines = context.newlines = newlines_in_stretch
+    # Each byte is counted once: up to the candidates as they are numbered, then the rest.
+    newlines = context.newlines = newlines + buf.count(b"\n", counted_to, end)
     wanted: dict[int, int] = dict(hits)  # line start offset -> line number
     url_lines: list[tuple[int, int, int]] = []  # (start, end, number) of lines near a hit, which may name the remote
     # URL lines right after a hit at the end of the previous stretch.
@@ -574,18 +562,6 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
     context.tails = [tail for tail in context.tails if tail.last > last - NEAR_BEFORE]
     context.wrap_tail = _wrap_tail(buf, start, end, last, context.wrap_tail)
     return lines
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _spare_core() -> bool:
-    """Another core for Hyperscan's thread: not in a worker of `scan`'s pool, whose siblings
-    already have the other cores (a second thread each would only take turns with them)."""
-    import multiprocessing
-
-    return _cores() > 1 and multiprocessing.parent_process() is None
 
 
 # ------------------------------------------------------------------------------ tokens a terminal wrapped
