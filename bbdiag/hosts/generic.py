@@ -8,6 +8,7 @@ from bbdiag.hosts.base import TokenShape
 ID = "generic"
 NAME = "the Git host"
 HOSTNAME = None
+SELF_HOSTED_TOO = False
 PRODUCT_WORDS: tuple[str, ...] = ()
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
