@@ -18,6 +18,7 @@ from bbdiag.normalise import Line
 from bbdiag.render.view import SourceView
 from tests import noise
 from tests.test_hostile_wrap import LAYOUTS, SHAPES, leaked, planted, strings, wrapped
+from tests.test_noise import DECORATIONS
 
 pytestmark = pytest.mark.skipif(not prefilter.available(), reason="parts are read only where Hyperscan is")
 NEWLINE = b"\n"
@@ -160,3 +161,19 @@ def test_the_command_on_every_core_reports_what_one_core_does(tmp_path: Path, mo
     every, one = report(3), report(1)
     assert [v.source for v in every] == names and every == one
     assert sum(len(v.diagnoses) for v in every) >= 20
+
+
+@pytest.mark.parametrize("decoration", sorted(DECORATIONS))
+def test_the_corpus_embedded_in_noise_in_parts(decoration: str, tmp_path: Path) -> None:
+    """Every corpus case, decorated as CI runners do, between noise: in seven parts as in one."""
+    lines: list[str] = []
+    for n, case in enumerate(CASES):
+        lines += noise.noise_lines()[n % 50 : n % 50 + 30]
+        lines += DECORATIONS[decoration](case.read_text(encoding="utf-8", errors="replace").splitlines())
+    log = tmp_path / "ci.log"
+    log.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    one = whole(log)
+    with open(log, "rb") as stream:
+        cuts = [start for start, _ in prefilter.ranges(stream, log.stat().st_size, 7)[1:]]
+    assert len(cuts) == 6 and len(one[0].diagnoses) >= 150
+    assert same(in_parts(log, cuts), one)
