@@ -86,11 +86,14 @@ def parts_of(path: Path, size: int, cores: int) -> list[tuple[int, int]] | None:
     size = min(size, MAX_INPUT)
     if cores < 2 or size <= PART_AFTER_BYTES or not prefilter.available() or not sources.plain(path):
         return None
-    with open(path, "rb") as stream:
-        head = stream.read(64)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 4 and head[1:4:2] == b"\0\0"):
-            return None
-        found = prefilter.ranges(stream, size, cores)
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(64)
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 4 and head[1:4:2] == b"\0\0"):
+                return None
+            found = prefilter.ranges(stream, size, cores)
+    except OSError:  # unreadable: scan_path says so in the report
+        return None
     return found if len(found) > 1 else None
 
 

@@ -177,3 +177,16 @@ def test_the_corpus_embedded_in_noise_in_parts(decoration: str, tmp_path: Path) 
         cuts = [start for start, _ in prefilter.ranges(stream, log.stat().st_size, 7)[1:]]
     assert len(cuts) == 6 and len(one[0].diagnoses) >= 150
     assert same(in_parts(log, cuts), one)
+
+
+def test_a_large_log_that_cannot_be_read_is_left_to_the_whole_file_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unreadable when it is split (permissions, a disk error): no parts, and scan_path says why in the report."""
+    monkeypatch.setattr(scan, "PART_AFTER_BYTES", 1000)
+    log = tmp_path / "ci.log"
+    log.write_bytes(b"noise line\n" * 500)
+
+    def unreadable(stream: object, size: int, parts: int) -> list[tuple[int, int]]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(prefilter, "ranges", unreadable)
+    assert scan.parts_of(log, 5500, 2) is None
