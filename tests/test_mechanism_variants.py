@@ -233,6 +233,11 @@ SUCCESSES = {
     "new-tag": "To https://github.com/acme/site.git\n * [new tag]         v1.0 -> v1.0\n",
     "up-to-date": "Everything up-to-date\n",
     "tracking": "To https://github.com/acme/site.git\n * [new branch]      main -> main\nbranch 'main' set up to track 'origin/main'.\n",
+    "verbose-up-to-date": "Pushing to https://github.com/acme/site.git\nTo https://github.com/acme/site.git\n = [up to date]      main -> main\n",
+    "porcelain": "To https://github.com/acme/site.git\n \trefs/heads/main:refs/heads/main\t3226b85..6f17547\nDone\n",
+    "porcelain-new": "To https://github.com/acme/site.git\n*\trefs/heads/topic:refs/heads/topic\t[new branch]\nDone\n",
+    "pull-fetch-head": "From https://github.com/acme/site\n * branch            main       -> FETCH_HEAD\nAlready up to date.\n",
+    "pull-old-wording": "From https://github.com/acme/site\n * branch            main       -> FETCH_HEAD\nAlready up-to-date.\n",
 }
 PUSH_CHATTER = "Enumerating objects: 5, done.\nCounting objects: 100% (5/5), done.\nWriting objects: 100% (3/3), 355 bytes | 355.00 KiB/s, done.\n"
 
@@ -278,6 +283,11 @@ def test_a_warning_then_a_failure_of_the_same_push_stays_a_failure(warning: str,
 def test_two_warnings_far_apart_then_a_success_are_both_cancelled() -> None:
     chatter = "".join(f"remote: Processing changes: refs: {i}, done\n" for i in range(40))
     assert _diagnoses(WARNINGS["gh001"] + chatter + WARNINGS["bypassed-rules"] + chatter + SUCCESSES["fast-forward"]) == []
+
+
+def test_a_rejected_ref_in_porcelain_output_is_no_success() -> None:
+    text = WARNINGS["gcm-logon-failed"] + "To https://github.com/acme/site.git\n!\trefs/heads/main:refs/heads/main\t[rejected] (fetch first)\nDone\n"
+    assert pipeline.diagnose_text(text).succeeded_at is None
 
 
 def test_a_success_does_not_cancel_a_real_failure_before_it() -> None:
