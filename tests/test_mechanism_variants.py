@@ -237,7 +237,6 @@ SUCCESSES = {
     "porcelain": "To https://github.com/acme/site.git\n \trefs/heads/main:refs/heads/main\t3226b85..6f17547\nDone\n",
     "porcelain-new": "To https://github.com/acme/site.git\n*\trefs/heads/topic:refs/heads/topic\t[new branch]\nDone\n",
     "pull-fetch-head": "From https://github.com/acme/site\n * branch            main       -> FETCH_HEAD\nAlready up to date.\n",
-    "pull-old-wording": "From https://github.com/acme/site\n * branch            main       -> FETCH_HEAD\nAlready up-to-date.\n",
 }
 PUSH_CHATTER = "Enumerating objects: 5, done.\nCounting objects: 100% (5/5), done.\nWriting objects: 100% (3/3), 355 bytes | 355.00 KiB/s, done.\n"
 
