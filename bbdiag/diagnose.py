@@ -6,6 +6,10 @@ then git's own last line (role `final`), then lines that follow it (role `follow
 Inside one failure the strongest hit wins, then the most specific cause (causes.md); across
 failures an authentication cause comes first, then an access cause, then the earliest.
 
+A line that gives the failure's reason as none of bbdiag's causes (role `other`: git is not
+installed, a ref or path that does not exist, an archive that is not git) outranks the weaker lines
+of its failure (a wrapper's generic line), which then gets no diagnosis.
+
 A failure made only of warnings (no `final` or `follow` line: GCM's `Logon failed`, GitHub's
 `Bypassed rule violations`, a GH001 warning) that the command's own success line follows (a ref
 updated, `Everything up-to-date`) was no failure: the success cancels it.
@@ -128,6 +132,8 @@ def _diagnose_group(group: list[Hit], seen_urls: Sequence[SeenURL], hosts_named:
     if not ranked:
         return None
     primary, cause = min(ranked, key=lambda pair: (-pair[0].pattern.strength, PRECEDENCE[pair[1]], pair[0].order))
+    if any(h.pattern.role == "other" and h.pattern.strength > primary.pattern.strength for h in group):
+        return None
     alternatives = tuple(c for c in primary.pattern.alternatives if c != cause)
     return Diagnosis(cause, host, primary, tuple(group), url, url_text, alternatives)
 

@@ -26,8 +26,10 @@ from bbdiag.fields import Fields
 PATTERNS_DIR = os.path.join(os.path.dirname(__file__), "patterns")  # os.path: pathlib costs start-up time
 L10N_FILE = "_git-l10n.json"
 # lead: explains, comes first; final: git's last line; follow: comes after a final; success: the
-# command went through (a ref updated, `Everything up-to-date`), which cancels a warning before it.
-ROLES = ("lead", "final", "follow", "success")
+# command went through (a ref updated, `Everything up-to-date`), which cancels a warning before it;
+# other: the failure's reason, and none of bbdiag's causes (git not installed, a ref that does not
+# exist, an archive download): it outranks a wrapper's generic line, so the failure gets no diagnosis.
+ROLES = ("lead", "final", "follow", "success", "other")
 STATUSES = ("stable", "retired")
 # Cap on one regex search: patterns are linear, this only guards against a mistake in one.
 SEARCH_TIMEOUT = 0.5
@@ -320,8 +322,8 @@ def _pattern_from_file(path: str, translations: Mapping[str, Mapping[str, list[s
             raise LibraryError(f"{name}: field 'alternatives': unknown cause '{alternative}'")
         if alternative in pattern.causes:
             raise LibraryError(f"{name}: field 'alternatives': '{alternative}' is the pattern's own cause")
-    if pattern.role == "success" and (cause or cause_by_host or pattern.alternatives):
-        raise LibraryError(f"{name}: field 'role': a success line has no cause")
+    if pattern.role in ("success", "other") and (cause or cause_by_host or pattern.alternatives):
+        raise LibraryError(f"{name}: field 'role': a {pattern.role} line has no cause")
     for example in pattern.examples:
         if not any(k in example.lower() for k in pattern.keywords):
             raise LibraryError(f"{name}: field 'keywords': none occurs in the example {example!r}")
