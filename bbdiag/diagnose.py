@@ -18,7 +18,9 @@ The host of a failure, first that applies (`_host`):
   1. a wording only one host prints (the strongest such hit of the failure: its pattern's `host`);
   2. the URL git quotes on the failure's own lines (`unable to access '…'`, `Authentication
      failed for '…'`), or a URL on those lines that names a repository;
-  3. a URL git quoted that does not parse whole (`https://<GHE url>/…`), if it names a product;
+  3. a URL git quoted that does not parse whole (`https://<GHE url>/…`), or one with a placeholder
+     for its host on the failure's own lines (a wrapper's `from https://<bitbucket-url>/scm/…`), if
+     it names a product;
   4. the host named last in the failure's text (`ssh: Could not resolve hostname …`, `Warning:
      Permanently added '…'`), with its port: the one git was talking to when it gave up;
   5. a repository URL printed near the failure (the command line, `Cloning into`, `To …`);
@@ -30,6 +32,7 @@ known host and fall back on the first such).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -159,6 +162,7 @@ def _failure_url(group: list[Hit], seen_urls: Sequence[SeenURL]) -> tuple[remote
             if url is not None and url.host and url.text.rstrip("/") == quoted.strip().rstrip("/"):
                 return url, None
             unparsed = unparsed or quoted
+    unparsed = unparsed or _placeholder_url(group)
     for hit in group:
         remotes = [u for u in hit.urls if _names_repository(u)]
         if remotes and not hit.text.lstrip().startswith("remote:"):
@@ -177,6 +181,19 @@ def _failure_url(group: list[Hit], seen_urls: Sequence[SeenURL]) -> tuple[remote
     if near:
         return near[0].url, unparsed
     return None, unparsed
+
+
+_SCHEME_URL = re.compile(r"\b(?:https?|ssh)://[^\s'\"`]+")
+
+
+def _placeholder_url(group: list[Hit]) -> str | None:
+    """A URL on the failure's own lines whose host is a placeholder (`https://<self-hosted-url>/scm/p/r.git`)."""
+    for hit in group:
+        for found in _SCHEME_URL.finditer(hit.text):
+            url = remote_urls.parse(found.group(0))
+            if url is None or not url.host:
+                return found.group(0)
+    return None
 
 
 def _names_repository(url: remote_urls.RemoteURL) -> bool:

@@ -126,3 +126,15 @@ def test_git_lfs_finding_no_credential_is_a_missing_one_not_a_refused_one() -> N
     text = "Git credentials for https://github.com/acme/data.git not found:\nexit status 1\nerror: failed to push some refs to 'https://github.com/acme/data.git'\n"
     only = _only(text)
     assert (only.cause, only.host) == ("credentials-missing", "github")
+
+
+def test_dulwich_through_dvc_quoting_its_401_at_the_end_of_its_own_line() -> None:
+    text = "ERROR: failed to get 'model.pkl' - SCM error: Failed to clone repo 'https://dagshub.com/acme/data' to '/tmp/x': No valid credentials provided\n"
+    only = _only(text)
+    assert (only.cause, only.host, only.alternatives) == ("credentials-rejected", "generic", ("credentials-missing",))
+
+
+def test_a_wrapper_naming_a_data_center_url_with_its_host_masked_names_data_center() -> None:
+    text = 'git clone master from https://<self-hosted-bitbucket-url>/scm/<project>/<repo>.git failed with error: authentication required".\n'
+    only = _only(text)
+    assert (only.cause, only.host) == ("credentials-rejected", "bitbucket-dc")
