@@ -25,6 +25,17 @@ if TYPE_CHECKING:
 # may hold them open, and is not waited for longer than this.
 _DRAIN_SECONDS = 1.0
 
+# The children still running, so that a deadline over several of them (the pre-push hook's) can
+# end them all before the process exits without waiting.
+_running: set[subprocess.Popen[bytes]] = set()
+
+
+def kill_all() -> None:
+    """Kill every child `run` or `Stream` started that is still running, with its whole group."""
+    for process in list(_running):
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, signal.SIGKILL)
+
 
 def run(
     args: Sequence[str],
@@ -47,11 +58,14 @@ def run(
         pass_fds=tuple(pass_fds),  # a pipe for the child to read from (bbdiag fix's one-shot credential)
         start_new_session=True,  # its own process group, which _kill_group ends as one
     )
+    _running.add(process)
     try:
         stdout, stderr = process.communicate(input, timeout=timeout)
     except BaseException:  # the time limit, Ctrl-C, anything: leave nothing running
         _kill_group(process)
         raise
+    finally:
+        _running.discard(process)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
@@ -65,6 +79,7 @@ class Stream:
         self.process = subprocess.Popen(
             list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env, start_new_session=True
         )
+        _running.add(self.process)
         assert self.process.stdout is not None
         self.stdout = self.process.stdout
         self._timer = threading.Timer(timeout, self._expire)
@@ -75,6 +90,12 @@ class Stream:
         self.timed_out = True
         with contextlib.suppress(OSError):
             os.killpg(self.process.pid, signal.SIGKILL)
+
+    def kill(self) -> None:
+        """End the child and its group now, without reading or waiting for what is left."""
+        self._timer.cancel()
+        _kill_group(self.process)
+        _running.discard(self.process)
 
     def finish(self) -> tuple[int, bytes]:
         """Stop reading and wait for the child, at most until the time limit: its exit code and
@@ -90,6 +111,7 @@ class Stream:
             raise
         finally:
             self._timer.cancel()
+            _running.discard(self.process)
         return code, error
 
 

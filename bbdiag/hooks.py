@@ -18,9 +18,11 @@ reported as checked when it was not.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, NamedTuple, TextIO
@@ -30,6 +32,10 @@ from bbdiag.install import EXIT_BLOCK
 
 ZERO = "0" * 40
 UNCHECKED = 98  # pre_push's answer when the pushed content could not be read (and nothing blocked)
+# The whole hook's time limit. Each child has its own (GIT_TIMEOUT, the inspector's), but a stuck
+# filesystem can make several wait out their limits in turn while git waits for the hook; past
+# this, whatever the hook is doing (even blocked inside a C call), the push goes on unchecked.
+DEADLINE = 120.0
 MAX_COMMITS = 20_000
 ALLOW_MARKERS = ("bbdiag:allow", "gitleaks:allow")
 IGNORE_FILES = (".bbdiagignore", ".gitleaksignore")
@@ -126,6 +132,27 @@ def _resolve(revisions: Sequence[str]) -> list[str]:
             raise Unchecked(f"the revision {revision!r} does not name a commit in this repository")
         out.append(done.stdout.decode().strip())
     return out
+
+
+@contextlib.contextmanager
+def deadline(seconds: float, out: TextIO, message: str, exit_code: int) -> Iterator[None]:
+    """Within the block, after `seconds`: kill every child, write `message` to `out` and exit the
+    process with `exit_code` at once (from a thread, so it fires wherever the main thread is stuck)."""
+
+    def expire() -> None:
+        child.kill_all()
+        with contextlib.suppress(Exception):
+            out.write(message)
+            out.flush()
+        os._exit(exit_code)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def pre_push(push: Push, strict: bool, out: TextIO) -> int:
@@ -273,9 +300,11 @@ def scan_log(log: child.Stream, host_id: str) -> Iterator[Warning_]:
             # only the blocks with one (or, for hosts with size limits, all) be read line by line.
             if limit or _any_token(block):
                 yield from _read_log(block.splitlines(keepends=True), added_blobs if limit else None)
-    finally:
-        code, stderr = log.finish()
-        error = stderr.decode("utf-8", "replace").strip()
+    except BaseException:  # an error, Ctrl-C, the reader stopping: git log need not finish
+        log.kill()
+        raise
+    code, stderr = log.finish()
+    error = stderr.decode("utf-8", "replace").strip()
     if log.timed_out:
         raise Unchecked(f"git log did not finish in {log.timeout:g} s")
     if code != 0:

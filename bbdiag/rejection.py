@@ -76,13 +76,6 @@ def _scrub(text: str, secret: str) -> str:
     return text
 
 
-def visible(text: str) -> str:
-    """Control characters and escape sequences shown as escapes (\\x1b), never sent to the terminal."""
-    import re
-
-    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
-
-
 def refused_by_git(rejected: Rejected) -> bool:
     """Is this erase git's own, after the server refused the credential it sent?
 
@@ -126,7 +119,7 @@ def _ps(pid: int) -> tuple[str, int]:
 def explain(rejected: Rejected, out: TextIO) -> None:
     from bbdiag import diagnose, knowledge, library, pipeline, remedy, remote_urls
     from bbdiag.inspector import KIND_NAMES
-    from bbdiag.redact import redact
+    from bbdiag.redact import redact, visible
 
     url = remote_urls.parse(rejected.url)
     diagnosis = diagnose.refused_credential(url, library.load()) if url is not None else None

@@ -50,10 +50,18 @@ GENERIC_TRAILER = (
 )
 
 
+# Said when neither the output nor the repository names the server and the commands had to name
+# the hosted service, which the same product's self-hosted servers would not answer to.
+ASSUMED_HOSTNAME = "The output does not name the server, so the commands below name {hostname}; on your own {name} server, put its host name in their place."
+
+
 def build(diagnosis: Diagnosis, situation: Situation, knowledge: Knowledge, today: dt.date) -> Remedy:
-    found = Context(diagnosis, situation, knowledge, today).remedy_for(diagnosis.cause)
+    context = Context(diagnosis, situation, knowledge, today)
+    found = context.remedy_for(diagnosis.cause)
     if diagnosis.primary.pattern.strength == 0:  # git's generic trailer, or a wrapper's line, alone
         found = found._replace(why=GENERIC_TRAILER.format(title=found.title[:1].lower() + found.title[1:]))
+    if context.hostname_assumed and any(context.hostname in f"{step.text} {step.command or ''}" for step in found.steps):
+        found = found._replace(why=f"{found.why} {ASSUMED_HOSTNAME.format(hostname=context.hostname, name=context.host.NAME)}")
     return found._replace(alternatives=alternatives.build(diagnosis, situation.url, situation.remote))
 
 
@@ -73,6 +81,7 @@ class Context:
         self.remote = situation.remote or "origin"
         # hostname: the server's DNS name, for commands; host_label: how a sentence names the host.
         self.hostname = self.url.host if self.url and self.url.host else (self.host.HOSTNAME or "<host>")
+        self.hostname_assumed = not (self.url and self.url.host) and self.host.SELF_HOSTED_TOO and self.host.HOSTNAME is not None
         self.host_label = self.host.NAME if hosts.is_named(self.host_id) else (self.hostname if self.url else self.host.NAME)
 
     def remedy_for(self, cause: str) -> Remedy:

@@ -57,7 +57,9 @@ def test_product_words_keep_their_order_across_hosts() -> None:
 def test_placeholder_host_names_are_unknown() -> None:
     assert hosts.classify("host") == "unknown"
     assert hosts.classify("your-host") == "unknown"
-    assert hosts.classify("buildserver") == "generic"
+    # A template's own words for "my machine" (wild/servers s048, s066), not a name.
+    assert hosts.classify("myhost") == "unknown" and hosts.classify("local-ip") == "unknown"
+    assert hosts.classify("buildserver") == "generic" and hosts.classify("myhost.corp.example") == "generic"
 
 
 # ------------------------------------------------------------------------------ token shapes

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 ID = "forgeling"
 NAME = "Forgeling"
 HOSTNAME = "forgeling.example"
+SELF_HOSTED_TOO = False
 PRODUCT_WORDS: tuple[str, ...] = ()
 SSH_USERS: tuple[str, ...] = ()
 SSH_USER = "git"

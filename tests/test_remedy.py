@@ -119,3 +119,22 @@ def test_a_token_pasted_into_a_url_is_named_as_the_likely_break() -> None:
     assert "take it out of the URL" in dc and "Data Center" in dc
     github = words(explain("fatal: unable to access 'https://github.com/o/r.git/': URL using bad/illegal format or missing URL"))
     assert "take it out of the URL" in github and "bitbucket" not in github.lower()
+
+
+GITLAB_DENIED = "remote: HTTP Basic: Access denied\nfatal: Authentication failed{url}\n"
+
+
+def test_a_hosted_name_the_output_does_not_show_is_said_to_be_assumed() -> None:
+    # No URL anywhere: the commands must name some server, and a self-managed GitLab is not gitlab.com.
+    assumed = explain(GITLAB_DENIED.format(url=""))
+    assert "host=gitlab.com" in words(assumed)
+    assert "The output does not name the server, so the commands below name gitlab.com" in assumed.why
+    # The URL names the server: its own name is used, and nothing is assumed.
+    named = explain(GITLAB_DENIED.format(url=" for 'https://gitlab.corp.example/team/app.git/'"))
+    assert "host=gitlab.corp.example" in words(named) and "does not name the server" not in named.why
+    # The repository's remote names it too.
+    remote = remote_urls.parse("git@gitlab.corp.example:team/app.git")
+    fitted = explain(GITLAB_DENIED.format(url=""), situation=Situation(url=remote))
+    assert "does not name the server" not in fitted.why
+    # Bitbucket Cloud is only bitbucket.org: nothing to assume.
+    assert "does not name the server" not in explain("remote: Invalid credentials\nfatal: Authentication failed\n").why

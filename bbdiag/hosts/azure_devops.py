@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 ID = "azure-devops"
 NAME = "Azure DevOps"
 HOSTNAME = "dev.azure.com"
+SELF_HOSTED_TOO = True  # Azure DevOps Server, on a company's own server
 PRODUCT_WORDS = ("azure", "vsts", "tfs")  # Visual Studio Team Services and Team Foundation Server: its former names
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None

@@ -69,6 +69,12 @@ class Host(Protocol):
         ...
 
     @property
+    def SELF_HOSTED_TOO(self) -> bool:
+        """The product also runs on people's own servers under their own names (GitHub Enterprise
+        Server, self-managed GitLab): a remedy that had to assume HOSTNAME says so."""
+        ...
+
+    @property
     def PRODUCT_WORDS(self) -> tuple[str, ...]:
         """Words naming the product in a self-hosted instance's host name ("gitlab.corp.example")."""
         ...

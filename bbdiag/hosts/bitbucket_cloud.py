@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 ID = "bitbucket-cloud"
 NAME = "Bitbucket Cloud"
 HOSTNAME = "bitbucket.org"
+SELF_HOSTED_TOO = False
 PRODUCT_WORDS: tuple[str, ...] = ()  # a host name saying "bitbucket" is a self-hosted Data Center
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None

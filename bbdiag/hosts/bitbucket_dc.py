@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 ID = "bitbucket-dc"
 NAME = "Bitbucket Data Center"
 HOSTNAME = None  # self-hosted: only the remote's URL names the server
+SELF_HOSTED_TOO = False  # no hosted service to assume
 PRODUCT_WORDS = ("bitbucket", "stash")  # Stash is the product's name before 2015, kept in many host names
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 ID = "codecommit"
 NAME = "AWS CodeCommit"
 HOSTNAME = None  # one host name per region (git-codecommit.<region>.amazonaws.com): the URL says which
+SELF_HOSTED_TOO = False
 PRODUCT_WORDS: tuple[str, ...] = ()
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None

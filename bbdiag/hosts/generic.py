@@ -8,6 +8,7 @@ from bbdiag.hosts.base import TokenShape
 ID = "generic"
 NAME = "the Git host"
 HOSTNAME = None
+SELF_HOSTED_TOO = False
 PRODUCT_WORDS: tuple[str, ...] = ()
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
@@ -26,7 +27,9 @@ TOKEN_SHAPES = (
     TokenShape("", "[A-Za-z0-9_=+/.-]", 32, "token", "a token", in_text=False),
 )
 # Host names in documentation and templates (`git@host:owner/repo.git`): they name no host at all.
-_PLACEHOLDER_HOSTS = frozenset({"host", "hostname", "server", "example", "your-host", "yourhost", "domain"})
+_PLACEHOLDER_HOSTS = frozenset(
+    {"host", "hostname", "server", "example", "your-host", "yourhost", "domain", "myhost", "my-host", "myserver", "my-server", "local-ip"}
+)
 
 owns = base.no_owns
 signs = base.no_signs

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 ID = "gitea"
 NAME = "Gitea/Forgejo"
 HOSTNAME = None  # self-hosted (Codeberg is recognised by its name)
+SELF_HOSTED_TOO = False
 PRODUCT_WORDS = ("gitea", "forgejo", "gogs", "codeberg")  # Forgejo and Gogs share Gitea's messages; Codeberg runs Forgejo
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None

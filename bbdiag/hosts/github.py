@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 ID = "github"
 NAME = "GitHub"
 HOSTNAME = "github.com"
+SELF_HOSTED_TOO = True  # GitHub Enterprise Server
 PRODUCT_WORDS = ("github", "ghe")  # "ghe.corp.example": GitHub Enterprise Server
 # GitHub refuses files over 100 MB (GH001) and warns from 50 MB
 # (https://docs.github.com/en/repositories/working-with-files/managing-large-files/about-large-files-on-github).

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 ID = "gitlab"
 NAME = "GitLab"
 HOSTNAME = "gitlab.com"
+SELF_HOSTED_TOO = True  # self-managed GitLab
 PRODUCT_WORDS = ("gitlab",)
 FILE_SIZE_LIMIT = None
 FILE_SIZE_WARNING = None
