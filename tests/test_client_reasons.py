@@ -138,3 +138,13 @@ def test_a_wrapper_naming_a_data_center_url_with_its_host_masked_names_data_cent
     text = 'git clone master from https://<self-hosted-bitbucket-url>/scm/<project>/<repo>.git failed with error: authentication required".\n'
     only = _only(text)
     assert (only.cause, only.host) == ("credentials-rejected", "bitbucket-dc")
+
+
+def test_go_probing_bitbucket_for_its_vcs_and_refused_is_a_private_module_without_a_credential() -> None:
+    text = (
+        "go: bitbucket.org/acme/lib@v2.0.0+incompatible: reading https://api.bitbucket.org/2.0/repositories/acme/lib?fields=scm: 403 Forbidden\n"
+        "\tserver response: Access denied. You must have write or admin access.\n"
+    )
+    only = _only(text)
+    assert (only.cause, only.host) == ("credentials-missing", "bitbucket-cloud")
+    assert set(only.alternatives) == {"repository-not-found", "permission-denied"}
