@@ -17,7 +17,8 @@ updated, `Everything up-to-date`) was no failure: the success cancels it.
 The host of a failure, first that applies (`_host`):
   1. a wording only one host prints (the strongest such hit of the failure: its pattern's `host`);
   2. the URL git quotes on the failure's own lines (`unable to access '…'`, `Authentication
-     failed for '…'`), or a URL on those lines that names a repository;
+     failed for '…'`), or a URL on those lines that names a repository; when it names only a host
+     that is none of the known ones, a repository URL of that same host printed nearby;
   3. a URL git quoted that does not parse whole (`https://<GHE url>/…`), or one with a placeholder
      for its host on the failure's own lines (a wrapper's `from https://<bitbucket-url>/scm/…`), if
      it names a product;
@@ -196,6 +197,17 @@ def _placeholder_url(group: list[Hit]) -> str | None:
     return None
 
 
+def _same_host_nearby(url: remote_urls.RemoteURL, group: list[Hit], seen_urls: Sequence[SeenURL]) -> str:
+    """git quotes only the host (`could not read Username for 'http://git.corp'`): the repository URL
+    of that host printed near the failure (`git remote add origin http://git.corp/scm/p/r.git`) can
+    say more (Data Center's `/scm/` path)."""
+    first, last = group[0].line, group[-1].line
+    for seen in seen_urls:
+        if first - NEAR_BEFORE <= seen.line <= last + NEAR_AFTER and seen.url.host == url.host and hosts.is_named(seen.url.host_id):
+            return seen.url.host_id
+    return url.host_id
+
+
 def _names_repository(url: remote_urls.RemoteURL) -> bool:
     """A URL that can be a remote: not a web page, and with a path (or scp/ssh syntax)."""
     return not url.is_web_page and bool(url.path.strip("/") or url.is_ssh)
@@ -209,7 +221,7 @@ def _host(group: list[Hit], url: remote_urls.RemoteURL | None, url_text: str | N
         return best.pattern.host or hosts.UNKNOWN
     on_lines = any(url is not None and url in h.urls for h in group) or any(h.captures.get("url") for h in group)
     if url is not None and on_lines:
-        return url.host_id
+        return url.host_id if hosts.is_named(url.host_id) or url.path.strip("/") else _same_host_nearby(url, group, seen_urls)
     fallback: str | None = None
     if url_text:
         loose = remote_urls.classify_loose(url_text)

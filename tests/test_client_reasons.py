@@ -140,11 +140,21 @@ def test_a_wrapper_naming_a_data_center_url_with_its_host_masked_names_data_cent
     assert (only.cause, only.host) == ("credentials-rejected", "bitbucket-dc")
 
 
-def test_go_probing_bitbucket_for_its_vcs_and_refused_is_a_private_module_without_a_credential() -> None:
+def test_go_probing_bitbucket_for_its_vcs_and_denied_is_access_to_a_private_module_or_a_missing_credential() -> None:
     text = (
         "go: bitbucket.org/acme/lib@v2.0.0+incompatible: reading https://api.bitbucket.org/2.0/repositories/acme/lib?fields=scm: 403 Forbidden\n"
         "\tserver response: Access denied. You must have write or admin access.\n"
     )
     only = _only(text)
-    assert (only.cause, only.host) == ("credentials-missing", "bitbucket-cloud")
-    assert set(only.alternatives) == {"repository-not-found", "permission-denied"}
+    assert (only.cause, only.host) == ("permission-denied", "bitbucket-cloud")
+    assert set(only.alternatives) == {"credentials-missing", "repository-not-found"}
+
+
+def test_git_quoting_only_an_unknown_host_takes_the_data_center_path_of_that_hosts_remote_nearby() -> None:
+    text = (
+        "+ git remote add origin http://git.corp.example/scm/ach/app.git\n"
+        "+ git fetch --no-tags origin +refs/tags/v1:\n"
+        "fatal: could not read Username for 'http://git.corp.example': No such device or address\n"
+    )
+    only = _only(text)
+    assert (only.cause, only.host) == ("credentials-missing", "bitbucket-dc")
