@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from bbdiag import __version__
 
 T = TypeVar("T")
-FORMAT = 5  # bump when the stored records change shape
+FORMAT = 6  # bump when the stored records change shape
 # What this process has loaded already: (key, value) by (name, source_dir, extra). A scan of
 # thousands of logs asks for the library once per log; decoding it (and rebuilding its keyword
 # automaton) each time cost more than the scanning.
@@ -70,15 +70,34 @@ def memoised(
         return build()
     if loaded is not None and loaded[0] == key:
         return loaded[1]  # type: ignore[return-value]
-    import zlib  # cheap; names the entry after the installation, so two installations do not take turns
+    # Named after the installation, so that two installations do not take turns.
+    value = keyed(name, source_dir, key, build, records=records, to_data=to_data, from_data=from_data)
+    _LOADED[own] = (key, value)
+    return value
 
-    path = os.path.join(directory(), f"{name}-{zlib.crc32(source_dir.encode('utf-8', 'surrogateescape')):08x}.json")
+
+def keyed(
+    name: str,
+    where: str,
+    key: str,
+    build: Callable[[], T],
+    *,
+    records: Iterable[type] = (),
+    to_data: Callable[[T], object] = lambda value: value,
+    from_data: Callable[[Any], T] = lambda data: data,
+) -> T:
+    """`build()`, or its result stored for `where` (a path the entry is named after) when it was
+    built under this very `key` (which must hold everything the result depends on)."""
+    if os.environ.get("BBDIAG_NO_CACHE"):
+        return build()
+    import zlib  # cheap
+
+    path = os.path.join(directory(), f"{name}-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}.json")
     kinds = {kind.__name__: kind for kind in records}
     value = _load(path, key, kinds, from_data)
     if value is _MISSING:
         value = build()
         _store(path, key, to_data(value))
-    _LOADED[own] = (key, value)
     return value  # type: ignore[return-value]
 
 
@@ -135,6 +154,18 @@ def _decode(obj: dict[str, Any], kinds: Mapping[str, type]) -> object:
     if "$bytes" in obj:
         return base64.b64decode(obj["$bytes"])
     return obj
+
+
+def encoded(value: object) -> str:
+    """`value` as the JSON text the cache stores, for a part of a stored value that is decoded
+    only when it is needed (`decoded`): a string costs next to nothing to load."""
+    return json.dumps(_encode(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def decoded(text: str, records: Iterable[type]) -> Any:
+    """What `encoded` made of a value, with the NamedTuple `records` named here."""
+    kinds = {kind.__name__: kind for kind in records}
+    return json.loads(text, object_hook=lambda obj: _decode(obj, kinds))
 
 
 def fingerprint(source_dir: str, suffixes: tuple[str, ...]) -> str:

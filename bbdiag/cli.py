@@ -7,9 +7,13 @@ import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from bbdiag import __version__
 from bbdiag.usage import EXIT_EXPLAINED, EXIT_INTERNAL, EXIT_USAGE, UsageError
+
+if TYPE_CHECKING:
+    Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
 
 EXIT_CODES_HELP = """exit codes:
   0  explain: a failure was explained; doctor: no error finding; scan: nothing gated
@@ -22,7 +26,7 @@ EXIT_CODES_HELP = """exit codes:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = _parser(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed its message
@@ -77,7 +81,9 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, width=max(40, min(width, 118)))
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The whole command line; when `argv` starts with a subcommand, only that one's parser (building
+    all ten cost a tenth of explain's start-up, and a run parses one: its --help and errors are the same)."""
     parser = argparse.ArgumentParser(
         prog="bbdiag",
         description="Explain why a git push, pull or clone failed to authenticate, and exactly what to type to fix it.",
@@ -87,6 +93,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"bbdiag {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
+    wanted = argv[0] if argv and argv[0] in _COMMANDS else None
+    for name, add in _COMMANDS.items():
+        if wanted in (None, name):
+            add(sub, name)
+    return parser
+
+
+def _add_explain(sub: Subcommands, _: str) -> None:
     explain = sub.add_parser(
         "explain",
         help="explain a failed git command's output",
@@ -103,6 +117,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_as_of(explain)
     explain.set_defaults(command=_command("explain"), name="explain")
 
+
+def _add_scan(sub: Subcommands, _: str) -> None:
     scan = sub.add_parser(
         "scan",
         help="find and explain every git failure in CI logs (files, folders, .gz, .zip, stdin)",
@@ -126,6 +142,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_as_of(scan)
     scan.set_defaults(command=_command("scan"), name="scan")
 
+
+def _add_doctor(sub: Subcommands, _: str) -> None:
     doctor = sub.add_parser(
         "doctor",
         help="check this repository's git setup for what will fail to authenticate",
@@ -149,6 +167,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_output_options(doctor)
     doctor.set_defaults(command=_command("doctor"), name="doctor")
 
+
+def _add_fix(sub: Subcommands, _: str) -> None:
     fix = sub.add_parser(
         "fix",
         help="repair what doctor finds: replace a refused credential, take secrets out of URLs (shows the plan and asks first)",
@@ -187,6 +207,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_as_of(fix)
     fix.set_defaults(command=_command("fix"), name="fix")
 
+
+def _add_run(sub: Subcommands, _: str) -> None:
     run = sub.add_parser(
         "run",
         help="run a git command, show its output live, and explain it if it fails",
@@ -202,10 +224,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output", "-o", metavar="FILE", help="write the explanation to FILE (default: stderr after the command's output; json: stdout)")
     run.set_defaults(command=_command("run"), name="run")
 
+
+def _add_shell_init(sub: Subcommands, _: str) -> None:
     shell = sub.add_parser("shell-init", formatter_class=_formatter, help="print shell code that routes git push/pull/fetch/clone through bbdiag run")
     shell.add_argument("shell", choices=("bash", "zsh", "fish"))
     shell.set_defaults(command=_command("shell_init"), name="shell-init")
 
+
+def _add_hook(sub: Subcommands, _: str) -> None:
     hook = sub.add_parser("hook", formatter_class=_formatter, help="the pre-push preflight that `install --hook` runs (git calls it)")
     hook.add_argument("name", choices=("pre-push",))
     hook.add_argument("remote", nargs="?", default="")
@@ -214,26 +240,29 @@ def _parser() -> argparse.ArgumentParser:
     hook.add_argument("--pre-commit", action="store_true", help="run under the pre-commit framework (refs from PRE_COMMIT_* variables)")
     hook.set_defaults(command=_command("hook"), name="hook")
 
-    for verb in ("install", "uninstall"):
-        installer = sub.add_parser(
-            verb,
-            formatter_class=_formatter,
-            help=f"{verb} the pre-push hook and/or the credential-helper observer",
-            description=(
-                "Install the pre-push preflight hook (an existing hook is kept and runs first; core.hooksPath is respected) and the "
-                "credential-helper observer (explains a rejected credential the moment git rejects it). Without --hook or "
-                "--credential-observer, both. Says exactly what it changed."
-                if verb == "install"
-                else "Remove what `bbdiag install` added, and only that: a chained hook is put back."
-            ),
-        )
-        installer.add_argument("--hook", action="store_true", help="the pre-push preflight hook")
-        installer.add_argument("--credential-observer", action="store_true", help="the credential-helper observer (credential.helper)")
-        installer.add_argument("--global", dest="global_", action="store_true", help="for every repository (global git config) instead of this one")
-        installer.add_argument("--repo", metavar="PATH", help="the repository (default: the current directory's)")
-        installer.add_argument("--strict", action="store_true", help="the hook refuses a push on any warning" if verb == "install" else argparse.SUPPRESS)
-        installer.set_defaults(command=_command(verb), name=verb)
 
+def _add_installer(sub: Subcommands, verb: str) -> None:
+    installer = sub.add_parser(
+        verb,
+        formatter_class=_formatter,
+        help=f"{verb} the pre-push hook and/or the credential-helper observer",
+        description=(
+            "Install the pre-push preflight hook (an existing hook is kept and runs first; core.hooksPath is respected) and the "
+            "credential-helper observer (explains a rejected credential the moment git rejects it). Without --hook or "
+            "--credential-observer, both. Says exactly what it changed."
+            if verb == "install"
+            else "Remove what `bbdiag install` added, and only that: a chained hook is put back."
+        ),
+    )
+    installer.add_argument("--hook", action="store_true", help="the pre-push preflight hook")
+    installer.add_argument("--credential-observer", action="store_true", help="the credential-helper observer (credential.helper)")
+    installer.add_argument("--global", dest="global_", action="store_true", help="for every repository (global git config) instead of this one")
+    installer.add_argument("--repo", metavar="PATH", help="the repository (default: the current directory's)")
+    installer.add_argument("--strict", action="store_true", help="the hook refuses a push on any warning" if verb == "install" else argparse.SUPPRESS)
+    installer.set_defaults(command=_command(verb), name=verb)
+
+
+def _add_patterns(sub: Subcommands, _: str) -> None:
     patterns = sub.add_parser(
         "patterns",
         formatter_class=_formatter,
@@ -247,7 +276,20 @@ def _parser() -> argparse.ArgumentParser:
     patterns.add_argument("--host", metavar="HOST", help="only patterns for this host id (its own wording, a hint, or a cause it has there)")
     patterns.add_argument("--cause", metavar="CAUSE", help="only patterns that can lead to this cause id")
     patterns.set_defaults(command=_command("patterns"), name="patterns")
-    return parser
+
+
+_COMMANDS: dict[str, Callable[[Subcommands, str], None]] = {
+    "explain": _add_explain,
+    "scan": _add_scan,
+    "doctor": _add_doctor,
+    "fix": _add_fix,
+    "run": _add_run,
+    "shell-init": _add_shell_init,
+    "hook": _add_hook,
+    "install": _add_installer,
+    "uninstall": _add_installer,
+    "patterns": _add_patterns,
+}
 
 
 def _add_as_of(parser: argparse.ArgumentParser) -> None:

@@ -7,11 +7,8 @@ explain outside a repository must not pay for importing the inspector to get it.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from typing import NamedTuple
-
-from bbdiag import child
 
 GIT_TIMEOUT = 20
 
@@ -58,10 +55,48 @@ _EXEC_PATH: list[str] = []
 
 
 def _exec_path() -> str:
+    """`git --exec-path`, asked once per git: the answer is cached under a key that changes with
+    the git that would run (its resolved path, size and modification time) and with
+    GIT_EXEC_PATH, which git prints instead when it is set. Starting git (and importing
+    subprocess to do it) was a tenth of explain's run."""
     if not _EXEC_PATH:
+        git = _git_on_path()
         try:
-            done: subprocess.CompletedProcess[bytes] | None = child.run(["git", "--exec-path"], timeout=GIT_TIMEOUT)
-        except (OSError, subprocess.TimeoutExpired):
-            done = None
-        _EXEC_PATH.append(done.stdout.decode().strip() if done and done.returncode == 0 else "")
+            if git is None:  # none found as exec would find it: ask without caching
+                _EXEC_PATH.append(_ask_exec_path())
+            else:
+                from bbdiag import cache
+
+                info = os.stat(git)
+                key = f"{git}\n{info.st_size}:{info.st_mtime_ns}\n{os.environ.get('GIT_EXEC_PATH')}"
+                _EXEC_PATH.append(cache.keyed("git-exec-path", git, key, _ask_exec_path))
+        except (OSError, _NoAnswer):  # no git, or it failed: no helper is found there (and nothing is cached)
+            _EXEC_PATH.append("")
     return _EXEC_PATH[0]
+
+
+class _NoAnswer(Exception):
+    """git did not say its exec path (it failed or timed out): nothing to cache."""
+
+
+def _git_on_path() -> str | None:
+    """The real path of the `git` that running "git" starts: the first executable file on PATH."""
+    for directory in os.get_exec_path():
+        candidate = os.path.join(directory, "git")
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return os.path.realpath(candidate) if os.path.isabs(candidate) else None  # PATH's "" or ".": never cached
+    return None
+
+
+def _ask_exec_path() -> str:
+    import subprocess
+
+    from bbdiag import child
+
+    try:
+        done = child.run(["git", "--exec-path"], timeout=GIT_TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        raise _NoAnswer from exc
+    if done.returncode != 0:
+        raise _NoAnswer
+    return done.stdout.decode().strip()

@@ -11,8 +11,15 @@ installed, a ref or path that does not exist, an archive that is not git) outran
 of its failure (a wrapper's generic line), which then gets no diagnosis.
 
 A failure made only of warnings (no `final` or `follow` line: GCM's `Logon failed`, GitHub's
-`Bypassed rule violations`, a GH001 warning) that the command's own success line follows (a ref
-updated, `Everything up-to-date`) was no failure: the success cancels it.
+`Bypassed rule violations`, a GH001 warning) that a success line follows (a ref updated,
+`Everything up-to-date`) before any real failure was no failure: the success cancels it, however
+many lines of progress, server chatter or refs lie between (git ends every failed command with a
+`final` line, so a command that printed none and then a success went through).
+
+A credential helper that could not run comes first in its failure: git asked it for the stored
+credential after the host's 401, so the refusal or the not-found that follows it is its
+consequence, whatever the strength of their wording (causes.md). Content and branch refusals
+come after authentication succeeded, so they stay the cause.
 
 The host of a failure, first that applies (`_host`):
   1. a wording only one host prints (the strongest such hit of the failure: its pattern's `host`);
@@ -70,7 +77,7 @@ def diagnose(matches: Matches) -> list[Diagnosis]:
     """Every failure in the input, the one to fix first first."""
     successes = [h for h in matches.hits if h.pattern.role == "success"]
     groups = _group([h for h in matches.hits if h.pattern.role != "success"])
-    failures = [g for index, g in enumerate(groups) if not _cancelled(g, successes, groups[index + 1][0] if index + 1 < len(groups) else None)]
+    failures = [g for index, g in enumerate(groups) if not _cancelled(g, successes, _next_failure(groups[index + 1 :]))]
     diagnoses = [d for group in failures if (d := _diagnose_group(group, matches.urls, matches.hosts_named))]
     return sorted(diagnoses, key=lambda d: (urgency(d.cause), d.evidence[0].order))
 
@@ -78,6 +85,7 @@ def diagnose(matches: Matches) -> list[Diagnosis]:
 # The pattern that stands for a credential git's transport erased after an HTTP 401: git reports
 # that event with this line (http.c), right after the helpers' erase.
 REFUSED_CREDENTIAL_PATTERN = "git-authentication-failed"
+HELPER_FAILED = "credential-helper-failed"
 
 
 def refused_credential(url: remote_urls.RemoteURL, lib: Library) -> Diagnosis | None:
@@ -97,12 +105,21 @@ def succeeded(matches: Matches) -> Hit | None:
     return last
 
 
-def _cancelled(group: list[Hit], successes: Sequence[Hit], following: Hit | None) -> bool:
-    """Warnings only, then the command's own success line (before the next failure)."""
-    if any(h.pattern.role in ("final", "follow") for h in group):
+def _warnings_only(group: list[Hit]) -> bool:
+    return not any(h.pattern.role in ("final", "follow") for h in group)
+
+
+def _next_failure(groups: Sequence[list[Hit]]) -> Hit | None:
+    """The first hit of the next group that is a failure of its own (a final or follow line)."""
+    return next((g[0] for g in groups if not _warnings_only(g)), None)
+
+
+def _cancelled(group: list[Hit], successes: Sequence[Hit], next_failure: Hit | None) -> bool:
+    """Warnings only, then a success line before the next real failure."""
+    if not _warnings_only(group):
         return False
     last = group[-1]
-    return any(s.order > last.order and s.line - last.line <= GAP and (following is None or s.order < following.order) for s in successes)
+    return any(s.order > last.order and (next_failure is None or s.order < next_failure.order) for s in successes)
 
 
 def _group(hits: Sequence[Hit]) -> list[list[Hit]]:
@@ -138,6 +155,9 @@ def _diagnose_group(group: list[Hit], seen_urls: Sequence[SeenURL], hosts_named:
     primary, cause = min(ranked, key=lambda pair: (-pair[0].pattern.strength, PRECEDENCE[pair[1]], pair[0].order))
     if any(h.pattern.role == "other" and h.pattern.strength > primary.pattern.strength for h in group):
         return None
+    helper = next((pair for pair in ranked if pair[1] == HELPER_FAILED and pair[0].order <= primary.order), None)
+    if helper is not None and cause != HELPER_FAILED and (CAUSES[cause].auth or CAUSES[cause].access):
+        primary, cause = helper  # what followed the helper's failure is its consequence
     alternatives = tuple(c for c in primary.pattern.alternatives if c != cause)
     return Diagnosis(cause, host, primary, tuple(group), url, url_text, alternatives)
 

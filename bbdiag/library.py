@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -142,20 +142,46 @@ def _compile(source: str, ignore_case: bool, file: str) -> regex.Pattern[str]:
         raise LibraryError(f"{file}: field 'regex': does not compile: {exc}") from exc
 
 
-class Library:
-    """The loaded patterns, indexed by id and by keyword (stored in bbdiag.cache as its patterns)."""
+KeywordIndexes = tuple[tuple[str, tuple[int, ...]], ...]  # each keyword with the positions in `patterns` of the patterns that hold it
 
-    def __init__(self, patterns: tuple[Pattern, ...], by_id: Mapping[str, Pattern], by_keyword: Mapping[str, tuple[Pattern, ...]]) -> None:
-        self.patterns, self._by_id, self._by_keyword = patterns, by_id, by_keyword
+
+class Library:
+    """The loaded patterns, indexed by id and by keyword.
+
+    `record(i)` makes the i-th pattern of `ids` (every one, retired too); `active` are the
+    positions in `ids` of the stable ones, which are `patterns`. Loaded from bbdiag.cache, a
+    pattern is decoded only when a line holds one of its keywords (or someone asks for it): the
+    keyword index is all that explain's few lines need of the other hundred.
+    """
+
+    def __init__(self, ids: tuple[str, ...], active: tuple[int, ...], keyword_indexes: KeywordIndexes, record: Callable[[int], Pattern]) -> None:
+        self._ids, self._active, self._keyword_indexes, self._record = ids, active, keyword_indexes, record
+        self._position = {pattern_id: i for i, pattern_id in enumerate(ids)}
+        self._made: dict[int, Pattern] = {}
         self._automaton_built: Any = None
-        self._keyword_indexes_built: tuple[tuple[str, tuple[int, ...]], ...] | None = None
         self._lines_looked_up = 0
 
+    def _pattern(self, index: int) -> Pattern:
+        made = self._made.get(index)
+        if made is None:
+            made = self._made[index] = self._record(index)
+        return made
+
+    @property
+    def patterns(self) -> tuple[Pattern, ...]:
+        """Every stable pattern, in library order."""
+        return tuple(self._pattern(i) for i in self._active)
+
+    @property
+    def every(self) -> tuple[Pattern, ...]:
+        """Every pattern, retired ones too (what the cache stores)."""
+        return tuple(self._pattern(i) for i in range(len(self._ids)))
+
     def __getitem__(self, pattern_id: str) -> Pattern:
-        return self._by_id[pattern_id]
+        return self._pattern(self._position[pattern_id])
 
     def __contains__(self, pattern_id: object) -> bool:
-        return pattern_id in self._by_id
+        return pattern_id in self._position
 
     def candidates(self, lowered: str) -> list[Pattern]:
         """Patterns one of whose keywords occurs in this lower-cased line, in library order."""
@@ -168,15 +194,7 @@ class Library:
         else:
             for _, indexes in self._automaton.iter(lowered):
                 found.update(indexes)
-        return [self.patterns[i] for i in sorted(found)]
-
-    @property
-    def _keyword_indexes(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
-        """Each keyword with the positions in `patterns` of the patterns that hold it."""
-        if self._keyword_indexes_built is None:
-            position = {p.id: i for i, p in enumerate(self.patterns)}
-            self._keyword_indexes_built = tuple((k, tuple(position[p.id] for p in ps)) for k, ps in self._by_keyword.items())
-        return self._keyword_indexes_built
+        return [self._pattern(self._active[i]) for i in sorted(found)]
 
     @property
     def _automaton(self) -> Any:
@@ -192,7 +210,7 @@ class Library:
 
     @property
     def keywords(self) -> tuple[str, ...]:
-        return tuple(self._by_keyword)
+        return tuple(keyword for keyword, _ in self._keyword_indexes)
 
 
 def load(directory: str | os.PathLike[str] = PATTERNS_DIR) -> Library:
@@ -203,15 +221,31 @@ def load(directory: str | os.PathLike[str] = PATTERNS_DIR) -> Library:
     """
     from bbdiag import cache
 
-    return cache.memoised(
-        "library",
-        os.fspath(directory),
-        (".toml", ".json"),
-        lambda: _parse(directory),
-        records=(Pattern,),
-        to_data=lambda library: tuple(library._by_id.values()),
-        from_data=_indexed,
-    )
+    return cache.memoised("library", os.fspath(directory), (".toml", ".json"), lambda: _parse(directory), to_data=_stored, from_data=_from_stored)
+
+
+def _stored(library: Library) -> dict[str, object]:
+    """The library for bbdiag.cache: its index as it is, each pattern as JSON text of its own,
+    decoded only when it is needed (`_from_stored`)."""
+    from bbdiag import cache
+
+    return {
+        "ids": library._ids,
+        "active": library._active,
+        "keywords": library._keyword_indexes,
+        "records": [cache.encoded(pattern) for pattern in library.every],
+    }
+
+
+def _from_stored(data: Mapping[str, Any]) -> Library:
+    from bbdiag import cache
+
+    records: list[str] = data["records"]
+    ids, active = tuple(data["ids"]), tuple(data["active"])
+    keyword_indexes = tuple((keyword, tuple(indexes)) for keyword, indexes in data["keywords"])
+    if not (len(records) == len(ids) and all(isinstance(k, str) for k, _ in keyword_indexes)):
+        raise ValueError("not a stored library")  # the cache reads this as a miss
+    return Library(ids, active, keyword_indexes, lambda index: cache.decoded(records[index], (Pattern,)))
 
 
 def _parse(directory: str | os.PathLike[str]) -> Library:
@@ -231,12 +265,13 @@ def _indexed(patterns: Sequence[Pattern]) -> Library:
         for required in p.requires:
             if required not in by_id:
                 raise LibraryError(f"{p.file}: field 'requires': no pattern '{required}'")
-    active = tuple(p for p in patterns if p.status == "stable")
-    by_keyword: dict[str, list[Pattern]] = {}
-    for p in active:
-        for keyword in p.keywords:
-            by_keyword.setdefault(keyword, []).append(p)
-    return Library(active, by_id, {k: tuple(v) for k, v in by_keyword.items()})
+    every = tuple(by_id.values())
+    active = tuple(i for i, p in enumerate(every) if p.status == "stable")
+    by_keyword: dict[str, list[int]] = {}
+    for position, index in enumerate(active):
+        for keyword in every[index].keywords:
+            by_keyword.setdefault(keyword, []).append(position)
+    return Library(tuple(by_id), active, tuple((k, tuple(v)) for k, v in by_keyword.items()), every.__getitem__)
 
 
 def _load_translations(path: str) -> Mapping[str, Mapping[str, list[str]]]:

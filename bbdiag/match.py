@@ -9,12 +9,12 @@ download URLs neither crowds out the remote nor becomes it.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from bbdiag import remote_urls
+from bbdiag.lazyre import lazy
 from bbdiag.library import Library, Pattern
 from bbdiag.normalise import Line
 from bbdiag.redact import mask_secrets, mask_wrapped_rest, wrapped_token_rest
@@ -32,7 +32,7 @@ NEAR_BEFORE, NEAR_AFTER = 40, 12  # lines around a hit where a URL may name that
 # with `host`, such as Bitbucket's REST texts, which causes.md diagnoses like git's) counts there.
 # Each alternative is the tool's own prefix, which git never prints: git says `curl 22`, never
 # `curl: (22)`, and npm quotes git's lines after `npm ERR! ` without a code.
-FOREIGN = re.compile(
+FOREIGN = lazy(
     r"^\s*(?:"
     r"curl: \(\d+\) "  # curl(1): curl: (22) The requested URL returned error: 410
     r"|wget: |ERROR \d{3}: "  # wget: ERROR 401: Unauthorized.
@@ -88,7 +88,7 @@ def can_be_remote(url: remote_urls.RemoteURL) -> bool:
 
 
 # File names that are downloads, never a repository (a repository may be called `widgets.js`).
-_ARTIFACT = re.compile(
+_ARTIFACT = lazy(
     r"\.(?:pom|jar|war|aar|module|sha1|sha256|sha512|md5|asc|sig|tgz|gz|bz2|xz|zst|zip|tar|whl|egg|deb|rpm|apk|crate|gem|nupkg|"
     r"xml|json|ya?ml|html?|php|txt|md|png|svg|ico|exe|msi|dmg|pkg|iso)$"
 )
@@ -97,7 +97,7 @@ _ARTIFACT = re.compile(
 # The Go module proxy and checksum database protocols (`<module>/@v/list`, `<module>/@latest`,
 # `/lookup/<module>@<version>`, https://go.dev/ref/mod#goproxy-protocol): the module's own host
 # is in the path, and the proxy is never the remote.
-_GOPROXY_PATH = re.compile(r"/@v/|/@latest\b|^/lookup/[^@\s]+@")
+_GOPROXY_PATH = lazy(r"/@v/|/@latest\b|^/lookup/[^@\s]+@")
 
 
 # Blogs and forums turn git's quotes typographic (‘…’, “…”); read them as git's own. The line

@@ -9,9 +9,10 @@ so the user is told. Every `Line` keeps the number of the input line it came fro
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, NamedTuple
+
+from bbdiag.lazyre import lazy
 
 MAX_LINE = 1 << 20  # longer lines are read in pieces of this many bytes
 MAX_INPUT = 1 << 30  # explain reads at most this much, then says what it left unread
@@ -196,11 +197,11 @@ def _utf16_lines(stream: BinaryIO, reading: Reading, encoding: str, limit: int) 
             return
 
 
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\^_])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_GITLAB_SECTION = re.compile(r"section_(?:start|end):\d+:[A-Za-z0-9_.-]+(?:\[[^\]\n]*\])?")
+_ANSI = lazy(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\^_])")
+_CONTROL = lazy(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_GITLAB_SECTION = lazy(r"section_(?:start|end):\d+:[A-Za-z0-9_.-]+(?:\[[^\]\n]*\])?")
 # What CI systems put before each line: timestamps, log markers. Removed from the front only.
-_CI_PREFIX = re.compile(
+_CI_PREFIX = lazy(
     r"^(?:\ufeff"
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\s(?:\d\d[OE]\+?\s)?"  # GitHub, Azure, GitLab
     r"|\[\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]\s?"  # Jenkins timestamper
@@ -209,11 +210,16 @@ _CI_PREFIX = re.compile(
     r"|##\[(?:error|warning|debug|command|section|group|endgroup|info|notice)\]"  # GitHub Actions, Azure
     r"|::(?:error|warning|notice|debug)(?:\s[^:]*)?::"
     r"|\[Pipeline\]\s"
+    # BuildKit's plain progress (`docker build --progress=plain`, CI logs): each log line of step
+    # N as `#N <seconds, 5 characters> ` (moby/buildkit util/progress/progressui/display.go:
+    # fmt.Sprintf("#%d %s %s", v.index, fmt.Sprintf("%#.4g", ts.Seconds())[:5], dt)).
+    r"|#\d+ [0-9.]{5} "
     r")+"
 )
+_CI_PREFIX_STARTS = frozenset("\ufeff[#:")  # the first character of each alternative above that is not a digit
 # Lines flattened into one by a forum, a GUI or a tool's log: split before git's own prefixes.
-_FLATTENED = re.compile(r"(?<=\S)\s+(?=(?:fatal|remote): |! \[(?:remote )?rejected\] )")
-_PROGRESS_KEY = re.compile(r"^[^\d]*")
+_FLATTENED = lazy(r"(?<=\S)\s+(?=(?:fatal|remote): |! \[(?:remote )?rejected\] )")
+_PROGRESS_KEY = lazy(r"^[^\d]*")
 
 
 def clean(text: str) -> list[str]:
@@ -231,8 +237,10 @@ def clean(text: str) -> list[str]:
             out.append(piece)
     result: list[str] = []
     for piece in out:
-        piece = _CONTROL.sub("", piece).replace("\t", "    ")
-        piece = _CI_PREFIX.sub("", piece, count=1)
+        if not piece.isprintable():  # every character _CONTROL names is one isprintable() refuses
+            piece = _CONTROL.sub("", piece).replace("\t", "    ")
+        if piece[:1] in _CI_PREFIX_STARTS or piece[:1].isdecimal():  # \d is isdecimal()
+            piece = _CI_PREFIX.sub("", piece, count=1)
         if " fatal: " in piece or " remote: " in piece or "! [" in piece:
             result += _FLATTENED.split(piece)
         else:

@@ -18,6 +18,7 @@ import functools
 import re
 
 from bbdiag import hosts
+from bbdiag.lazyre import lazy
 
 MASK = "[redacted]"
 
@@ -29,45 +30,45 @@ _TOKEN_CHARS = "".join(sorted({c for c in map(chr, range(33, 127)) if any(re.ful
 _PREFIXES = "|".join(s.prefix for s in _SHAPES)
 # A whole token; or a known prefix whose token runs to the end of the line: a terminal wrapped it
 # (or a log cut it) there, and the part shown is a secret however short.
-_TOKENS = re.compile(
+_TOKENS = lazy(
     r"\b(?:" + "|".join(s.pattern for s in _SHAPES) + "|" + "|".join(f"{s.prefix}{s.body}+$" for s in _SHAPES) + ")",
     re.MULTILINE,
 )
-_PREFIX = re.compile(rf"\b(?:{_PREFIXES})")
+_PREFIX = lazy(rf"\b(?:{_PREFIXES})")
 # scheme://userinfo@host: the userinfo is everything up to the last @ before the path (a raw @ or
 # a quote in a password is still the password, as git's own URL parser takes it). The scheme may
 # not continue a word (keeps this linear on a line of letters).
 # A raw / in a password breaks the URL for git, but not for a log that shows it: `user:` then a
 # value that is not a port runs to the next @ (at most 256 characters, which keeps this linear).
-_URL_USERINFO = re.compile(
+_URL_USERINFO = lazy(
     r"(?<![A-Za-z0-9+.-])(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,31}://)"
     r"(?:(?P<userinfo>[^\s/?#@]*(?:@[^\s/?#@]*)*)|(?P<user>[^\s/?#@:]+):(?P<secret>(?![0-9]*[/?#\s])[^\s@]{0,256}))@"
 )
 # scheme://user:secret with no @ at all: a userinfo cut off (by a quote in the password, a line
 # wrap, an evidence cut). What follows the colon is a port, or a secret.
-_URL_CUT_USERINFO = re.compile(
+_URL_CUT_USERINFO = lazy(
     r"(?<![A-Za-z0-9+.-])(?P<start>[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\s/?#@:'\"\[\]]+:)"
     r"(?![0-9]*(?:[/?#\s'\"]|$))(?P<secret>[^\s/?#@'\"]{1,256})(?=[/?#\s'\"]|$)",
     re.MULTILINE,
 )
 # The secret fields of git's credential-helper protocol, one per line: the value is everything after `=`.
-_HELPER_FIELD = re.compile(r"^(?P<key>password|credential|oauth_refresh_token)=(?P<value>.+)$", re.MULTILINE)
-_AUTH_HEADER = re.compile(
+_HELPER_FIELD = lazy(r"^(?P<key>password|credential|oauth_refresh_token)=(?P<value>.+)$", re.MULTILINE)
+_AUTH_HEADER = lazy(
     r"(?P<name>(?:proxy-)?authorization|private-token|x-api-key|job-token)(?P<sep>[\"']?\s*[:=]\s*[\"']?)"
     r"(?:(?P<scheme>basic|bearer|token|negotiate|ntlm|digest)\s+)?(?P<value>[^\s\"',;]+)",
     re.IGNORECASE,
 )
-_KEY_VALUE = re.compile(
+_KEY_VALUE = lazy(
     r"(?P<key>\b(?:password|passwd|pass|token|secret|api_?key|access_token|private_token|oauth_refresh_token|client_secret))"
     r"(?P<sep>=[\"']?|\"?\s*:\s*\")(?P<value>[^\s&\"',;]+(?:'[^\s&\"',;]*)*)",
     re.IGNORECASE,
 )
-_CURL_USER = re.compile(r"(?P<flag>(?:^|\s)(?:-u|--user)\s+)(?P<user>[^\s:]+):(?P<value>\S+)", re.MULTILINE)
+_CURL_USER = lazy(r"(?P<flag>(?:^|\s)(?:-u|--user)\s+)(?P<user>[^\s:]+):(?P<value>\S+)", re.MULTILINE)
 # What a user typed after git's (or ssh's) prompt, when a terminal was copied with the answer.
-_PROMPT_ANSWER = re.compile(
+_PROMPT_ANSWER = lazy(
     r"(?P<prompt>(?:Password for '[^'\n]{0,2048}'|Enter passphrase for key '[^'\n]{0,2048}'|[Pp]assword):[ \t]+)(?P<value>\S.*)$", re.MULTILINE
 )
-_ALREADY_MASKED = re.compile(r"[*x•]+|\{[a-z_]+\}|<[^>]*>|\$\{?[A-Z_]+\}?")
+_ALREADY_MASKED = lazy(r"[*x•]+|\{[a-z_]+\}|<[^>]*>|\$\{?[A-Z_]+\}?")
 
 _NOT_SECRETS = frozenset({"", MASK, "***", "****", "[secure]"})
 
@@ -81,19 +82,29 @@ def redact(text: str) -> str:
 
 
 def mask_secrets(text: str) -> str:
-    text = _HELPER_FIELD.sub(lambda m: m["key"] + "=" + _mask(m["value"]), text)
+    # Each expression runs only where the text holds a literal it cannot match without: most
+    # text holds none, and an expression never needed is never compiled (start-up, bbdiag.lazyre).
+    # The case-insensitive ones are skipped only in ASCII text: elsewhere `(?i)` also matches the
+    # Kelvin sign for k and the long s for s, which lower() does not turn into k and s.
+    if "=" in text:
+        text = _HELPER_FIELD.sub(lambda m: m["key"] + "=" + _mask(m["value"]), text)
     if "://" in text:
         text = _URL_USERINFO.sub(_mask_userinfo, text)
         text = _URL_CUT_USERINFO.sub(lambda m: m["start"] + _mask(m["secret"]), text)
-    text = _AUTH_HEADER.sub(_mask_header, text)
-    text = _KEY_VALUE.sub(lambda m: m["key"] + m["sep"] + _mask(m["value"]), text)
-    text = _CURL_USER.sub(lambda m: f"{m['flag']}{m['user']}:{_mask(m['value'])}", text)
-    text = _PROMPT_ANSWER.sub(lambda m: m["prompt"] + _mask(m["value"]), text)
+    lowered = text.lower() if text.isascii() else None
+    if lowered is None or any(name in lowered for name in ("authorization", "private-token", "x-api-key", "job-token")):
+        text = _AUTH_HEADER.sub(_mask_header, text)
+    if lowered is None or any(key in lowered for key in ("pass", "token", "secret", "api")):
+        text = _KEY_VALUE.sub(lambda m: m["key"] + m["sep"] + _mask(m["value"]), text)
+    if "-u" in text:  # -u and --user
+        text = _CURL_USER.sub(lambda m: f"{m['flag']}{m['user']}:{_mask(m['value'])}", text)
+    if "assword" in text or "passphrase" in text:
+        text = _PROMPT_ANSWER.sub(lambda m: m["prompt"] + _mask(m["value"]), text)
     return _TOKENS.sub(MASK, text)
 
 
 MAX_VALUE_CHARS = 2048  # of one value (a URL, a path, a helper's command line) as printed: longer is no one's real setup
-_BLANKS = re.compile(r"(\s+)")
+_BLANKS = lazy(r"(\s+)")
 
 
 def cut_long_values(text: str, limit: int = MAX_VALUE_CHARS) -> str:
@@ -146,12 +157,12 @@ WRAP_WIDTHS = range(40, 1025)
 MAX_WRAPPED_LINES = 8  # lines one token can cover at the narrowest width (Atlassian's API tokens run to about 190 characters)
 _LONGEST_TOKEN = 256  # characters before a wrap where a token that runs on can start
 _LONGEST_PREFIX = 16  # characters: more than any prefix in the table (the tests split every shape at every position)
-_RUNS = tuple(re.compile(rf"\b{s.prefix}{s.body}+") for s in _SHAPES)  # a prefix and at least one character of the rest
+_RUNS = tuple(lazy(rf"\b{s.prefix}{s.body}+") for s in _SHAPES)  # a prefix and at least one character of the rest
 
 
 # A URL cut inside its userinfo at the end of a line, and the userinfo's rest at the next line's start.
-_USERINFO_AT_END = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://(?P<userinfo>[^\s/?#@'\"]{0,256})$")
-_USERINFO_REST = re.compile(r"[^\s/?#@'\"]{0,256}@")
+_USERINFO_AT_END = lazy(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://(?P<userinfo>[^\s/?#@'\"]{0,256})$")
+_USERINFO_REST = lazy(r"[^\s/?#@'\"]{0,256}@")
 
 
 def wrapped_token_rest(previous: str, line: str, previous_is_rest: bool = False) -> int:
@@ -197,13 +208,15 @@ def mask_wrapped_rest(line: str, rest: int) -> str:
 # C0 controls but tab and newline, DEL, C1 controls, bidi marks and overrides (Trojan Source), line
 # and paragraph separators, the BOM and interlinear annotations, U+FFFE/U+FFFF (not XML
 # characters), and lone surrogates (undecodable bytes of a file name).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]")
+_UNSAFE = lazy("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]")
 _NAMED = {"\a": "\\a", "\b": "\\b", "\v": "\\v", "\f": "\\f", "\r": "\\r"}
 
 
 def visible(text: str) -> str:
     """`text` with every character that could drive a terminal, reorder the line or break an
     XML document shown as git's quote_c_style shows it: `\\r`, `\\033`, `\\302\\233`."""
+    if text.isprintable():  # every character _UNSAFE names is one isprintable() refuses
+        return text
     return _UNSAFE.sub(_escaped, text) if _UNSAFE.search(text) else text
 
 

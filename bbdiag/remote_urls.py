@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple
-from urllib.parse import unquote
 
 from bbdiag import hosts
+from bbdiag.lazyre import lazy
 
 # Linear: every repetition is a character class bounded by what may follow it.
 # A host name masked in a pasted log (`***`, as CI systems print secrets) is still a host: its path
 # or port may name the product (`/scm/…`, 7999).
 _HOSTNAME = r"(?:\[[0-9A-Fa-f:.]+\]|\*{3,}|[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?)*)"
-_URL = re.compile(
+_URL = lazy(
     r"(?P<scheme>https?|ssh|git|git\+ssh|ssh\+git" + "".join(f"|{scheme}" for scheme in hosts.URL_SCHEMES) + r")://"
     r"(?:(?P<userinfo>[^\s/@'\"<>\[\]()]*)@)?"
     r"(?P<host>" + _HOSTNAME + r")(?::(?P<port>\d{1,5}))?"
     r"(?=[/'\"\s)\]>,;`]|$)(?P<path>/[^\s'\"<>`)\]]*)?"
 )
 # scp-like syntax: user@host:path (a user is required, otherwise "file.c:12" would be a URL).
-_SCP = re.compile(
+_SCP = lazy(
     r"(?<![\w.@/-])(?P<userinfo>[A-Za-z0-9._-]+)@(?P<host>" + _HOSTNAME + r"):(?!//)(?!\d+\b(?![/\w]))"
     r"(?P<path>[A-Za-z0-9~._/-][^\s'\":()\[\]<>`,;]*)"
 )
@@ -84,7 +84,7 @@ class RemoteURL(NamedTuple):
 
 # git's own rule (connect.c, url_is_local_not_ssh): a colon before any slash makes it ssh, so an
 # ssh config alias without a dot (`work:acme/site.git`, `Host work` in ~/.ssh/config) is one too.
-_SCP_NO_USER = re.compile(r"(?P<host>[A-Za-z0-9_][A-Za-z0-9._-]*):(?!//)(?P<path>[A-Za-z0-9~._-][^\s'\":]*/[^\s'\":]*)")
+_SCP_NO_USER = lazy(r"(?P<host>[A-Za-z0-9_][A-Za-z0-9._-]*):(?!//)(?P<path>[A-Za-z0-9~._-][^\s'\":]*/[^\s'\":]*)")
 
 
 def parse(text: str) -> RemoteURL | None:
@@ -119,7 +119,7 @@ def find(text: str) -> list[RemoteURL]:
     return [url for _, url in found]
 
 
-_SSH_COMMAND = re.compile(r"(?:^|[\s$>])ssh(?:\s+-[A-Za-z]+(?:\s+(?!-)[^\s@]+)?)*\s+(?P<userinfo>[A-Za-z0-9._-]+)@(?P<host>" + _HOSTNAME + r")(?=\s|$)")
+_SSH_COMMAND = lazy(r"(?:^|[\s$>])ssh(?:\s+-[A-Za-z]+(?:\s+(?!-)[^\s@]+)?)*\s+(?P<userinfo>[A-Za-z0-9._-]+)@(?P<host>" + _HOSTNAME + r")(?=\s|$)")
 
 
 def find_ssh_commands(text: str) -> list[RemoteURL]:
@@ -129,7 +129,7 @@ def find_ssh_commands(text: str) -> list[RemoteURL]:
     return [RemoteURL(m.group(0).strip(), "ssh", m.group("host").lower(), None, "", m.group("userinfo"), False) for m in _SSH_COMMAND.finditer(text)]
 
 
-_REMOTE_ADD = re.compile(r"\bgit remote (?:add|set-url)\s+(?:-\S+\s+)*(?P<name>[\w.-]+)\s+(?P<url>\S+)")
+_REMOTE_ADD = lazy(r"\bgit remote (?:add|set-url)\s+(?:-\S+\s+)*(?P<name>[\w.-]+)\s+(?P<url>\S+)")
 
 
 def find_remote_commands(text: str) -> list[RemoteURL]:
@@ -163,7 +163,7 @@ def _from_match(match: re.Match[str], scheme: str) -> RemoteURL:
     has_secret = False
     if userinfo:
         user, sep, password = userinfo.partition(":")
-        username = unquote(user) or None
+        username = _unquoted(user) or None
         has_secret = bool(sep and password)
         # A token alone in the user part (https://TOKEN@host) is a secret too.
         if not has_secret and username and hosts.looks_like_token(username):
@@ -182,3 +182,11 @@ def _from_match(match: re.Match[str], scheme: str) -> RemoteURL:
 
 _DOC_HOST_PREFIXES = ("docs.", "support.", "help.", "developer.", "community.", "confluence.", "learn.", "git-lfs.")
 _WEB_SEGMENTS = frozenset({"help", "docs", "blog", "settings", "account", "pull-requests", "merge_requests", "pull", "changelog", "rules", "-"})
+
+
+def _unquoted(text: str) -> str:
+    if "%" not in text:  # what unquote() returns unchanged: no import (urllib.parse with ipaddress, 3 ms of start-up)
+        return text
+    from urllib.parse import unquote
+
+    return unquote(text)

@@ -14,11 +14,11 @@ from tests.conftest import CASES
 
 
 def _fresh() -> library.Library:
-    return library._indexed(tuple(library.load()._by_id.values()))  # its own automaton and count, not the process's
+    return library._indexed(library.load().every)  # its own automaton and count, not the process's
 
 
 def _lines() -> list[str]:
-    found = [text for p in library.load()._by_id.values() for text in (*p.examples, *p.counter_examples)]
+    found = [text for p in library.load().every for text in (*p.examples, *p.counter_examples)]
     for case in sorted(CASES.glob("*.txt")):
         found += case.read_text(encoding="utf-8", errors="replace").splitlines()
     return found

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bbdiag.hosts import azure_devops, bitbucket_cloud, bitbucket_dc, codecommit, generic, gitea, github, gitlab
 from bbdiag.hosts.base import Host, TokenShape
+from bbdiag.lazyre import LazyRegex, lazy
 
 if TYPE_CHECKING:
     from bbdiag.knowledge import Knowledge
@@ -92,9 +93,9 @@ URL_SCHEMES: tuple[str, ...] = tuple(scheme for host in REGISTRY for scheme in h
 
 # ------------------------------------------------------------------------------ token shapes
 TOKEN_SHAPES: tuple[TokenShape, ...] = tuple(shape for host in REGISTRY for shape in host.TOKEN_SHAPES)
-_WHOLE = [(re.compile(shape.pattern), shape) for shape in TOKEN_SHAPES]
+_WHOLE = [(lazy(shape.pattern), shape) for shape in TOKEN_SHAPES]
 # In running text only the prefixed shapes: an opaque 40-character string is as often a commit id.
-_IN_TEXT = re.compile("|".join(f"(?P<t{i}>\\b{shape.pattern})" for i, shape in enumerate(TOKEN_SHAPES) if shape.in_text))
+_IN_TEXT = lazy("|".join(f"(?P<t{i}>\\b{shape.pattern})" for i, shape in enumerate(TOKEN_SHAPES) if shape.in_text))
 KIND_NAMES: dict[str, str] = {}
 for _shape in TOKEN_SHAPES:
     KIND_NAMES.setdefault(_shape.kind, _shape.name)
@@ -110,7 +111,7 @@ def looks_like_token(value: str) -> bool:
     return token_kind(value) is not None
 
 
-def tokens_in_text() -> re.Pattern[str]:
+def tokens_in_text() -> LazyRegex:
     """One pattern for every token shape worth finding in running text; group `t<i>` names the shape."""
     return _IN_TEXT
 

@@ -32,7 +32,14 @@ def owns(hostname: str, scheme: str) -> bool:
     return hostname in _OWN_HOSTS or hostname.endswith((".visualstudio.com", ".azure.com"))
 
 
-signs = base.no_signs
+def signs(path: str, port: int | None) -> bool:
+    """A `_git` segment: Azure DevOps Services and Server (TFS) put it before the repository name,
+    `https://{server}/{collection}/{project}/_git/{repository}` (Microsoft Learn, "Clone an
+    existing Git repo", learn.microsoft.com/azure/devops/repos/git/clone), so an on-premises
+    server with any host name is known by its path."""
+    return "/_git/" in path
+
+
 text = base.no_text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,13 @@ TOKEN_SHAPES: tuple[TokenShape, ...] = (
     TokenShape("BBDC-", "[A-Za-z0-9_=+/-]", 20, "bitbucket-dc-token", "a Bitbucket Data Center HTTP access token (BBDC-…)"),
 )
 SSH_PORT = 7999  # the default SSH port of Bitbucket Data Center
+# SCM-Manager also serves repositories under its `/scm` context, with the repository type or
+# `repo` next: `/scm/git/<name>` in 1.x (GitServletModule.PATTERN_GIT = "/git/*", scm-manager/
+# scm-manager scm-plugins/scm-git-plugin/src/main/java/sonia/scm/web/GitServletModule.java),
+# `/scm/repo/<namespace>/<name>` in 2.x (jenkinsci/scm-manager-plugin's tests). Such a path is
+# no sign of Bitbucket: its project keys are what follows `/scm/`, and no project is called so
+# by Bitbucket itself. Giving Bitbucket's advice to SCM-Manager's users would be wrong advice.
+_OTHER_SCM_PATHS = re.compile(r"/scm/(?:git|hg|svn|repo)/", re.IGNORECASE)
 
 
 def owns(hostname: str, scheme: str) -> bool:
@@ -45,7 +53,9 @@ def owns(hostname: str, scheme: str) -> bool:
 
 
 def signs(path: str, port: int | None) -> bool:
-    return path.lower().startswith("/scm/") or port == SSH_PORT
+    if port == SSH_PORT:
+        return True
+    return path.lower().startswith("/scm/") and not _OTHER_SCM_PATHS.match(path)
 
 
 steps = base.no_steps

@@ -36,17 +36,11 @@ def _diagnosis(d: DiagnosisView, out: TextIO, index: int, total: int) -> None:
     out.write("\nWhat to do:\n")
     _steps(d.remedy, out)
     if d.alternatives:
-        out.write("\n" + _wrap(or_line(d), "", "    ") + "\n")
+        out.write("\n" + _wrap(d.or_line(), "", "    ") + "\n")
         if d.alternatives[0].check.command:
             out.write(f"       {d.alternatives[0].check.command}\n")
     for url in d.docs:
         out.write(f"\nDocs: {url}\n")
-
-
-def or_line(d: DiagnosisView) -> str:
-    """The one "or:" line: the other causes the text fits, and how to tell (the command follows it)."""
-    others = "; or: ".join(f"{a.title[:1].lower()}{a.title[1:]} ({a.cause})" for a in d.alternatives)
-    return f"or: {others}. To tell them apart: {d.alternatives[0].check.text}"
 
 
 def _steps(steps: Sequence[StepView | Step], out: TextIO, margin: str = "") -> None:

@@ -77,6 +77,7 @@ def _result(d: DiagnosisView, rule_index: int) -> dict[str, Any]:
             "auth": d.auth,
             "evidence": [e.text for e in d.evidence],
             "remedy": [{"text": s.text, "command": s.command} for s in d.remedy],
+            "alternatives": [{"cause": a.cause, "check": {"text": a.check.text, "command": a.check.command}} for a in d.alternatives],
         },
     }
 

@@ -57,9 +57,7 @@ def _diagnosis(console: Console, d: DiagnosisView, index: int, total: int) -> No
     for number, step in enumerate(d.remedy, 1):
         _step(console, number, step.text, step.command)
     if d.alternatives:
-        from bbdiag.render.plain import or_line
-
-        console.print(Text("\n" + or_line(d), style="yellow"))
+        console.print(Text("\n" + d.or_line(), style="yellow"))
         if d.alternatives[0].check.command:
             console.print(Text("      " + d.alternatives[0].check.command, style="bold cyan"), soft_wrap=True)
     for url in d.docs:

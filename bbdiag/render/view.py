@@ -51,8 +51,18 @@ class DiagnosisView(NamedTuple):
     references: tuple[str, ...] = ()  # where the deciding pattern's wording comes from (its `references`)
 
     def remedy_text(self) -> str:
-        """The steps as numbered plain text, each command indented on its own line (CI reports)."""
-        return "\n".join(f"{n}. {s.text}" + (f"\n   {s.command}" if s.command else "") for n, s in enumerate(self.remedy, 1))
+        """The steps as numbered plain text, each command indented on its own line (CI reports),
+        then the "or:" line and its check when the text fits other causes too."""
+        steps = "\n".join(f"{n}. {s.text}" + (f"\n   {s.command}" if s.command else "") for n, s in enumerate(self.remedy, 1))
+        if not self.alternatives:
+            return steps
+        command = self.alternatives[0].check.command
+        return f"{steps}\n{self.or_line()}" + (f"\n   {command}" if command else "")
+
+    def or_line(self) -> str:
+        """The one "or:" line: the other causes the text fits, and how to tell (the command follows it)."""
+        others = "; or: ".join(f"{a.title[:1].lower()}{a.title[1:]} ({a.cause})" for a in self.alternatives)
+        return f"or: {others}. To tell them apart: {self.alternatives[0].check.text}"
 
 
 class ReportView(NamedTuple):
