@@ -158,3 +158,13 @@ def test_git_quoting_only_an_unknown_host_takes_the_data_center_path_of_that_hos
     )
     only = _only(text)
     assert (only.cause, only.host) == ("credentials-missing", "bitbucket-dc")
+
+
+def test_gcm_2_stopping_on_a_cancelled_http_request_is_the_helper_failing_then_git_asking() -> None:
+    text = (
+        "fatal: A task was canceled.\n"
+        "   at System.Net.Http.HttpConnectionPool.SendWithVersionDetectionAndRetryAsync(HttpRequestMessage request, Boolean async)\n"
+        "Password for 'https://acme@dev.azure.com/acme/app/_git/app': \n"
+    )
+    only = _only(text)
+    assert (only.cause, only.host, only.alternatives) == ("credential-helper-failed", "azure-devops", ("network",))
