@@ -13,7 +13,6 @@ run as the user). A file that another user could have written is not read at all
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import os
@@ -140,6 +139,8 @@ def _encode(value: object) -> object:
     if isinstance(value, dt.date):
         return {"$date": value.isoformat()}
     if isinstance(value, bytes):
+        import base64  # here: explain's records hold no bytes
+
         return {"$bytes": base64.b64encode(value).decode("ascii")}
     if value is None or isinstance(value, str | int | float | bool):
         return value
@@ -152,6 +153,8 @@ def _decode(obj: dict[str, Any], kinds: Mapping[str, type]) -> object:
     if "$date" in obj:
         return dt.date.fromisoformat(obj["$date"])
     if "$bytes" in obj:
+        import base64
+
         return base64.b64decode(obj["$bytes"])
     return obj
 

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     import regex
 
-import ahocorasick  # type: ignore[import-not-found]
-
 from bbdiag.causes import CAUSES, HOSTS
 from bbdiag.fields import Fields
+from bbdiag.lazyre import lazy
 
 PATTERNS_DIR = os.path.join(os.path.dirname(__file__), "patterns")  # os.path: pathlib costs start-up time
 L10N_FILE = "_git-l10n.json"
@@ -62,8 +61,8 @@ PATTERN_FIELDS = frozenset(
         "alternatives",
     }
 )
-_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_PLACEHOLDER = re.compile(r"%(?:\.\d+)?l?[sd]")  # %s, %d, %ld, and %.4s (a length-capped string)
+_ID = lazy(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # both only when a pattern file is parsed (the cache missed)
+_PLACEHOLDER = lazy(r"%(?:\.\d+)?l?[sd]")  # %s, %d, %ld, and %.4s (a length-capped string)
 
 
 class LibraryError(Exception):
@@ -201,6 +200,8 @@ class Library:
         """Aho-Corasick over every keyword: one pass over a line, whatever the library's size."""
         if self._automaton_built is not None:
             return self._automaton_built
+        import ahocorasick  # type: ignore[import-not-found]  # here: explain's few lines never build it
+
         automaton = ahocorasick.Automaton()
         for keyword, indexes in self._keyword_indexes:
             automaton.add_word(keyword, indexes)

@@ -26,7 +26,15 @@ MASK = "[redacted]"
 # The token shapes are the host modules' (bbdiag/hosts/, one table); here they become one
 # expression. Running text is searched for the prefixed shapes only.
 _SHAPES = tuple(shape for shape in hosts.TOKEN_SHAPES if shape.in_text and shape.prefix)
-_TOKEN_CHARS = "".join(sorted({c for c in map(chr, range(33, 127)) if any(re.fullmatch(s.body, c) for s in _SHAPES)}))
+
+
+@functools.cache
+def _token_chars() -> str:
+    """Every printable ASCII character a token's body may hold (when a line is first checked for a wrapped token)."""
+    any_body = re.compile("|".join(dict.fromkeys(s.body for s in _SHAPES)))  # one compile, not one per shape
+    return "".join(sorted({c for c in map(chr, range(33, 127)) if any_body.fullmatch(c)}))
+
+
 _PREFIXES = "|".join(s.prefix for s in _SHAPES)
 # A whole token; or a known prefix whose token runs to the end of the line: a terminal wrapped it
 # (or a log cut it) there, and the part shown is a secret however short.
@@ -86,19 +94,22 @@ def mask_secrets(text: str) -> str:
     # text holds none, and an expression never needed is never compiled (start-up, bbdiag.lazyre).
     # The case-insensitive ones are skipped only in ASCII text: elsewhere `(?i)` also matches the
     # Kelvin sign for k and the long s for s, which lower() does not turn into k and s.
-    if "=" in text:
+    if "password=" in text or "credential=" in text or "oauth_refresh_token=" in text:
         text = _HELPER_FIELD.sub(lambda m: m["key"] + "=" + _mask(m["value"]), text)
-    if "://" in text:
-        text = _URL_USERINFO.sub(_mask_userinfo, text)
-        text = _URL_CUT_USERINFO.sub(lambda m: m["start"] + _mask(m["secret"]), text)
+    scheme = text.find("://")
+    if scheme != -1:
+        if text.find("@", scheme) != -1:
+            text = _URL_USERINFO.sub(_mask_userinfo, text)
+        if text.find(":", scheme + 3) != -1:
+            text = _URL_CUT_USERINFO.sub(lambda m: m["start"] + _mask(m["secret"]), text)
     lowered = text.lower() if text.isascii() else None
-    if lowered is None or any(name in lowered for name in ("authorization", "private-token", "x-api-key", "job-token")):
+    if (lowered is None or any(name in lowered for name in ("authorization", "private-token", "x-api-key", "job-token"))) and (":" in text or "=" in text):
         text = _AUTH_HEADER.sub(_mask_header, text)
-    if lowered is None or any(key in lowered for key in ("pass", "token", "secret", "api")):
+    if (lowered is None or any(key in lowered for key in ("pass", "token", "secret", "api"))) and ("=" in text or '"' in text):
         text = _KEY_VALUE.sub(lambda m: m["key"] + m["sep"] + _mask(m["value"]), text)
     if "-u" in text:  # -u and --user
         text = _CURL_USER.sub(lambda m: f"{m['flag']}{m['user']}:{_mask(m['value'])}", text)
-    if "assword" in text or "passphrase" in text:
+    if "assword:" in text or "Password for '" in text or "Enter passphrase for key '" in text:
         text = _PROMPT_ANSWER.sub(lambda m: m["prompt"] + _mask(m["value"]), text)
     return _TOKENS.sub(MASK, text)
 
@@ -171,19 +182,20 @@ def wrapped_token_rest(previous: str, line: str, previous_is_rest: bool = False)
     `previous_is_rest`: `previous` was itself wholly such a rest, so the token may run on further."""
     if len(previous) not in WRAP_WIDTHS or not line:
         return 0
+    token_chars = _token_chars()
     if "://" in previous[-300:]:
         started = _USERINFO_AT_END.search(previous, len(previous) - 300 if len(previous) > 300 else 0)
         ended = _USERINFO_REST.match(line) if started else None
         if started and ended and ":" in started["userinfo"] + ended[0]:  # a password: the user name's rest goes too
             return ended.end() - 1
-    if previous[-1] not in _TOKEN_CHARS or line[0] not in _TOKEN_CHARS:
+    if previous[-1] not in token_chars or line[0] not in token_chars:
         return 0
-    head = len(line) - len(line.lstrip(_TOKEN_CHARS))
+    head = len(line) - len(line.lstrip(token_chars))
     if line.startswith(":", head):  # git's `remote:`, `fatal:` start a line of their own
         return 0
     if previous_is_rest:
         return head
-    tail = previous[len(previous.rstrip(_TOKEN_CHARS)) :][-_LONGEST_TOKEN:]
+    tail = previous[len(previous.rstrip(token_chars)) :][-_LONGEST_TOKEN:]
     cut = len(tail)
     near = tail + line[: min(head, _LONGEST_PREFIX)]
     if not any(m.start() < cut for m in _PREFIX.finditer(near)):  # the usual case, decided in one short search
@@ -197,7 +209,7 @@ def may_wrap_into(previous: str, line: str) -> bool:
     wholly token characters, if the line before it began one (a long token over several lines)."""
     if wrapped_token_rest(previous, line):
         return True
-    return not previous.strip(_TOKEN_CHARS) and wrapped_token_rest(previous, line, previous_is_rest=True) > 0
+    return not previous.strip(_token_chars()) and wrapped_token_rest(previous, line, previous_is_rest=True) > 0
 
 
 def mask_wrapped_rest(line: str, rest: int) -> str:

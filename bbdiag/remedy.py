@@ -12,7 +12,6 @@ module's own remedy, steps, documents and words come first (`bbdiag.hosts`).
 from __future__ import annotations
 
 import datetime as dt
-import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -265,6 +264,8 @@ def _credentials_missing(c: Context) -> Remedy:
             )
         )
     else:
+        import shlex  # here: most remedies quote nothing
+
         helper = c.situation.suggested_helper or "cache --timeout=86400"
         steps.append(
             Step(

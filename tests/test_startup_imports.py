@@ -21,11 +21,12 @@ fatal: Authentication failed for 'https://bitbucket.org/acme/widgets.git/'
 # Runs explain in-process, then prints the modules it loaded (the report goes to a file).
 PROGRAM = """
 import json, sys
+before = set(sys.modules)  # what the interpreter itself loaded (an editable install's finder, coverage)
 from bbdiag import cli
 sys.stdout = open(sys.argv[1], "w")
 code = cli.main(["explain", "--format", "text", sys.argv[2]])
 sys.stdout.close()
-sys.__stdout__.write(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+sys.__stdout__.write(json.dumps({"code": code, "modules": sorted(set(sys.modules) - before)}))
 """
 
 
@@ -53,3 +54,54 @@ def test_explain_inside_a_repository_does_read_it(tmp_path: Path) -> None:
     transcript.write_text(TRANSCRIPT, encoding="utf-8")
     code, modules, _ = _explain_modules(tmp_path, transcript)
     assert code == 0 and "bbdiag.inspector" in modules
+
+
+def test_explain_outside_a_repository_starts_no_stdlib_module_it_does_not_use(tmp_path: Path) -> None:
+    """subprocess (git's exec path is cached), urllib.parse (a user name that needs no percent-coding),
+    base64 (no bytes in explain's records), shlex, and the keyword automaton for a few lines."""
+    transcript = tmp_path / "push.txt"
+    transcript.write_text(TRANSCRIPT, encoding="utf-8")
+    _explain_modules(tmp_path, transcript)  # the first run fills the cache, git's exec path with it
+    code, modules, _ = _explain_modules(tmp_path, transcript)
+    assert code == 0
+    assert not {"subprocess", "urllib.parse", "ipaddress", "base64", "shlex", "ahocorasick", "tomllib", "pathlib"} & modules
+
+
+# Imports the modules explain uses, counting the stdlib expressions compiled while bbdiag's own code runs.
+COMPILES = """
+import json, sys, traceback
+import re._compiler
+compiled = []
+real = re._compiler.compile
+def counting(pattern, flags=0):
+    caller = [f.filename for f in traceback.extract_stack()[:-1] if "/re/" not in f.filename][-1]  # who asked re
+    if "/bbdiag/" in caller and not caller.endswith("lazyre.py"):
+        compiled.append(f"{caller}: {pattern!r}"[:200])
+    return real(pattern, flags)
+re._compiler.compile = counting
+import bbdiag.cli, bbdiag.commands.explain, bbdiag.pipeline, bbdiag.render.view, bbdiag.render.plain, bbdiag.credential_helpers
+at_import = list(compiled)
+from bbdiag import normalise, redact, remote_urls, hosts, match
+sys.stdout = open(sys.argv[1], "w")
+bbdiag.cli.main(["explain", "--format", "text", sys.argv[2]])
+sys.stdout.close()
+left = [name for module in (normalise, redact, remote_urls, hosts, match) for name, value in vars(module).items()
+        if hasattr(value, "is_compiled") and not value.is_compiled]
+sys.__stdout__.write(json.dumps({"at_import": at_import, "uncompiled": [f"{m}" for m in left]}))
+"""
+
+
+def test_importing_explain_compiles_no_regular_expression_and_a_run_only_those_it_uses(tmp_path: Path) -> None:
+    """Compiling every module's expressions at import was a third of explain's run: they are
+    bbdiag.lazyre's now, compiled when first used. An eager re.compile coming back fails here."""
+    transcript = tmp_path / "push.txt"
+    transcript.write_text(TRANSCRIPT, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", COMPILES, str(tmp_path / "report.txt"), str(transcript)], cwd=tmp_path, capture_output=True, text=True, check=True, timeout=120
+    )
+    result = json.loads(done.stdout)
+    assert result["at_import"] == []
+    # What this transcript never needs: CI prefixes, control characters, wrapped URLs and
+    # tokens, helper fields, prompts, scp-like and ssh command URLs.
+    expected_left = {"_CI_PREFIX", "_CONTROL", "_ANSI", "_GITLAB_SECTION", "_HELPER_FIELD", "_PROMPT_ANSWER", "_SCP_NO_USER", "_SSH_COMMAND", "_IN_TEXT"}
+    assert expected_left <= set(result["uncompiled"])

@@ -103,7 +103,8 @@ for _shape in TOKEN_SHAPES:
 
 def token_kind(secret: str) -> str | None:
     """The kind of token `secret` is by its shape (never its value), or None when it has no token's shape."""
-    return next((shape.kind for pattern, shape in _WHOLE if pattern.fullmatch(secret)), None)
+    # A shape's rest alone is min_length characters: a shorter secret is not tried (nor compiled).
+    return next((shape.kind for pattern, shape in _WHOLE if len(secret) >= shape.min_length and pattern.fullmatch(secret)), None)
 
 
 def looks_like_token(value: str) -> bool:

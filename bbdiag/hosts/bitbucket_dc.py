@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from bbdiag.advice import Remedy, Step
 from bbdiag.hosts import base
 from bbdiag.hosts.base import TokenShape
+from bbdiag.lazyre import lazy
 
 if TYPE_CHECKING:
     from bbdiag.knowledge import Knowledge
@@ -45,7 +46,7 @@ SSH_PORT = 7999  # the default SSH port of Bitbucket Data Center
 # `/scm/repo/<namespace>/<name>` in 2.x (jenkinsci/scm-manager-plugin's tests). Such a path is
 # no sign of Bitbucket: its project keys are what follows `/scm/`, and no project is called so
 # by Bitbucket itself. Giving Bitbucket's advice to SCM-Manager's users would be wrong advice.
-_OTHER_SCM_PATHS = re.compile(r"/scm/(?:git|hg|svn|repo)/", re.IGNORECASE)
+_OTHER_SCM_PATHS = lazy(r"/scm/(?:git|hg|svn|repo)/", re.IGNORECASE)
 
 
 def owns(hostname: str, scheme: str) -> bool:
