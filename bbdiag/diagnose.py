@@ -40,12 +40,12 @@ known host and fall back on the first such).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from bbdiag import hosts, remote_urls
 from bbdiag.causes import CAUSES, PRECEDENCE, urgency
+from bbdiag.lazyre import lazy
 from bbdiag.match import NEAR_AFTER, NEAR_BEFORE, Hit, Matches, SeenURL
 
 if TYPE_CHECKING:
@@ -204,7 +204,7 @@ def _failure_url(group: list[Hit], seen_urls: Sequence[SeenURL]) -> tuple[remote
     return None, unparsed
 
 
-_SCHEME_URL = re.compile(r"\b(?:https?|ssh)://[^\s'\"`]+")
+_SCHEME_URL = lazy(r"\b(?:https?|ssh)://[^\s'\"`]+")
 
 
 def _placeholder_url(group: list[Hit]) -> str | None:
