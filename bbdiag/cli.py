@@ -138,7 +138,7 @@ def _add_scan(sub: Subcommands, _: str) -> None:
     scan.add_argument("--fail-on", choices=("none", "auth", "any"), default="none", help="exit 1 when a credential problem (auth) or any failure was found")
     scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     scan.add_argument("--summary", metavar="FILE", help="with --format github: also write a Markdown job summary (default: $GITHUB_STEP_SUMMARY)")
-    scan.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes for several files (default: one per core)")
+    scan.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes for several files or the parts of a large log (default: one per core)")
     _add_as_of(scan)
     scan.set_defaults(command=_command("scan"), name="scan")
 

@@ -29,8 +29,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from bbdiag import normalise, sources
 from bbdiag.library import PATTERNS_DIR, Library
@@ -39,8 +38,6 @@ from bbdiag.normalise import MAX_INPUT, Line, Reading
 from bbdiag.redact import MAX_WRAPPED_LINES, may_wrap_into
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
-
     from bbdiag.library import Pattern
 
 CHUNK = 1 << 19  # bytes scanned at once; what a stretch of hits costs in memory is bounded by it (a log of nothing but hits: ~60 MiB peak)
@@ -290,6 +287,120 @@ def _database_for(lib: Library) -> _Database | None:
     return _Database(lib)
 
 
+# ------------------------------------------------------------------------------ one large file on every core
+MARGIN_LINES = NEAR_BEFORE + MAX_WRAPPED_LINES  # read before a part: a hit's URL lines, and the wrapped token one of them may end
+
+
+class Part(NamedTuple):
+    """What the scan of one range of a file found: its candidate lines, numbered from the first
+    line of the margin read before it (the lines a hit early in the range looks back on)."""
+
+    lines: list[Line]
+    margin: int  # lines of the margin: the range's first line is number margin + 1
+    lines_read: int  # lines of the margin and the range
+    long_lines: int  # lines over MAX_LINE in the range itself (not its margin)
+
+
+def ranges(stream: BinaryIO, size: int, parts: int) -> list[tuple[int, int]]:
+    """About `parts` ranges [start, stop) that cover the first `size` bytes of `stream`, each
+    starting at the start of a line (the last one may end mid-line: at `size`)."""
+    cuts = [0]
+    for k in range(1, parts):
+        cut = _line_start_after(stream, max(size * k // parts, cuts[-1] + 1) - 1, size)
+        if cut >= size:
+            break
+        cuts.append(cut)
+    return list(zip(cuts, [*cuts[1:], size], strict=True))
+
+
+def _line_start_after(stream: BinaryIO, position: int, size: int) -> int:
+    """The offset just after the first newline at or after `position`, or `size` when there is none."""
+    stream.seek(position)
+    while position < size:
+        block = stream.read(min(1 << 16, size - position))
+        if not block:
+            break
+        newline = block.find(b"\n")
+        if newline != -1:
+            return position + newline + 1
+        position += len(block)
+    return size
+
+
+def read_part(stream: BinaryIO, start: int, stop: int, lib: Library, raw: Raw | None = None) -> Part:
+    """The candidate lines of stream[start:stop] (`start` a line start), as `read` gives them for
+    the whole file, renumbered (`merge`). The part's scan starts MARGIN_LINES lines earlier, so
+    that a hit near its start finds the URL lines and the wrapped token's start before it as a
+    scan of the whole file does; a line read twice, by this part and the one before, counts once."""
+    database = _database_for(lib)
+    assert database is not None, "a part is read only where Hyperscan is"
+    begin, margin, margin_long = _margin(stream, start)
+    stream.seek(begin)
+    reading = Reading("")
+    window = cast(BinaryIO, _Window(stream, stop - begin))
+    lines = list(_candidate_lines(window, reading, database, stop - begin, raw, min(CHUNK + normalise.MAX_LINE, stop - begin + 1)))
+    return Part(lines, margin, reading.lines, reading.long_lines - margin_long)
+
+
+def merge(parts: list[Part], reading: Reading) -> list[Line]:
+    """The parts' lines as one scan of the whole file gives them (in order, each line once), with
+    what was read counted in `reading`."""
+    out: dict[int, list[Line]] = {}
+    base = 0  # lines of the file before the part's range
+    for part in parts:
+        shift = base - part.margin
+        mine: dict[int, list[Line]] = {}
+        for line in part.lines:
+            mine.setdefault(line.number + shift, []).append(line._replace(number=line.number + shift))
+        for number, pieces in mine.items():
+            out.setdefault(number, pieces)  # a margin's line, read by the part before too: the same pieces
+        base += part.lines_read - part.margin
+        reading.long_lines += part.long_lines
+    reading.lines = base
+    return [line for number in sorted(out) for line in out[number]]
+
+
+def _margin(stream: BinaryIO, start: int) -> tuple[int, int, int]:
+    """Where the MARGIN_LINES lines before `start` (a line start) begin, how many lines there are
+    (fewer at the start of the file), and how many of them are over MAX_LINE."""
+    newlines: list[int] = []  # offsets of the newlines before `start`, nearest first
+    position = start
+    while position > 0 and len(newlines) <= MARGIN_LINES:
+        block_start = max(0, position - (1 << 16))
+        stream.seek(block_start)
+        block = stream.read(position - block_start)
+        index = len(block)
+        while len(newlines) <= MARGIN_LINES and (index := block.rfind(b"\n", 0, index)) != -1:
+            newlines.append(block_start + index)
+        position = block_start
+    count = min(len(newlines), MARGIN_LINES)
+    begins = [newline + 1 for newline in newlines[1:]] + [0]  # where the line ending at each newline begins
+    long_lines = sum(newlines[k] - begins[k] >= normalise.MAX_LINE for k in range(count))
+    return (begins[count - 1] if count else start), count, long_lines
+
+
+class _Window(io.RawIOBase):
+    """The next `size` bytes of a stream, then its end."""
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        super().__init__()
+        self._stream, self._left = stream, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        with memoryview(buffer) as view:
+            got = self._stream.readinto(view[: self._left]) if self._left else 0  # type: ignore[attr-defined]
+        self._left -= got or 0
+        return got or 0
+
+    def read(self, size: int = -1) -> bytes:
+        block = self._stream.read(self._left if size < 0 else min(size, self._left)) if self._left else b""
+        self._left -= len(block)
+        return block
+
+
 # ------------------------------------------------------------------------------ the chunk loop
 def _capacity(stream: BinaryIO) -> int:
     """The buffer a log needs: the whole of a small file (most logs in a folder are small, and
@@ -316,48 +427,43 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, li
     line_base = 0  # complete lines before the buffer's front
     continued = False  # the buffer's front continues a line already passed on in pieces
     context = _Context(raw)
-    with ExitStack() as stack:
-        while True:
-            if carry == len(buffer):  # a file that grew while it was read: the full buffer after all
-                buffer += bytes(CHUNK + normalise.MAX_LINE - len(buffer))
-            want = min(CHUNK, reading.room(stream, limit), len(buffer) - carry)
-            if not want:
-                got = 0
-            elif readinto is not None:
-                with memoryview(buffer) as view:
-                    got = readinto(view[carry : carry + want]) or 0
-            else:
-                block = stream.read(want)
-                got = len(block)
-                buffer[carry : carry + got] = block
-            reading.took(got)
-            end = carry + got
-            if got == CHUNK and context.scanner is None and _spare_core():  # a large log: Hyperscan gets a thread of its own
-                from concurrent.futures import ThreadPoolExecutor
-
-                context.scanner = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="bbdiag-hyperscan"))
-            if not got:
-                if carry:
-                    yield from _lines_of_chunk(buffer, 0, carry, line_base, database, context)
-                line_base += carry > 0 or continued  # a last line without a newline, perhaps passed on in pieces
-                break
-            rest = buffer.rfind(b"\n", carry, end) + 1
-            if rest:
-                # A line the line path reads in pieces (MAX_LINE bytes without a newline) can only
-                # be the one the carried bytes begin: any other is within one block, shorter than CHUNK.
-                if not continued and buffer.find(b"\n", carry, normalise.MAX_LINE) == -1:
-                    reading.cut(continued)
-                yield from _lines_of_chunk(buffer, 0, rest, line_base, database, context)
-                line_base += context.newlines
-                continued = False
-            carry = end - rest
-            if carry >= normalise.MAX_LINE:  # one enormous line: passed on in pieces, as the line path does
+    while True:
+        if carry == len(buffer):  # a file that grew while it was read: the full buffer after all
+            buffer += bytes(CHUNK + normalise.MAX_LINE - len(buffer))
+        want = min(CHUNK, reading.room(stream, limit), len(buffer) - carry)
+        if not want:
+            got = 0
+        elif readinto is not None:
+            with memoryview(buffer) as view:
+                got = readinto(view[carry : carry + want]) or 0
+        else:
+            block = stream.read(want)
+            got = len(block)
+            buffer[carry : carry + got] = block
+        reading.took(got)
+        end = carry + got
+        if not got:
+            if carry:
+                yield from _lines_of_chunk(buffer, 0, carry, line_base, database, context)
+            line_base += carry > 0 or continued  # a last line without a newline, perhaps passed on in pieces
+            break
+        rest = buffer.rfind(b"\n", carry, end) + 1
+        if rest:
+            # A line the line path reads in pieces (MAX_LINE bytes without a newline) can only
+            # be the one the carried bytes begin: any other is within one block, shorter than CHUNK.
+            if not continued and buffer.find(b"\n", carry, normalise.MAX_LINE) == -1:
                 reading.cut(continued)
-                continued = True
-                yield from _lines_of_chunk(buffer, rest, end, line_base, database, context)
-                carry = 0
-            elif rest:
-                buffer[:carry] = buffer[rest:end]
+            yield from _lines_of_chunk(buffer, 0, rest, line_base, database, context)
+            line_base += context.newlines
+            continued = False
+        carry = end - rest
+        if carry >= normalise.MAX_LINE:  # one enormous line: passed on in pieces, as the line path does
+            reading.cut(continued)
+            continued = True
+            yield from _lines_of_chunk(buffer, rest, end, line_base, database, context)
+            carry = 0
+        elif rest:
+            buffer[:carry] = buffer[rest:end]
     reading.lines = line_base
 
 
@@ -380,18 +486,13 @@ class _Context:
         self.after_until = 0  # line number
         self.raw = raw
         self.newlines = 0
-        self.scanner: Executor | None = None  # Hyperscan's thread, for a log of more than one chunk
         self.wrap_tail: list[tuple[int, bytes]] = []  # the last lines of the stretch (oldest first), which a wrapped token may run from
 
 
 def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, database: _Database, context: _Context) -> list[Line]:
     """Candidate lines of buf[start:end] (whole lines); the number of newlines in it goes to context.newlines."""
     with memoryview(buf)[start:end] as chunk:
-        # Hyperscan lets go of the GIL while it scans: with a thread of its own it scans while
-        # this one counts the stretch's lines (both are a pass over the bytes).
-        scanning = context.scanner.submit(database.scan, chunk) if context.scanner else None
-        newlines_in_stretch = buf.count(b"\n", start, end)
-        regex_ends, always_ends, keyword_ends, marker_ends = scanning.result() if scanning else database.scan(chunk)
+        regex_ends, always_ends, keyword_ends, marker_ends = database.scan(chunk)
     # A match's line is the one holding its last byte: a loosened regex's `\s*` may end past a newline.
     line_starts = {max(start, buf.rfind(b"\n", start, start + e - 1) + 1) for e in (*regex_ends, *always_ends)}
     for e in keyword_ends:  # a keyword decides only where the cleaning changes the line
@@ -417,7 +518,8 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
                 context.raw(line_base + newlines + 1, normalise.decode_line(bytes(buf[offset : line_end if line_end != -1 else end][:MAX_CONTEXT_LINE])))
         else:
             hits.append((offset, line_base + newlines + 1))
-    newlines = context.newlines = newlines_in_stretch
+    # Each byte is counted once: up to the candidates as they are numbered, then the rest.
+    newlines = context.newlines = newlines + buf.count(b"\n", counted_to, end)
     wanted: dict[int, int] = dict(hits)  # line start offset -> line number
     url_lines: list[tuple[int, int, int]] = []  # (start, end, number) of lines near a hit, which may name the remote
     # URL lines right after a hit at the end of the previous stretch.
@@ -460,18 +562,6 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
     context.tails = [tail for tail in context.tails if tail.last > last - NEAR_BEFORE]
     context.wrap_tail = _wrap_tail(buf, start, end, last, context.wrap_tail)
     return lines
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _spare_core() -> bool:
-    """Another core for Hyperscan's thread: not in a worker of `scan`'s pool, whose siblings
-    already have the other cores (a second thread each would only take turns with them)."""
-    import multiprocessing
-
-    return _cores() > 1 and multiprocessing.parent_process() is None
 
 
 # ------------------------------------------------------------------------------ tokens a terminal wrapped

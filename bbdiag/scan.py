@@ -22,14 +22,14 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, cast
 
 from bbdiag import library as library_module
 from bbdiag import prefilter, sources
 from bbdiag.diagnose import Diagnosis, diagnose
 from bbdiag.library import Library
 from bbdiag.match import Matches, match_lines, not_kept
-from bbdiag.normalise import Reading
+from bbdiag.normalise import MAX_INPUT, Reading
 
 if TYPE_CHECKING:
     from bbdiag.render.view import SourceView
@@ -58,6 +58,14 @@ def scan_stream(stream: BinaryIO, source: str = "-", library: Library | None = N
     """Every git failure in one log, in bounded memory."""
     reading = Reading(source)
     steps: dict[int, str] = {}
+    lib = library or library_module.load()
+    matches = match_lines(prefilter.read(stream, reading, lib, raw=_noting_steps(steps)), lib)
+    # A step named by the archive (a GitHub Actions log file per step) beats the groups inside it.
+    return _finish(source, matches, {0: step} if step else steps, reading)
+
+
+def _noting_steps(steps: dict[int, str]) -> prefilter.Raw:
+    """The read stage's `raw`: notes each CI step marker in `steps`, drops test output."""
 
     def raw(number: int, text: str) -> bool:
         name = step_name(text)
@@ -65,10 +73,56 @@ def scan_stream(stream: BinaryIO, source: str = "-", library: Library | None = N
             steps[number] = name
         return is_test_output(text)
 
-    lib = library or library_module.load()
-    matches = match_lines(prefilter.read(stream, reading, lib, raw=raw), lib)
-    # A step named by the archive (a GitHub Actions log file per step) beats the groups inside it.
-    return _finish(source, matches, {0: step} if step else steps, reading)
+    return raw
+
+
+# ------------------------------------------------------------------------------ one large file on every core
+PART_AFTER_BYTES = 32 << 20  # a plain log larger than this is scanned in parts, one per core
+
+
+def parts_of(path: Path, size: int, cores: int) -> list[tuple[int, int]] | None:
+    """The ranges one large log is scanned in on `cores` cores, or None: a small log, one core, a
+    .gz or a .zip, UTF-16, no Hyperscan (then scan_path reads it whole)."""
+    size = min(size, MAX_INPUT)
+    if cores < 2 or size <= PART_AFTER_BYTES or not prefilter.available() or not sources.plain(path):
+        return None
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(64)
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 4 and head[1:4:2] == b"\0\0"):
+                return None
+            found = prefilter.ranges(stream, size, cores)
+    except OSError:  # unreadable: scan_path says so in the report
+        return None
+    return found if len(found) > 1 else None
+
+
+class PartScan(NamedTuple):
+    part: prefilter.Part
+    steps: dict[int, str]  # as numbered in the part
+
+
+def scan_part(path: str, start: int, stop: int) -> PartScan:
+    """One range of a large log (parts_of): picklable in and out, for a worker of the pool."""
+    steps: dict[int, str] = {}
+    with open(path, "rb", buffering=0) as stream:
+        part = prefilter.read_part(cast(BinaryIO, stream), start, stop, library_module.load(), _noting_steps(steps))
+    return PartScan(part, steps)
+
+
+def joined(path: str, scans: list[PartScan], library: Library | None = None) -> ScanResult:
+    """The parts of one log (in order, covering it) as scan_path would have scanned it whole."""
+    reading = Reading(path)
+    lines = prefilter.merge([s.part for s in scans], reading)
+    size = sources.size(path)
+    reading.took(min(size, MAX_INPUT))
+    reading.stopped = size > MAX_INPUT
+    steps: dict[int, str] = {}
+    base = 0
+    for s in scans:
+        steps.update((number + base - s.part.margin, name) for number, name in s.steps.items())
+        base += s.part.lines_read - s.part.margin
+    return _finish(path, match_lines(lines, library or library_module.load()), steps, reading)
 
 
 def is_test_output(line: str) -> bool:

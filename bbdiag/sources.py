@@ -84,6 +84,15 @@ def logs(path: Path, on_read: Callable[[int], None] | None = None) -> Iterator[I
         yield iter([Log(name, lambda: nullcontext(counted), None, False)])
 
 
+def plain(path: Path) -> bool:
+    """A regular file that `logs` reads as it is (not a .gz, not a .zip)."""
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+    return regular and path.suffix not in (".gz", ".zip") and (path.suffix in (".log", ".txt") or not _is_zip(path))
+
+
 def _is_zip(path: Path) -> bool:
     import zipfile
 

@@ -23,14 +23,32 @@ ZERO = "0" * 40
 HOOK = "import sys; from bbdiag import hooks; hooks.DEADLINE = 2.0; from bbdiag.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
-def stuck_repository(tmp_path: Path) -> tuple[Path, Path, str]:
+def repository(tmp_path: Path, *files: tuple[str, str]) -> tuple[Path, str]:
+    """A repository with origin set and one commit per (name, text); its head."""
     work = tmp_path / "work"
     git("init", "-q", "-b", "main", str(work))
     git("remote", "add", "origin", URL, cwd=work)
-    (work / "a.txt").write_text("hello\n")
-    git("add", "a.txt", cwd=work)
-    git("commit", "-q", "-m", "one", cwd=work)
-    head = git("rev-parse", "HEAD", cwd=work).stdout.strip()
+    for name, text in files:
+        (work / name).write_text(text)
+        git("add", name, cwd=work)
+        git("commit", "-q", "-m", name, cwd=work)
+    return work, git("rev-parse", "HEAD", cwd=work).stdout.strip()
+
+
+def run_hook(work: Path, head: str) -> subprocess.CompletedProcess[str]:
+    """The hook as git runs it for a push of main to a new branch."""
+    return subprocess.run(
+        [sys.executable, "-I", "-c", HOOK, "hook", "pre-push", "origin", URL],
+        input=f"refs/heads/main {head} refs/heads/main {ZERO}\n",
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=60,  # without the deadline a stuck hook would wait out every child's limit (minutes)
+    )
+
+
+def stuck_repository(tmp_path: Path) -> tuple[Path, Path, str]:
+    work, head = repository(tmp_path, ("a.txt", "hello\n"))
     fifo = tmp_path / "stuck.fifo"
     os.mkfifo(fifo)
     with open(work / ".git" / "config", "a", encoding="utf-8") as config:
@@ -53,14 +71,7 @@ def nobody_reads(fifo: Path) -> bool:
 
 def test_a_stuck_hook_lets_the_push_go_on_and_leaves_nothing_running(tmp_path: Path) -> None:
     work, fifo, head = stuck_repository(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-I", "-c", HOOK, "hook", "pre-push", "origin", URL],
-        input=f"refs/heads/main {head} refs/heads/main {ZERO}\n",
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=60,  # without the deadline this would wait out every child's limit (minutes)
-    )
+    done = run_hook(work, head)
     assert done.returncode == 0, done.stderr
     assert "bbdiag: pre-push check stopped after 2 s: the pushed commits were NOT checked for secrets" in done.stderr
     assert nobody_reads(fifo), "a git the hook started is still blocked"
@@ -85,24 +96,9 @@ def test_under_pre_commit_a_stuck_hook_fails_with_how_to_skip_it(tmp_path: Path)
 
 
 def test_a_quick_hook_is_not_cut_short(tmp_path: Path) -> None:
-    work = tmp_path / "work"
-    git("init", "-q", "-b", "main", str(work))
-    (work / "a.txt").write_text("hello\n")
-    git("add", "a.txt", cwd=work)
-    git("commit", "-q", "-m", "one", cwd=work)
     planted = bb.APP_PASSWORD
-    (work / "b.txt").write_text(f"token = {planted}\n")
-    git("add", "b.txt", cwd=work)
-    git("commit", "-q", "-m", "two", cwd=work)
-    head = git("rev-parse", "HEAD", cwd=work).stdout.strip()
-    done = subprocess.run(
-        [sys.executable, "-I", "-c", HOOK, "hook", "pre-push", "origin", URL],
-        input=f"refs/heads/main {head} refs/heads/main {ZERO}\n",
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    work, head = repository(tmp_path, ("a.txt", "hello\n"), ("b.txt", f"token = {planted}\n"))
+    done = run_hook(work, head)
     # The deadline ends with the hook: its answer (a block) stands, and no late exit overrides it.
     assert "stopped after" not in done.stderr
     assert done.returncode == 99 and "BLOCKED" in done.stderr, done.stderr

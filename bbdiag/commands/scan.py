@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
-from typing import TYPE_CHECKING, TextIO, cast
+from typing import TYPE_CHECKING, NamedTuple, TextIO, cast
 
 from bbdiag.render import auto_format, renderer
 from bbdiag.usage import UsageError
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import multiprocessing.pool
 
     from bbdiag.render.view import ScanView, SourceView
+    from bbdiag.scan import PartScan
 
 EXIT_CLEAN, EXIT_GATED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 POOL_AFTER_BYTES = 4 << 20  # less than this in all is scanned here: starting workers costs more
@@ -131,17 +132,19 @@ def _streamed(fmt: str) -> Callable[[Iterable[SourceView], TextIO], None] | None
 
 
 def scan_files(files: Sequence[str], jobs: int = 0, as_of: str | None = None) -> Iterator[SourceView]:
-    """Every file's report, in order, as each is ready: in batches on every core when there is
-    enough to do, with a progress bar on a terminal."""
+    """Every file's report, in order, as each is ready: on every core when there is enough to do
+    (small files in batches, a large log in parts), with a progress bar on a terminal."""
     from bbdiag import sources
 
     sizes = [sources.size(f) for f in files]
     total = sum(sizes)
-    workers = min(jobs or os.cpu_count() or 1, len(files))
+    cores = jobs or os.cpu_count() or 1
+    tasks = list(_tasks(files, sizes, cores)) if cores > 1 else []
+    workers = min(cores, len(tasks))
     if workers > 1 and (total > POOL_AFTER_BYTES or len(files) >= POOL_AFTER_FILES):
         pool = _pool(workers)  # before the progress bar's thread starts: a forked worker copies no thread
         with _progress(total) as advance:
-            for batch_views, batch_bytes in _on_every_core(pool, list(files), sizes, workers, as_of):
+            for batch_views, batch_bytes in _on_every_core(pool, tasks, as_of):
                 yield from batch_views
                 if advance:
                     advance(batch_bytes)
@@ -166,20 +169,71 @@ def _pool(workers: int) -> multiprocessing.pool.Pool:
     return multiprocessing.get_context("spawn").Pool(workers, initializer=_worker_start)
 
 
-def _on_every_core(
-    pool: multiprocessing.pool.Pool, files: list[str], sizes: list[int], workers: int, as_of: str | None
-) -> Iterator[tuple[list[SourceView], int]]:
-    """(views, bytes) per batch, in the files' order, each batch one task of `pool` (closed at the end)."""
-    batches = list(_batches(files, sizes, workers))
+class _Part(NamedTuple):
+    """A task: one range of a large log (bbdiag.scan.parts_of)."""
+
+    name: str
+    start: int
+    stop: int
+    last: bool  # the log's last part: then its report can be made
+
+
+Task = list[str] | _Part  # a batch of files, or a part of one
+
+
+def _tasks(files: Sequence[str], sizes: list[int], cores: int) -> Iterator[tuple[Task, int]]:
+    """(task, bytes) in the files' order: each large log in parts, one per core; the files
+    between them in batches."""
+    from pathlib import Path
+
+    from bbdiag import scan
+
+    between: list[tuple[str, int]] = []
+    for name, size in zip(files, sizes, strict=True):
+        ranges = scan.parts_of(Path(name), size, cores)
+        if ranges is None:
+            between.append((name, size))
+            continue
+        if between:
+            yield from _batches([n for n, _ in between], [b for _, b in between], cores)
+            between = []
+        for index, (start, stop) in enumerate(ranges):
+            yield _Part(name, start, stop, index + 1 == len(ranges)), stop - start
+    if between:
+        yield from _batches([n for n, _ in between], [b for _, b in between], cores)
+
+
+def _on_every_core(pool: multiprocessing.pool.Pool, tasks: list[tuple[Task, int]], as_of: str | None) -> Iterator[tuple[list[SourceView], int]]:
+    """(views, bytes) per task, in the files' order (a log in parts when its last part is in),
+    each task one of `pool`'s (closed at the end)."""
+    parts: list[PartScan | list[SourceView]] = []
     try:
-        for views, (_, batch_bytes) in zip(pool.imap(_scan_batch, [(names, as_of) for names, _ in batches]), batches, strict=True):
-            yield views, batch_bytes
+        for result, (task, task_bytes) in zip(pool.imap(_scan_task, [(task, as_of) for task, _ in tasks]), tasks, strict=True):
+            if not isinstance(task, _Part):
+                yield cast("list[SourceView]", result), task_bytes
+                continue
+            parts.append(result)
+            if task.last:
+                yield _joined(task.name, parts, as_of), task_bytes
+                parts = []
+            else:
+                yield [], task_bytes
         pool.close()
     except BaseException:
         pool.terminate()  # Ctrl-C, a broken pipe: the workers stop now, not after their batch
         raise
     finally:
         pool.join()
+
+
+def _joined(name: str, parts: list[PartScan | list[SourceView]], as_of: str | None) -> list[SourceView]:
+    """The views of a log scanned in parts; a part that could not be read is the log's note."""
+    from bbdiag import scan
+
+    unreadable = [p for p in parts if isinstance(p, list)]
+    if unreadable:
+        return unreadable[0]
+    return scan.views_of([scan.joined(name, cast("list[PartScan]", parts))], as_of)
 
 
 def _batches(files: list[str], sizes: list[int], workers: int) -> Iterator[tuple[list[str], int]]:
@@ -205,9 +259,16 @@ def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _scan_batch(task: tuple[list[str], str | None]) -> list[SourceView]:
-    names, as_of = task
-    return [view for name in names for view in scan_file(name, as_of)]
+def _scan_task(job: tuple[Task, str | None]) -> list[SourceView] | PartScan:
+    task, as_of = job
+    if isinstance(task, _Part):
+        try:
+            from bbdiag import scan
+
+            return scan.scan_part(task.name, task.start, task.stop)
+        except OSError as exc:
+            return _unreadable(task.name, exc)
+    return [view for name in task for view in scan_file(name, as_of)]
 
 
 def scan_file(name: str, as_of: str | None = None, advance: Callable[[int], None] | None = None) -> list[SourceView]:
@@ -216,13 +277,18 @@ def scan_file(name: str, as_of: str | None = None, advance: Callable[[int], None
     import zlib
 
     from bbdiag import scan
-    from bbdiag.render.view import SourceView
 
     try:
         return scan.scan_file_views(name, as_of, advance)
     except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error) as exc:  # unreadable, corrupt .gz or .zip
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return [SourceView(name, 0, (), (f"could not be read: {reason}",))]
+        return _unreadable(name, exc)
+
+
+def _unreadable(name: str, exc: Exception) -> list[SourceView]:
+    from bbdiag.render.view import SourceView
+
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return [SourceView(name, 0, (), (f"could not be read: {reason}",))]
 
 
 @contextmanager
