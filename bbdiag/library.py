@@ -222,31 +222,36 @@ def load(directory: str | os.PathLike[str] = PATTERNS_DIR) -> Library:
     """
     from bbdiag import cache
 
-    return cache.memoised("library", os.fspath(directory), (".toml", ".json"), lambda: _parse(directory), to_data=_stored, from_data=_from_stored)
+    return cache.memoised(
+        "library", os.fspath(directory), (".toml", ".json"), lambda: _parse(directory), records=(Pattern,), to_data=_stored, from_data=_from_stored
+    )
 
 
 def _stored(library: Library) -> dict[str, object]:
-    """The library for bbdiag.cache: its index as it is, each pattern as JSON text of its own,
-    decoded only when it is needed (`_from_stored`)."""
+    """The library for bbdiag.cache: its index as it is, each pattern apart (`cache.Later`),
+    parsed and decoded only when a line needs it (`_from_stored`)."""
     from bbdiag import cache
 
-    return {
-        "ids": library._ids,
-        "active": library._active,
-        "keywords": library._keyword_indexes,
-        "records": [cache.encoded(pattern) for pattern in library.every],
-    }
+    return {"ids": library._ids, "active": library._active, "keywords": library._keyword_indexes, "records": [cache.Later(p) for p in library.every]}
 
 
 def _from_stored(data: Mapping[str, Any]) -> Library:
     from bbdiag import cache
 
-    records: list[str] = data["records"]
+    records: list[cache.Later] = data["records"]
     ids, active = tuple(data["ids"]), tuple(data["active"])
     keyword_indexes = tuple((keyword, tuple(indexes)) for keyword, indexes in data["keywords"])
-    if not (len(records) == len(ids) and all(isinstance(k, str) for k, _ in keyword_indexes)):
+    if not (len(records) == len(ids) and all(isinstance(r, cache.Later) for r in records) and all(isinstance(k, str) for k, _ in keyword_indexes)):
         raise ValueError("not a stored library")  # the cache reads this as a miss
-    return Library(ids, active, keyword_indexes, lambda index: cache.decoded(records[index], (Pattern,)))
+    return Library(ids, active, keyword_indexes, lambda index: _pattern(records[index].value()))
+
+
+def _pattern(value: object) -> Pattern:
+    if not isinstance(value, Pattern):  # the file was changed after bbdiag wrote it
+        from bbdiag import cache
+
+        raise LibraryError(f"{cache.directory()}: a cached pattern is not one; remove the folder and bbdiag rebuilds it")
+    return value
 
 
 def _parse(directory: str | os.PathLike[str]) -> Library:
