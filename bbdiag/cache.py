@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from bbdiag import __version__
 
 T = TypeVar("T")
-FORMAT = 6  # bump when the stored records change shape
+FORMAT = 7  # bump when the stored records change shape
 # What this process has loaded already: (key, value) by (name, source_dir, extra). A scan of
 # thousands of logs asks for the library once per log; decoding it (and rebuilding its keyword
 # automaton) each time cost more than the scanning.
@@ -103,15 +103,34 @@ def keyed(
 _MISSING = object()
 
 
+class Later:
+    """A part of a stored value kept as JSON text after the cache file's document, and decoded
+    only when `value()` is asked for: the library keeps each pattern so, and a run parses and
+    decodes only the patterns its lines need (explain's few lines: a handful of hundreds)."""
+
+    __slots__ = ("_load", "_value")
+
+    def __init__(self, value: object, load: Callable[[], object] | None = None) -> None:
+        self._value, self._load = value, load
+
+    def value(self) -> Any:
+        if self._load is not None:
+            self._value, self._load = self._load(), None
+        return self._value
+
+
 def _load(path: str, key: str, kinds: Mapping[str, type], from_data: Callable[[Any], T]) -> T | object:
     """The stored value, or _MISSING when there is none, it is stale, or it is not to be trusted."""
     try:
         with open(path, "rb") as handle:
             if not _trusted(handle.fileno(), os.path.dirname(path)):
                 return _MISSING
-            document = json.loads(handle.read(), object_hook=lambda obj: _decode(obj, kinds))
-        if not isinstance(document, dict) or document.get("key") != key:
+            text = handle.read().decode("utf-8")
+        tail: list[str] = []  # the text after the document, once it is known
+        document, end = json.JSONDecoder(object_hook=lambda obj: _decode(obj, kinds, tail)).raw_decode(text)
+        if not isinstance(document, dict) or document.get("key") != key or len(text) - end != document.get("tail", 0):
             return _MISSING
+        tail.append(text[end:])
         return from_data(document["value"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # absent, not JSON, another shape
         return _MISSING
@@ -127,15 +146,23 @@ def _trusted(fd: int, folder: str) -> bool:
     return info.st_uid == mine and parent.st_uid == mine and not (info.st_mode | parent.st_mode) & 0o022
 
 
-def _encode(value: object) -> object:
+def _encode(value: object, tail: list[str] | None) -> object:
+    """`value` as JSON data; each `Later` in it goes to `tail` as JSON text, and stands as where it is there."""
+    if isinstance(value, Later):
+        if tail is None:
+            raise TypeError("a Later inside a Later is not stored")
+        text = json.dumps(_encode(value.value(), None), ensure_ascii=False, separators=(",", ":"))
+        start = sum(map(len, tail))
+        tail.append(text)
+        return {"$later": [start, start + len(text)]}
     if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return {"$record": type(value).__name__, "fields": [_encode(v) for v in value]}
+        return {"$record": type(value).__name__, "fields": [_encode(v, tail) for v in value]}
     if isinstance(value, tuple | list):  # a list in a record's fields comes back a tuple (records hold tuples)
-        return [_encode(v) for v in value]
+        return [_encode(v, tail) for v in value]
     if isinstance(value, Mapping):
         if not all(isinstance(k, str) and not k.startswith("$") for k in value):
             raise TypeError("only text keys are stored")
-        return {k: _encode(v) for k, v in value.items()}
+        return {k: _encode(v, tail) for k, v in value.items()}
     if isinstance(value, dt.date):
         return {"$date": value.isoformat()}
     if isinstance(value, bytes):
@@ -147,7 +174,10 @@ def _encode(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not stored in the cache")
 
 
-def _decode(obj: dict[str, Any], kinds: Mapping[str, type]) -> object:
+def _decode(obj: dict[str, Any], kinds: Mapping[str, type], tail: list[str]) -> object:
+    if "$later" in obj:  # decoded from the text after the document (`tail[0]` by then) when it is asked for
+        start, end = obj["$later"]
+        return Later(None, lambda: json.loads(tail[0][start:end], object_hook=lambda inner: _decode(inner, kinds, tail)))
     if "$record" in obj:  # KeyError: a class the caller did not name
         return kinds[obj["$record"]](*(tuple(v) if isinstance(v, list) else v for v in obj["fields"]))
     if "$date" in obj:
@@ -159,18 +189,6 @@ def _decode(obj: dict[str, Any], kinds: Mapping[str, type]) -> object:
     return obj
 
 
-def encoded(value: object) -> str:
-    """`value` as the JSON text the cache stores, for a part of a stored value that is decoded
-    only when it is needed (`decoded`): a string costs next to nothing to load."""
-    return json.dumps(_encode(value), ensure_ascii=False, separators=(",", ":"))
-
-
-def decoded(text: str, records: Iterable[type]) -> Any:
-    """What `encoded` made of a value, with the NamedTuple `records` named here."""
-    kinds = {kind.__name__: kind for kind in records}
-    return json.loads(text, object_hook=lambda obj: _decode(obj, kinds))
-
-
 def fingerprint(source_dir: str, suffixes: tuple[str, ...]) -> str:
     entries = sorted(f"{entry.name}:{entry.stat().st_size}:{entry.stat().st_mtime_ns}" for entry in os.scandir(source_dir) if entry.name.endswith(suffixes))
     return f"{FORMAT}:{__version__}:{source_dir}\n" + "\n".join(entries)
@@ -180,7 +198,10 @@ def _store(path: str, key: str, data: object) -> None:
     import tempfile
 
     try:
-        text = json.dumps({"key": key, "value": _encode(data)}, ensure_ascii=False, separators=(",", ":"))
+        tail: list[str] = []
+        value = _encode(data, tail)
+        after = "".join(tail)
+        text = json.dumps({"key": key, "tail": len(after), "value": value}, ensure_ascii=False, separators=(",", ":")) + after
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=os.path.dirname(path), prefix=".cache-", delete=False) as handle:
             handle.write(text)

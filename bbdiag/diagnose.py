@@ -6,6 +6,10 @@ then git's own last line (role `final`), then lines that follow it (role `follow
 Inside one failure the strongest hit wins, then the most specific cause (causes.md); across
 failures an authentication cause comes first, then an access cause, then the earliest.
 
+A line that gives the failure's reason as none of bbdiag's causes (role `other`: git is not
+installed, a ref or path that does not exist, an archive that is not git) outranks the weaker lines
+of its failure (a wrapper's generic line), which then gets no diagnosis.
+
 A failure made only of warnings (no `final` or `follow` line: GCM's `Logon failed`, GitHub's
 `Bypassed rule violations`, a GH001 warning) that a success line follows (a ref updated,
 `Everything up-to-date`) before any real failure was no failure: the success cancels it, however
@@ -20,8 +24,11 @@ come after authentication succeeded, so they stay the cause.
 The host of a failure, first that applies (`_host`):
   1. a wording only one host prints (the strongest such hit of the failure: its pattern's `host`);
   2. the URL git quotes on the failure's own lines (`unable to access '…'`, `Authentication
-     failed for '…'`), or a URL on those lines that names a repository;
-  3. a URL git quoted that does not parse whole (`https://<GHE url>/…`), if it names a product;
+     failed for '…'`), or a URL on those lines that names a repository; when it names only a host
+     that is none of the known ones, a repository URL of that same host printed nearby;
+  3. a URL git quoted that does not parse whole (`https://<GHE url>/…`), or one with a placeholder
+     for its host on the failure's own lines (a wrapper's `from https://<bitbucket-url>/scm/…`), if
+     it names a product;
   4. the host named last in the failure's text (`ssh: Could not resolve hostname …`, `Warning:
      Permanently added '…'`), with its port: the one git was talking to when it gave up;
   5. a repository URL printed near the failure: the failing command's own line first (the last
@@ -41,6 +48,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bbdiag import hosts, remote_urls
 from bbdiag.causes import CAUSES, PRECEDENCE, urgency
+from bbdiag.lazyre import lazy
 from bbdiag.match import NEAR_AFTER, NEAR_BEFORE, Hit, Matches, SeenURL
 
 if TYPE_CHECKING:
@@ -150,6 +158,8 @@ def _diagnose_group(group: list[Hit], seen_urls: Sequence[SeenURL], hosts_named:
     if not ranked:
         return None
     primary, cause = min(ranked, key=lambda pair: (-pair[0].pattern.strength, PRECEDENCE[pair[1]], pair[0].order))
+    if any(h.pattern.role == "other" and h.pattern.strength > primary.pattern.strength for h in group):
+        return None
     helper = next((pair for pair in ranked if pair[1] == HELPER_FAILED and pair[0].order <= primary.order), None)
     if helper is not None and cause != HELPER_FAILED and (CAUSES[cause].auth or CAUSES[cause].access):
         primary, cause = helper  # what followed the helper's failure is its consequence
@@ -178,6 +188,7 @@ def _failure_url(group: list[Hit], seen_urls: Sequence[SeenURL]) -> tuple[remote
             if url is not None and url.host and url.text.rstrip("/") == quoted.strip().rstrip("/"):
                 return url, None
             unparsed = unparsed or quoted
+    unparsed = unparsed or _placeholder_url(group)
     for hit in group:
         remotes = [u for u in hit.urls if _names_repository(u)]
         if remotes and not hit.text.lstrip().startswith("remote:"):
@@ -208,6 +219,30 @@ def _failure_url(group: list[Hit], seen_urls: Sequence[SeenURL]) -> tuple[remote
     return None, unparsed
 
 
+_SCHEME_URL = lazy(r"\b(?:https?|ssh)://[^\s'\"`]+")
+
+
+def _placeholder_url(group: list[Hit]) -> str | None:
+    """A URL on the failure's own lines whose host is a placeholder (`https://<self-hosted-url>/scm/p/r.git`)."""
+    for hit in group:
+        for found in _SCHEME_URL.finditer(hit.text):
+            url = remote_urls.parse(found.group(0))
+            if url is None or not url.host:
+                return found.group(0)
+    return None
+
+
+def _same_host_nearby(url: remote_urls.RemoteURL, group: list[Hit], seen_urls: Sequence[SeenURL]) -> str:
+    """git quotes only the host (`could not read Username for 'http://git.corp'`): the repository URL
+    of that host printed near the failure (`git remote add origin http://git.corp/scm/p/r.git`) can
+    say more (Data Center's `/scm/` path)."""
+    first, last = group[0].line, group[-1].line
+    for seen in seen_urls:
+        if first - NEAR_BEFORE <= seen.line <= last + NEAR_AFTER and seen.url.host == url.host and hosts.is_named(seen.url.host_id):
+            return seen.url.host_id
+    return url.host_id
+
+
 def _names_repository(url: remote_urls.RemoteURL) -> bool:
     """A URL that can be a remote: not a web page, and with a path (or scp/ssh syntax)."""
     return not url.is_web_page and bool(url.path.strip("/") or url.is_ssh)
@@ -230,7 +265,7 @@ def _host(
     # A masked or template name on git's line (`https://***/…`, `<host>`) names no host: the other
     # evidence below decides, and only when none does is it `unknown`.
     if url is not None and on_lines and url.host_id != hosts.UNKNOWN:
-        return url.host_id
+        return url.host_id if hosts.is_named(url.host_id) or url.path.strip("/") else _same_host_nearby(url, group, seen_urls)
     fallback: str | None = None
     if url_text:
         loose = remote_urls.classify_loose(url_text)

@@ -25,8 +25,10 @@ from bbdiag.lazyre import lazy
 PATTERNS_DIR = os.path.join(os.path.dirname(__file__), "patterns")  # os.path: pathlib costs start-up time
 L10N_FILE = "_git-l10n.json"
 # lead: explains, comes first; final: git's last line; follow: comes after a final; success: the
-# command went through (a ref updated, `Everything up-to-date`), which cancels a warning before it.
-ROLES = ("lead", "final", "follow", "success")
+# command went through (a ref updated, `Everything up-to-date`), which cancels a warning before it;
+# other: the failure's reason, and none of bbdiag's causes (git not installed, a ref that does not
+# exist, an archive download): it outranks a wrapper's generic line, so the failure gets no diagnosis.
+ROLES = ("lead", "final", "follow", "success", "other")
 STATUSES = ("stable", "retired")
 # Cap on one regex search: patterns are linear, this only guards against a mistake in one.
 SEARCH_TIMEOUT = 0.5
@@ -220,31 +222,36 @@ def load(directory: str | os.PathLike[str] = PATTERNS_DIR) -> Library:
     """
     from bbdiag import cache
 
-    return cache.memoised("library", os.fspath(directory), (".toml", ".json"), lambda: _parse(directory), to_data=_stored, from_data=_from_stored)
+    return cache.memoised(
+        "library", os.fspath(directory), (".toml", ".json"), lambda: _parse(directory), records=(Pattern,), to_data=_stored, from_data=_from_stored
+    )
 
 
 def _stored(library: Library) -> dict[str, object]:
-    """The library for bbdiag.cache: its index as it is, each pattern as JSON text of its own,
-    decoded only when it is needed (`_from_stored`)."""
+    """The library for bbdiag.cache: its index as it is, each pattern apart (`cache.Later`),
+    parsed and decoded only when a line needs it (`_from_stored`)."""
     from bbdiag import cache
 
-    return {
-        "ids": library._ids,
-        "active": library._active,
-        "keywords": library._keyword_indexes,
-        "records": [cache.encoded(pattern) for pattern in library.every],
-    }
+    return {"ids": library._ids, "active": library._active, "keywords": library._keyword_indexes, "records": [cache.Later(p) for p in library.every]}
 
 
 def _from_stored(data: Mapping[str, Any]) -> Library:
     from bbdiag import cache
 
-    records: list[str] = data["records"]
+    records: list[cache.Later] = data["records"]
     ids, active = tuple(data["ids"]), tuple(data["active"])
     keyword_indexes = tuple((keyword, tuple(indexes)) for keyword, indexes in data["keywords"])
-    if not (len(records) == len(ids) and all(isinstance(k, str) for k, _ in keyword_indexes)):
+    if not (len(records) == len(ids) and all(isinstance(r, cache.Later) for r in records) and all(isinstance(k, str) for k, _ in keyword_indexes)):
         raise ValueError("not a stored library")  # the cache reads this as a miss
-    return Library(ids, active, keyword_indexes, lambda index: cache.decoded(records[index], (Pattern,)))
+    return Library(ids, active, keyword_indexes, lambda index: _pattern(records[index].value()))
+
+
+def _pattern(value: object) -> Pattern:
+    if not isinstance(value, Pattern):  # the file was changed after bbdiag wrote it
+        from bbdiag import cache
+
+        raise LibraryError(f"{cache.directory()}: a cached pattern is not one; remove the folder and bbdiag rebuilds it")
+    return value
 
 
 def _parse(directory: str | os.PathLike[str]) -> Library:
@@ -356,8 +363,8 @@ def _pattern_from_file(path: str, translations: Mapping[str, Mapping[str, list[s
             raise LibraryError(f"{name}: field 'alternatives': unknown cause '{alternative}'")
         if alternative in pattern.causes:
             raise LibraryError(f"{name}: field 'alternatives': '{alternative}' is the pattern's own cause")
-    if pattern.role == "success" and (cause or cause_by_host or pattern.alternatives):
-        raise LibraryError(f"{name}: field 'role': a success line has no cause")
+    if pattern.role in ("success", "other") and (cause or cause_by_host or pattern.alternatives):
+        raise LibraryError(f"{name}: field 'role': a {pattern.role} line has no cause")
     for example in pattern.examples:
         if not any(k in example.lower() for k in pattern.keywords):
             raise LibraryError(f"{name}: field 'keywords': none occurs in the example {example!r}")

@@ -77,12 +77,16 @@ def _noting_steps(steps: dict[int, str]) -> prefilter.Raw:
 
 
 # ------------------------------------------------------------------------------ one large file on every core
-PART_AFTER_BYTES = 32 << 20  # a plain log larger than this is scanned in parts, one per core
+PART_AFTER_BYTES = 32 << 20  # a plain log larger than this is scanned in parts on every core
+# Up to this many parts per core, of at least half PART_AFTER_BYTES each: a core that a neighbour
+# slows down takes fewer of them, so the others do not wait for it at the end.
+PARTS_PER_CORE = 4
 
 
 def parts_of(path: Path, size: int, cores: int) -> list[tuple[int, int]] | None:
-    """The ranges one large log is scanned in on `cores` cores, or None: a small log, one core, a
-    .gz or a .zip, UTF-16, no Hyperscan (then scan_path reads it whole)."""
+    """The ranges one large log is scanned in on `cores` cores (the pool hands each to the next free
+    one), or None: a small log, one core, a .gz or a .zip, UTF-16, no Hyperscan (then scan_path
+    reads it whole)."""
     size = min(size, MAX_INPUT)
     if cores < 2 or size <= PART_AFTER_BYTES or not prefilter.available() or not sources.plain(path):
         return None
@@ -91,7 +95,7 @@ def parts_of(path: Path, size: int, cores: int) -> list[tuple[int, int]] | None:
             head = stream.read(64)
             if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 4 and head[1:4:2] == b"\0\0"):
                 return None
-            found = prefilter.ranges(stream, size, cores)
+            found = prefilter.ranges(stream, size, min(cores * PARTS_PER_CORE, max(cores, size // (PART_AFTER_BYTES // 2))))
     except OSError:  # unreadable: scan_path says so in the report
         return None
     return found if len(found) > 1 else None

@@ -55,7 +55,7 @@ EXPECTED = {
         ("permission-denied", "github", (15, 16), "Run git push https://x-access-token:${GITHUB_TOKEN}@github.com/acme/widgets.git HEAD:release")
     ],
     "gitlab-ci.log": [("app-password-retired", "bitbucket-cloud", (13, 16), "step_script")],
-    "jenkins-console.txt": [("credentials-rejected", "bitbucket-cloud", (19, 22), "Checkout")],
+    "jenkins-console.txt": [("credentials-rejected", "bitbucket-cloud", (18, 22), "Checkout")],
     "bitbucket-pipelines.log": [("token-scope-insufficient", "bitbucket-cloud", (9, 10), None)],
     "azure-pipelines.log": [("permission-denied", "azure-devops", (12, 14), "Push release tag")],
     "circleci.log": [("repository-not-found", "github", (5, 6), None)],
@@ -160,7 +160,7 @@ def test_github_workflow_commands_and_job_summary(tmp_path: Path) -> None:
     assert all(re.match(r"^::(error|warning) [^:]*::", c) for c in commands)
     assert all("\n" not in c for c in commands)
     error = next(c for c in commands if "jenkins-console.txt" in c)
-    assert error.startswith("::error file=") and ",line=19,endLine=22,title=bbdiag%3A " in error and "%0A" in error
+    assert error.startswith("::error file=") and ",line=18,endLine=22,title=bbdiag%3A " in error and "%0A" in error
     text = summary_file.read_text()
     assert text.startswith("## bbdiag: 7 git failure(s) in 10 log(s)") and "| `credentials-rejected` |" in text
 

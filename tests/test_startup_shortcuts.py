@@ -187,3 +187,28 @@ def test_a_stored_library_decodes_a_pattern_only_when_a_line_needs_it(monkeypatc
     found = loaded.candidates("remote: invalid credentials")
     assert found and len(loaded._made) == len(found) < len(loaded.patterns) // 4
     cache._LOADED.clear()
+
+
+def test_a_library_file_cut_short_is_parsed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The patterns stored after the document are counted there: a file that lost some is not read."""
+    cache._LOADED.clear()
+    library.load()
+    (stored,) = Path(cache.directory()).glob("library-*.json")
+    stored.write_text(stored.read_text(encoding="utf-8")[:-10], encoding="utf-8")
+    cache._LOADED.clear()
+    parsed: list[str] = []
+    real = library._parse
+
+    def parse(directory: str) -> library.Library:
+        parsed.append(directory)
+        return real(directory)
+
+    monkeypatch.setattr(library, "_parse", parse)
+    assert library.load()["git-authentication-failed"].id == "git-authentication-failed"
+    assert parsed, "a shortened file must not be used"
+    cache._LOADED.clear()
+
+
+def test_a_later_part_is_not_stored_inside_another() -> None:
+    with pytest.raises(TypeError):
+        cache._encode(cache.Later([cache.Later(1)]), [])
