@@ -168,3 +168,16 @@ def test_gcm_2_stopping_on_a_cancelled_http_request_is_the_helper_failing_then_g
     )
     only = _only(text)
     assert (only.cause, only.host, only.alternatives) == ("credential-helper-failed", "azure-devops", ("network",))
+
+
+def test_jgits_not_authorized_inside_egits_parentheses_or_before_a_flattened_stack() -> None:
+    egit = _only("Can't connect to any repository: https://github.com/acme/app.git (https://github.com/acme/app.git: not authorized)\n")
+    flat = _only(
+        "Push Error: org.eclipse.jgit.api.errors.TransportException: https://github.com/acme/app.git: not authorized at org.eclipse.jgit.api.PushCommand.call(PushCommand.java:147)\n"
+    )
+    assert (egit.cause, egit.host) == (flat.cause, flat.host) == ("credentials-rejected", "github")
+
+
+def test_argo_cds_logrus_line_with_go_gits_error_in_its_own_field_mid_line() -> None:
+    text = 'time="2024-09-11T08:39:27Z" level=error msg="finished unary call with code Unknown" error="authentication required" grpc.code=Unknown\n'
+    assert _only(text).cause == "credentials-rejected"

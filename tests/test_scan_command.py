@@ -63,14 +63,10 @@ def test_a_fifo_with_a_writer_is_read_once_and_ends(tmp_path: Path) -> None:
         assert [d["cause"] for d in json.loads(done.stdout)["diagnoses"]] == ["credentials-rejected"]
 
 
-def test_ctrl_c_during_a_scan_of_several_files_is_one_line_and_130(tmp_path: Path) -> None:
-    logs = []
-    for n in range(8):
-        log = tmp_path / f"{n}.log"
-        log.write_bytes(b"remote: Invalid credentials\n" * 100_000)  # every line a hit: seconds a file
-        logs.append(str(log))
+def interrupt_scan(*args: str) -> None:
+    """Ctrl-C two seconds into `bbdiag scan ARGS`: one line, exit 130, and no worker left running."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bbdiag", "scan", "--format", "json", "--jobs", "2", *logs],
+        [sys.executable, "-m", "bbdiag", "scan", "--format", "json", "--jobs", "2", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -82,6 +78,32 @@ def test_ctrl_c_during_a_scan_of_several_files_is_one_line_and_130(tmp_path: Pat
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert err == "bbdiag scan: interrupted\n", err
+    for _ in range(50):  # the workers are in the group: once they are gone, nothing answers
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise AssertionError("a scan worker outlived the interrupted scan")
+
+
+def test_ctrl_c_during_a_scan_of_several_files_is_one_line_and_130(tmp_path: Path) -> None:
+    logs = []
+    for n in range(8):
+        log = tmp_path / f"{n}.log"
+        log.write_bytes(b"remote: Invalid credentials\n" * 100_000)  # every line a hit: seconds a file
+        logs.append(str(log))
+    interrupt_scan(*logs)
+
+
+def test_ctrl_c_during_a_scan_of_one_log_in_parts_is_one_line_and_130(tmp_path: Path) -> None:
+    from bbdiag import scan
+
+    log = tmp_path / "big.log"
+    line = b"remote: Invalid credentials\n"
+    log.write_bytes(line * (scan.PART_AFTER_BYTES // len(line) + 100_000))  # split across the workers
+    assert scan.parts_of(log, log.stat().st_size, 2), "scanned in parts"
+    interrupt_scan(str(log))
 
 
 def test_files_go_to_the_workers_in_batches_in_order() -> None:
