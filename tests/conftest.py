@@ -9,10 +9,14 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests import bitbucket_server as bb
+
+if TYPE_CHECKING:
+    from bbdiag.diagnose import Diagnosis
 
 # Before any test module is imported: should one load the library at import time, outside every
 # test's isolation, its cache still lands in a directory of this run, never in the user's
@@ -76,6 +80,14 @@ def bbdiag(*args: str, stdin: str | None = None, cwd: Path | None = None, env: d
     return subprocess.run(
         [sys.executable, "-m", "bbdiag", *args], input=stdin, capture_output=True, text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=120
     )
+
+
+def only_diagnosis(text: str) -> Diagnosis:
+    """The one diagnosis of `text` (it must have exactly one)."""
+    from bbdiag import pipeline
+
+    (only,) = pipeline.diagnose_text(text).diagnoses
+    return only
 
 
 def labels(corpus: Path = CORPUS) -> list[dict[str, str]]:

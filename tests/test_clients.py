@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bbdiag import pipeline
-from bbdiag.diagnose import Diagnosis
+from tests.conftest import only_diagnosis
 
 GCM_TRACE = (
     "10:41:30.901094 ...\\Application.cs:78 trace: [RunInternalAsync] Git Credential Manager version 2.4.1+a7a9d8b (Linux, .NET 7.0)\n"
@@ -17,17 +17,12 @@ GCM_TRACE = (
 )
 
 
-def _only(text: str) -> Diagnosis:
-    (only,) = pipeline.diagnose_text(text).diagnoses
-    return only
-
-
 def test_a_gcm_trace_of_a_stale_stored_credential_that_cannot_be_asked_again_blames_the_stored_one() -> None:
     text = GCM_TRACE + (
         "fatal: Cannot prompt because user interactivity has been disabled.\n"
         "fatal: could not read Username for 'https://bitbucket.org': terminal prompts disabled\n"
     )
-    only = _only(text)
+    only = only_diagnosis(text)
     assert (only.cause, only.host) == ("credentials-rejected", "bitbucket-cloud")
     assert {h.pattern.id for h in only.evidence} >= {"gcm-stored-credential-invalid", "gcm-failed-to-resolve-username", "gcm-cannot-prompt"}
 
@@ -48,7 +43,7 @@ def test_gcm_without_a_usable_credential_store_is_the_helper_failing_not_the_cre
         "See https://aka.ms/gcm/credstores for more information.\n"
         "fatal: could not read Username for 'https://github.com': No such device or address\n"
     )
-    only = _only(text)
+    only = only_diagnosis(text)
     assert (only.cause, only.host, only.primary.pattern.id) == ("credential-helper-failed", "github", "gcm-credential-store-unusable")
 
 
@@ -58,7 +53,7 @@ def test_gcm_refusing_plain_http_says_the_remote_url_is_wrong_not_the_credential
         "or see https://aka.ms/gcm/unsaferemotes about how to allow unsafe remotes.\n"
         "fatal: could not read Username for 'http://github.com': terminal prompts disabled\n"
     )
-    only = _only(text)
+    only = only_diagnosis(text)
     assert (only.cause, only.host) == ("remote-misconfigured", "github")
 
 
@@ -71,7 +66,7 @@ def test_composer_without_git_lines_still_names_the_cause_and_the_host() -> None
         "  [RuntimeException]\n"
         "  Could not authenticate against github.com\n"
     )
-    only = _only(text)
+    only = only_diagnosis(text)
     assert (only.cause, only.host) == ("credentials-missing", "github")
     assert "credentials-rejected" in only.alternatives
 
@@ -84,7 +79,7 @@ def test_composer_quoting_git_lets_git_lines_decide() -> None:
         "  git@bitbucket.org: Permission denied (publickey).\n"
         "  fatal: Could not read from remote repository.\n"
     )
-    only = _only(text)
+    only = only_diagnosis(text)
     assert (only.cause, only.host) == ("ssh-key-rejected", "bitbucket-cloud")
 
 
@@ -95,13 +90,13 @@ def test_the_go_module_mirror_is_not_the_host_the_module_path_is() -> None:
         "reading https://proxy.golang.org/bitbucket.org/acme/lib/@v/list: 410 Gone\n"
         "\tserver response: not found: bitbucket.org/acme/lib@v1.2.0: terminal prompts disabled\n"
     )
-    only = _only(text)
+    only = only_diagnosis(text)
     assert (only.cause, only.host) == ("credentials-missing", "bitbucket-cloud"), "a 410 from the mirror is not Bitbucket's app-password 410"
 
 
 def test_a_module_the_checksum_database_does_not_know_is_not_found_or_private() -> None:
     text = "verifying github.com/acme/lib@v1.2.0: github.com/acme/lib@v1.2.0: reading https://sum.golang.org/lookup/github.com/acme/lib@v1.2.0: 410 Gone\n"
-    only = _only(text)
+    only = only_diagnosis(text)
     assert (only.cause, only.host, only.alternatives) == ("repository-not-found", "github", ("credentials-missing",))
 
 
@@ -119,12 +114,12 @@ TERRAFORM = (
 
 def test_terraform_quoting_git_is_one_failure_that_git_lines_decide() -> None:
     text = TERRAFORM + "│ fatal: could not read Username for 'https://bitbucket.org': terminal prompts disabled\n╵\n"
-    only = _only(text)
+    only = only_diagnosis(text)
     assert (only.cause, only.host, only.primary.pattern.id) == ("credentials-missing", "bitbucket-cloud", "git-could-not-read-username")
 
 
 def test_terraform_alone_says_what_its_line_can_mean_and_how_to_tell() -> None:
-    only = _only(TERRAFORM + "╵\n")
+    only = only_diagnosis(TERRAFORM + "╵\n")
     assert (only.cause, only.host) == ("repository-not-found", "bitbucket-cloud")
     assert set(only.alternatives) == {"credentials-missing", "ssh-key-rejected", "network"}
 
@@ -148,14 +143,14 @@ def test_a_german_push_refused_for_remote_work_is_non_fast_forward() -> None:
         "Hinweis: Aktualisierungen wurden zurückgewiesen, weil das Remote-Repository Commits enthält,\n"
         "Hinweis: die lokal nicht vorhanden sind.\n"
     )
-    only = _only(text)
+    only = only_diagnosis(text)
     assert (only.cause, only.host) == ("non-fast-forward", "bitbucket-cloud")
 
 
 def test_translated_remote_lines_in_french_and_chinese_are_read_like_english() -> None:
-    assert _only("fatal : le protocole 'htps' n'est pas supporté\n").cause == "remote-misconfigured"
-    assert _only("错误：没有此远程 'upstream'\n").cause == "remote-misconfigured"
-    submodule = _only(
+    assert only_diagnosis("fatal : le protocole 'htps' n'est pas supporté\n").cause == "remote-misconfigured"
+    assert only_diagnosis("错误：没有此远程 'upstream'\n").cause == "remote-misconfigured"
+    submodule = only_diagnosis(
         "fatal: repository 'https://bitbucket.org/acme/lib.git/' not found\n"
         "Schwerwiegend: Klonen von 'https://bitbucket.org/acme/lib.git' in Submodul-Pfad '/src/app/lib' fehlgeschlagen\n"
     )
@@ -163,7 +158,7 @@ def test_translated_remote_lines_in_french_and_chinese_are_read_like_english() -
 
 
 def test_libgit2_asking_for_proxy_credentials_is_the_proxy_not_the_host() -> None:
-    only = _only("LibGit2Sharp.LibGit2SharpException: proxy authentication required but no callback set\n")
+    only = only_diagnosis("LibGit2Sharp.LibGit2SharpException: proxy authentication required but no callback set\n")
     assert only.cause == "proxy-auth-required"
 
 
@@ -175,7 +170,7 @@ def test_a_ci_checkout_line_after_git_lines_is_the_same_failure() -> None:
         "The process '/usr/bin/git' failed with exit code 128\n"
         "Waiting 13 seconds before trying again\n"
     )
-    only = _only(text)
+    only = only_diagnosis(text)
     assert (only.cause, only.host) == ("repository-not-found", "github")
     assert only.primary.pattern.id != "ci-checkout-git-failed"
 
@@ -186,9 +181,9 @@ def test_a_missing_credential_helper_in_german_or_chinese_is_the_helper_not_the_
         "git: 'credential-manager-core' ist kein Git-Befehl. Siehe 'git --help'.\n",
         "git：'credential-manager-core' 不是一个 git 命令。参见 'git --help'。\n",
     ):
-        only = _only(missing + prompt)
+        only = only_diagnosis(missing + prompt)
         assert (only.cause, only.primary.captures.get("helper")) == ("credential-helper-failed", "manager-core")
-    assert _only("git: 'pul' ist kein Git-Befehl. Siehe 'git --help'.\n" + prompt).cause == "credentials-missing", "only credential-…"
+    assert only_diagnosis("git: 'pul' ist kein Git-Befehl. Siehe 'git --help'.\n" + prompt).cause == "credentials-missing", "only credential-…"
 
 
 CARGO = (
@@ -203,13 +198,15 @@ CARGO = (
 
 
 def test_cargo_says_whether_its_key_or_its_credential_helper_came_up_empty() -> None:
-    helper = _only(
+    helper = only_diagnosis(
         CARGO.format(
             url="https://github.com/acme/private-crate.git", attempt="attempted to find username/password via git's `credential.helper` support, but failed"
         )
     )
     assert (helper.cause, helper.host) == ("credentials-missing", "github")
-    agent = _only(CARGO.format(url="git@bitbucket.org:acme/private-crate.git", attempt="attempted ssh-agent authentication, but no usernames succeeded: `git`"))
+    agent = only_diagnosis(
+        CARGO.format(url="git@bitbucket.org:acme/private-crate.git", attempt="attempted ssh-agent authentication, but no usernames succeeded: `git`")
+    )
     assert (agent.cause, agent.host) == ("ssh-key-rejected", "bitbucket-cloud")
 
 
@@ -220,7 +217,7 @@ def test_bundler_poetry_and_azure_pipelines_lines_after_git_lines_are_that_failu
         "Failed to clone https://github.com/acme/private.git, check your git configuration and permissions for this repository.\n",
         "##[warning]Git fetch failed with exit code 128, back off 6.217 seconds before retry.\n",
     ):
-        only = _only(git_lines + wrapper)
+        only = only_diagnosis(git_lines + wrapper)
         assert (only.cause, only.host) == ("repository-not-found", "github")
         assert only.primary.pattern.strength > 0, "git's own line decides, not the wrapper's"
 
@@ -234,5 +231,5 @@ def test_plink_that_cannot_accept_a_new_host_key_is_the_host_key_not_the_credent
         "Store key in cache? (y/n, Return cancels connection, i for more info) Connection abandoned.\n"
         "fatal: Could not read from remote repository.\n"
     )
-    only = _only(text)
+    only = only_diagnosis(text)
     assert (only.cause, only.auth) == ("ssh-host-key", False)
