@@ -169,7 +169,16 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
                 match = pattern.search(plain)
             if match is None:
                 continue
-            hit_here = True
+            if pattern.role == "success":
+                # A success matters only after a failure or a warning (it cancels a warning; the
+                # last says the command went through), and CI logs are full of them (every fetch
+                # prints `-> FETCH_HEAD`): one per run of them is kept (the last), and it keeps no
+                # URLs, so successes never use up what a log may keep (MAX_HITS, MAX_URLS) for its
+                # failures. prefilter's read stage gathers no URL lines around them either.
+                if found.hits and found.hits[-1].pattern.role == "success":
+                    found.hits.pop()
+            else:
+                hit_here = True
             if len(found.hits) >= MAX_HITS:
                 found.hits_dropped += 1
                 continue

@@ -28,7 +28,7 @@ import io
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from bbdiag import normalise, sources
@@ -59,7 +59,7 @@ _CHANGING = r"(?:[\x00-\x09\x0b-\x1f\x7f-\xff]|\\n|section_)"
 _CLEANING_CHANGES = re.compile(_CHANGING.encode("ascii"))
 DISTINCTIVE = 4  # ASCII keywords shorter than this are matched only on lines the cleaning changes
 
-FORMAT = "2"  # of the cached database: a change to _build's expressions or result makes it new
+FORMAT = "3"  # of the cached database: a change to _build's expressions or result makes it new
 
 Raw = Callable[[int, str], bool]
 
@@ -167,23 +167,27 @@ class _Database:
 
         from bbdiag import cache
 
-        serialized, self.first_keyword, self.first_marker, always = cache.memoised(
+        serialized, self.first_regex, self.first_keyword, self.first_marker, always = cache.memoised(
             "hyperscan", PATTERNS_DIR, (".toml", ".json"), lambda: _build(lib), extra=f"{FORMAT}\n" + "\n".join(lib.keywords)
         )
         self.always = frozenset(always)
         self.database: Any = hyperscan.loadb(serialized, mode=hyperscan.HS_MODE_BLOCK)
         self.database.scratch = hyperscan.Scratch(self.database)
 
-    def scan(self, chunk: memoryview) -> tuple[list[int], list[int], list[int], list[int]]:
-        """End offsets of regex matches, of keywords that decide everywhere, of other keywords, of step markers."""
+    def scan(self, chunk: memoryview) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
+        """End offsets of success regex matches, of other regex matches, of keywords that decide
+        everywhere, of other keywords, of step markers."""
+        success: list[int] = []
         regex: list[int] = []
         always: list[int] = []
         keyword: list[int] = []
         markers: list[int] = []
-        first_keyword, first_marker, decisive = self.first_keyword, self.first_marker, self.always
+        first_regex, first_keyword, first_marker, decisive = self.first_regex, self.first_keyword, self.first_marker, self.always
 
         def on_match(pattern: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            if pattern < first_keyword:
+            if pattern < first_regex:
+                success.append(end)
+            elif pattern < first_keyword:
                 regex.append(end)
             elif pattern >= first_marker:
                 markers.append(end)
@@ -193,14 +197,17 @@ class _Database:
                 keyword.append(end)
 
         self.database.scan(chunk, match_event_handler=on_match)  # any buffer works: no copy
-        return regex, always, keyword, markers
+        return success, regex, always, keyword, markers
 
 
-def _build(lib: Library) -> tuple[bytes, int, int, tuple[int, ...]]:
-    """The compiled database, where its keywords and its step markers start, and which keywords decide everywhere."""
+def _build(lib: Library) -> tuple[bytes, int, int, int, tuple[int, ...]]:
+    """The compiled database, where its other regexes (after the success patterns'), its keywords
+    and its step markers start, and which keywords decide everywhere."""
     import hyperscan
 
-    regexes, always = _regexes(lib.patterns)
+    successes, always = _regexes([p for p in lib.patterns if p.role == "success"])
+    others, always_too = _regexes([p for p in lib.patterns if p.role != "success"])
+    regexes, always = successes + others, always | always_too
     # Typographic quotes (a blog's `‘…’`) are read as git's own (match.TYPOGRAPHIC): a line with
     # one may hold a keyword only once they are made plain, so it is a candidate by itself.
     quotes = {chr(c) for c in TYPOGRAPHIC}
@@ -219,7 +226,7 @@ def _build(lib: Library) -> tuple[bytes, int, int, tuple[int, ...]]:
     # without a loosened regex (Hyperscan did not take it), keywords that are not ASCII (their line
     # is one the cleaning changes) and the short ones, matched only where the cleaning changes the line.
     decisive = tuple(first_keyword + i for i, k in enumerate(keywords) if k.lower() in always or not k.isascii() or len(k) < DISTINCTIVE)
-    return _compile(expressions, flags), first_keyword, first_marker, decisive
+    return _compile(expressions, flags), len(successes), first_keyword, first_marker, decisive
 
 
 def _keyword_expression(keyword: str) -> str:
@@ -233,7 +240,7 @@ def _keyword_expression(keyword: str) -> str:
     return re.escape(keyword)
 
 
-def _regexes(patterns: tuple[Pattern, ...]) -> tuple[list[tuple[str, int]], set[str]]:
+def _regexes(patterns: Sequence[Pattern]) -> tuple[list[tuple[str, int]], set[str]]:
     """(loosened regex, Hyperscan flags) for every ASCII regex Hyperscan takes, and the keywords of
     patterns left without one. Non-ASCII regexes (git's translations) can only match lines the
     cleaning changes, where keywords decide."""
@@ -492,7 +499,7 @@ class _Context:
 def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, database: _Database, context: _Context) -> list[Line]:
     """Candidate lines of buf[start:end] (whole lines); the number of newlines in it goes to context.newlines."""
     with memoryview(buf)[start:end] as chunk:
-        regex_ends, always_ends, keyword_ends, marker_ends = database.scan(chunk)
+        success_ends, regex_ends, always_ends, keyword_ends, marker_ends = database.scan(chunk)
     # A match's line is the one holding its last byte: a loosened regex's `\s*` may end past a newline.
     line_starts = {max(start, buf.rfind(b"\n", start, start + e - 1) + 1) for e in (*regex_ends, *always_ends)}
     for e in keyword_ends:  # a keyword decides only where the cleaning changes the line
@@ -501,22 +508,27 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
             line_end = buf.find(b"\n", start + e, end)
             if _CLEANING_CHANGES.search(buf, line_start, line_end if line_end != -1 else end):
                 line_starts.add(line_start)
+    # A success line is read, but gathers no URL lines or step around it (match keeps none for it).
+    success_starts = {max(start, buf.rfind(b"\n", start, start + e - 1) + 1) for e in success_ends} - line_starts
     # Only the step markers that can name a failure's step: the last before each candidate, and
     # the last of the stretch (for candidates in the next one). A marker every few lines stays fast.
     all_markers = sorted(start + e for e in marker_ends)
     chosen = {all_markers[i - 1] for i in (bisect.bisect_left(all_markers, h) for h in line_starts) if i} | set(all_markers[-1:])
     marker_starts = {max(start, buf.rfind(b"\n", start, m) + 1) for m in chosen} - line_starts
     hits: list[tuple[int, int]] = []  # (offset, line number)
+    successes: list[tuple[int, int]] = []
     counted_to, newlines = start, 0
     lines: list[Line] = []
-    for offset in sorted(line_starts | marker_starts):
+    for offset in sorted(line_starts | marker_starts | success_starts):
         newlines += buf.count(b"\n", counted_to, offset)
         counted_to = offset
+        if offset in success_starts:
+            successes.append((offset, line_base + newlines + 1))
         if offset in marker_starts:  # a step marker: `raw` notes the step
             line_end = buf.find(b"\n", offset, end)
             if context.raw is not None:
                 context.raw(line_base + newlines + 1, normalise.decode_line(bytes(buf[offset : line_end if line_end != -1 else end][:MAX_CONTEXT_LINE])))
-        else:
+        elif offset not in success_starts:
             hits.append((offset, line_base + newlines + 1))
     # Each byte is counted once: up to the candidates as they are numbered, then the rest.
     newlines = context.newlines = newlines + buf.count(b"\n", counted_to, end)
@@ -537,6 +549,8 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
     for line_start, line_end, number in url_lines:
         if _may_hold_url(buf, line_start, line_end):
             wanted.setdefault(line_start, number)
+    for offset, number in successes:
+        wanted.setdefault(offset, number)
     earlier = dict(_lines_a_wrap_needs(buf, start, wanted, context))  # line number -> bytes, of the stretch before
     if hits:  # the host may be named in URL lines just before this stretch, not emitted yet
         first = hits[0][1]
