@@ -6,6 +6,7 @@ explain outside a repository must not pay for importing the inspector to get it.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from typing import NamedTuple
@@ -51,28 +52,23 @@ def helper_advice() -> HelperAdvice:
     return HelperAdvice("cache --timeout=86400", "git's in-memory cache (for a day; never on disk)", False)
 
 
-_EXEC_PATH: list[str] = []
-
-
+@functools.cache
 def _exec_path() -> str:
     """`git --exec-path`, asked once per git: the answer is cached under a key that changes with
     the git that would run (its resolved path, size and modification time) and with
     GIT_EXEC_PATH, which git prints instead when it is set. Starting git (and importing
     subprocess to do it) was a tenth of explain's run."""
-    if not _EXEC_PATH:
-        git = _git_on_path()
-        try:
-            if git is None:  # none found as exec would find it: ask without caching
-                _EXEC_PATH.append(_ask_exec_path())
-            else:
-                from bbdiag import cache
+    git = _git_on_path()
+    try:
+        if git is None:  # none found as exec would find it: ask without caching
+            return _ask_exec_path()
+        from bbdiag import cache
 
-                info = os.stat(git)
-                key = f"{git}\n{info.st_size}:{info.st_mtime_ns}\n{os.environ.get('GIT_EXEC_PATH')}"
-                _EXEC_PATH.append(cache.keyed("git-exec-path", git, key, _ask_exec_path))
-        except (OSError, _NoAnswer):  # no git, or it failed: no helper is found there (and nothing is cached)
-            _EXEC_PATH.append("")
-    return _EXEC_PATH[0]
+        info = os.stat(git)
+        key = f"{git}\n{info.st_size}:{info.st_mtime_ns}\n{os.environ.get('GIT_EXEC_PATH')}"
+        return cache.keyed("git-exec-path", git, key, _ask_exec_path)
+    except (OSError, _NoAnswer):  # no git, or it failed: no helper is found there (and nothing is cached)
+        return ""
 
 
 class _NoAnswer(Exception):

@@ -147,8 +147,8 @@ def _fake_git(folder: Path, log: Path) -> Path:
     return git
 
 
-def _exec_path(monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr(credential_helpers, "_EXEC_PATH", [])  # a new process, as far as this cache goes
+def _exec_path() -> str:
+    credential_helpers._exec_path.cache_clear()  # a new process, as far as this cache goes
     return credential_helpers._exec_path()
 
 
@@ -158,12 +158,12 @@ def test_git_exec_path_is_asked_once_per_git_and_again_when_git_changes(tmp_path
     monkeypatch.setenv("PATH", f"{git.parent}{os.pathsep}{os.environ['PATH']}")
     real = subprocess.run(["git", "--exec-path"], capture_output=True, text=True, check=True).stdout.strip()
     log.unlink()
-    assert _exec_path(monkeypatch) == real and log.read_text().splitlines() == ["--exec-path"]
-    assert _exec_path(monkeypatch) == real and len(log.read_text().splitlines()) == 1, "cached: git not started again"
+    assert _exec_path() == real and log.read_text().splitlines() == ["--exec-path"]
+    assert _exec_path() == real and len(log.read_text().splitlines()) == 1, "cached: git not started again"
     git.write_text(git.read_text() + "\n", encoding="utf-8")  # another git at the same path (an upgrade): size and mtime change
-    assert _exec_path(monkeypatch) == real and len(log.read_text().splitlines()) == 2
+    assert _exec_path() == real and len(log.read_text().splitlines()) == 2
     monkeypatch.setenv("GIT_EXEC_PATH", str(tmp_path))  # git prints this instead
-    assert _exec_path(monkeypatch) == str(tmp_path) and len(log.read_text().splitlines()) == 3
+    assert _exec_path() == str(tmp_path) and len(log.read_text().splitlines()) == 3
 
 
 def test_a_failing_git_leaves_nothing_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,7 +173,7 @@ def test_a_failing_git_leaves_nothing_cached(tmp_path: Path, monkeypatch: pytest
     git.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
     git.chmod(0o755)
     monkeypatch.setenv("PATH", str(folder))
-    assert _exec_path(monkeypatch) == ""
+    assert _exec_path() == ""
     assert not list(Path(cache.directory()).glob("git-exec-path-*.json")) if Path(cache.directory()).exists() else True
 
 
