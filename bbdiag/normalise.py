@@ -106,7 +106,7 @@ def dropped_line(number: int, text: str) -> Line:
 
 def _decoded_lines(stream: BinaryIO, reading: Reading, limit: int) -> Iterator[tuple[int, str]]:
     head = _peek(stream)
-    utf16 = _utf16_encoding(head)
+    utf16 = utf16_encoding(head)
     if utf16:
         reading.encoding = utf16
         yield from _utf16_lines(stream, reading, utf16, limit)
@@ -160,7 +160,8 @@ def _peek(stream: BinaryIO) -> bytes:
     return head[:64]
 
 
-def _utf16_encoding(head: bytes) -> str | None:
+def utf16_encoding(head: bytes) -> str | None:
+    """The UTF-16 codec the first 64 bytes of a stream show it is in, or None."""
     if head.startswith(codecs.BOM_UTF16_LE):
         return "utf-16"
     if head.startswith(codecs.BOM_UTF16_BE):

@@ -29,7 +29,7 @@ from bbdiag import prefilter, sources
 from bbdiag.diagnose import Diagnosis, diagnose
 from bbdiag.library import Library
 from bbdiag.match import Matches, match_lines, not_kept
-from bbdiag.normalise import MAX_INPUT, Reading
+from bbdiag.normalise import MAX_INPUT, Reading, utf16_encoding
 
 if TYPE_CHECKING:
     from bbdiag.render.view import SourceView
@@ -92,8 +92,7 @@ def parts_of(path: Path, size: int, cores: int) -> list[tuple[int, int]] | None:
         return None
     try:
         with open(path, "rb") as stream:
-            head = stream.read(64)
-            if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 4 and head[1:4:2] == b"\0\0"):
+            if utf16_encoding(stream.read(64)) is not None:  # as the whole file's reading would decode it
                 return None
             found = prefilter.ranges(stream, size, min(cores * PARTS_PER_CORE, max(cores, size // (PART_AFTER_BYTES // 2))))
     except OSError:  # unreadable: scan_path says so in the report

@@ -142,6 +142,11 @@ def test_which_logs_are_scanned_in_parts(tmp_path: Path, monkeypatch: pytest.Mon
     assert scan.parts_of(small, 900, 2) is None
     assert scan.parts_of(zipped, zipped.stat().st_size, 2) is None
     assert scan.parts_of(utf16, utf16.stat().st_size, 2) is None
+    # UTF-16 without a BOM, as the whole file's reading tells it (normalise), even when its first
+    # character is not ASCII (the euro sign's second byte is no NUL): never cut into byte ranges.
+    bare = tmp_path / "e.log"
+    bare.write_bytes(("€ " + body.decode()).encode("utf-16-le"))
+    assert scan.parts_of(bare, bare.stat().st_size, 2) is None
 
 
 def test_the_command_on_every_core_reports_what_one_core_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
