@@ -124,7 +124,7 @@ def _check(line_key: str, arguments: str) -> str:
 
 
 def _line_key(source: str, flags: int) -> str:
-    return json.dumps(f"{flags}:{source}")  # ASCII, one line, no tab
+    return json.dumps(f"{int(flags)}:{source}")  # ASCII, one line, no tab
 
 
 def _state_path(name: str, engine_key: str) -> str:
