@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from bbdiag import __version__
@@ -103,21 +103,29 @@ def keyed(
 _MISSING = object()
 
 
-class Later:
-    """A part of a stored value kept as JSON text after the cache file's document, and decoded
-    only when `value()` is asked for: the library keeps each pattern so, and a run parses and
-    decodes only the patterns its lines need (explain's few lines: a handful of hundreds). What
-    follows the document is not even decoded from UTF-8 until a part of it is asked for."""
+class Parts:
+    """A list kept as JSON texts one after another after the cache file's document, each decoded
+    only when it is asked for (`parts[i]`): the library keeps its patterns so, and a run parses
+    and decodes only the patterns its lines need (explain's few lines: a handful of hundreds).
+    What follows the document is not even decoded from UTF-8 until a part of it is asked for, and
+    the document holds only where each part ends."""
 
-    __slots__ = ("_load", "_value")
+    __slots__ = ("_decode", "_values")
 
-    def __init__(self, value: object, load: Callable[[], object] | None = None) -> None:
-        self._value, self._load = value, load
+    def __init__(self, values: Sequence[object], decode: Callable[[int], object] | None = None) -> None:
+        self._values, self._decode = list(values), decode
 
-    def value(self) -> Any:
-        if self._load is not None:
-            self._value, self._load = self._load(), None
-        return self._value
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, index: int) -> Any:
+        value = self._values[index]
+        if value is _UNDECODED and self._decode is not None:
+            value = self._values[index] = self._decode(index)
+        return value
+
+
+_UNDECODED = object()
 
 
 def _load(path: str, key: str, kinds: Mapping[str, type], from_data: Callable[[Any], T]) -> T | object:
@@ -151,14 +159,16 @@ def trusted(fd: int, folder: str) -> bool:
 
 
 def _encode(value: object, tail: list[bytes] | None) -> object:
-    """`value` as JSON data; each `Later` in it goes to `tail` as JSON text (UTF-8), and stands as where it is there."""
-    if isinstance(value, Later):
+    """`value` as JSON data; each item of `Parts` in it goes to `tail` as JSON text (UTF-8), and
+    the parts stand as where each begins there, and where the last ends."""
+    if isinstance(value, Parts):
         if tail is None:
-            raise TypeError("a Later inside a Later is not stored")
-        text = json.dumps(_encode(value.value(), None), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        start = sum(map(len, tail))
-        tail.append(text)
-        return {"$later": [start, start + len(text)]}
+            raise TypeError("Parts inside Parts are not stored")
+        bounds = [sum(map(len, tail))]
+        for index in range(len(value)):
+            tail.append(json.dumps(_encode(value[index], None), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            bounds.append(bounds[-1] + len(tail[-1]))
+        return {"$parts": bounds}
     if isinstance(value, tuple) and hasattr(value, "_fields"):
         return {"$record": type(value).__name__, "fields": [_encode(v, tail) for v in value]}
     if isinstance(value, tuple | list):  # a list in a record's fields comes back a tuple (records hold tuples)
@@ -179,9 +189,13 @@ def _encode(value: object, tail: list[bytes] | None) -> object:
 
 
 def _decode(obj: dict[str, Any], kinds: Mapping[str, type], tail: list[bytes]) -> object:
-    if "$later" in obj:  # decoded from the bytes after the document (`tail[0]`) when it is asked for
-        start, end = obj["$later"]
-        return Later(None, lambda: json.loads(tail[0][start:end], object_hook=lambda inner: _decode(inner, kinds, tail)))
+    if "$parts" in obj:  # each decoded from the bytes after the document (`tail[0]`) when it is asked for
+        bounds: list[int] = obj["$parts"]
+
+        def part(index: int) -> object:
+            return json.loads(tail[0][bounds[index] : bounds[index + 1]], object_hook=lambda inner: _decode(inner, kinds, tail))
+
+        return Parts([_UNDECODED] * (len(bounds) - 1), part)
     if "$record" in obj:  # KeyError: a class the caller did not name
         return kinds[obj["$record"]](*(tuple(v) if isinstance(v, list) else v for v in obj["fields"]))
     if "$date" in obj:

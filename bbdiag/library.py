@@ -240,7 +240,7 @@ def load(directory: str | os.PathLike[str] = PATTERNS_DIR) -> Library:
 
 def _stored(library: Library) -> dict[str, object]:
     """The library for bbdiag.cache: ids and keywords each one text (one line each), each
-    keyword's positions one word of another (`3,17`), each pattern apart (`cache.Later`): a
+    keyword's positions one word of another (`3,17`), each pattern apart (`cache.Parts`): a
     run decodes three strings, and parses the positions and patterns of the keywords its lines
     hold (`_from_stored`). Decoding them as JSON lists was most of loading the library."""
     from bbdiag import cache
@@ -254,24 +254,18 @@ def _stored(library: Library) -> dict[str, object]:
         "active": library._active,
         "keywords": "\n".join(library._keywords),
         "positions": " ".join(positions),
-        "records": [cache.Later(p) for p in library.every],
+        "records": cache.Parts(library.every),
     }
 
 
 def _from_stored(data: Mapping[str, Any]) -> Library:
     from bbdiag import cache
 
-    records: list[cache.Later] = data["records"]
+    records: cache.Parts = data["records"]
     ids, keywords = tuple(data["ids"].split("\n")), tuple(data["keywords"].split("\n"))
     digits = data["positions"].replace(" ", "").replace(",", "")
     positions: list[str] = data["positions"].split(" ")
-    if not (
-        len(records) == len(ids)
-        and len(positions) == len(keywords)
-        and digits.isascii()
-        and digits.isdigit()
-        and all(isinstance(r, cache.Later) for r in records)
-    ):
+    if not (len(records) == len(ids) and len(positions) == len(keywords) and digits.isascii() and digits.isdigit() and isinstance(records, cache.Parts)):
         raise ValueError("not a stored library")  # the cache reads this as a miss
 
     def indexes(k: int) -> tuple[int, ...]:
@@ -280,7 +274,7 @@ def _from_stored(data: Mapping[str, Any]) -> Library:
         except ValueError:  # `3,,4`: the file was changed after bbdiag wrote it
             raise LibraryError(f"{cache.directory()}: a cached keyword is not one; remove the folder and bbdiag rebuilds it") from None
 
-    return Library(ids, tuple(data["active"]), keywords, indexes, lambda index: _pattern(records[index].value()))
+    return Library(ids, tuple(data["active"]), keywords, indexes, lambda index: _pattern(records[index]))
 
 
 def _pattern(value: object) -> Pattern:
