@@ -41,6 +41,7 @@ TAB_SIZE = 8  # rich.console.Console's default tab_size
 # rich.text.Text drops them from everything it is given; rich.control itself imports rich.segment.
 STRIP_CONTROL = dict.fromkeys((7, 8, 11, 12, 13))
 TRAILING_SPACE = re.compile(r"\s+$")
+DUMB_TERMINALS = ("dumb", "unknown")  # TERM values rich gives no colour and 80 columns
 TERM_COLORS = {"kitty": ColorSystem.EIGHT_BIT, "256color": ColorSystem.EIGHT_BIT, "16color": ColorSystem.STANDARD}
 
 
@@ -64,7 +65,7 @@ def screen(out: TextIO, width: int | None = None, color: bool = True) -> Screen:
         features = get_windows_console_features()
     legacy = features is not None and not features.vt
     terminal = is_terminal(out)
-    dumb = terminal and environ.get("TERM", "").lower() in ("dumb", "unknown")
+    dumb = terminal and environ.get("TERM", "").lower() in DUMB_TERMINALS
     columns = environ.get("COLUMNS")
     if width is None and columns is not None and columns.isdigit():
         width = int(columns) - legacy
