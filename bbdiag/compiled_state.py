@@ -250,7 +250,7 @@ def re_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
     except Exception:  # whatever the stored state did, the normal compile answers
         made = None
     if made is None:
-        made, args = _captured(_sre, lambda: re.compile(source, flags), source)
+        made, args = _captured(_sre, lambda: re.compile(source, flags), source, re.purge)
         if args is not None:
             _RE.record(source, flags, args)
     _RE.made[(source, flags)] = made
@@ -351,7 +351,7 @@ def regex_pattern(source: str, flags: int = 0) -> regex.Pattern[str]:
         extension = sys.modules["regex._regex"]
         if getattr(regex, "_regex", None) is not extension:  # what its import binds, had it loaded the extension itself
             regex._regex = extension
-        made, args = _captured(extension, lambda: regex.compile(source, flags, cache_pattern=False), source)
+        made, args = _captured(extension, lambda: regex.compile(source, flags), source, regex.purge)
         if args is not None:
             try:
                 _REGEX._load(_regex_key)
@@ -362,16 +362,17 @@ def regex_pattern(source: str, flags: int = 0) -> regex.Pattern[str]:
     return made  # type: ignore[no-any-return]
 
 
-def _captured(extension: Any, compile_normally: Callable[[], Any], source: str) -> tuple[Any, tuple[Any, ...] | None]:
+def _captured(extension: Any, compile_normally: Callable[[], Any], source: str, purge: Callable[[], None]) -> tuple[Any, tuple[Any, ...] | None]:
     """`compile_normally()`, and the arguments it passed to `extension.compile` for `source` (None:
-    it did not call it, the engine's own cache answered)."""
+    it did not call it once). When the engine's own cache answered, that cache is emptied (`purge`,
+    the engine's public way) and the pattern compiled once more, so that it is recorded."""
     seen: list[tuple[Any, ...]] = []
     constructor = extension.compile
 
-    def recording(*args: Any) -> Any:
-        if args and args[0] == source:
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        if args and args[0] == source and not kwargs:
             seen.append(args)
-        return constructor(*args)
+        return constructor(*args, **kwargs)
 
     global _capture_lock
     if _capture_lock is None:
@@ -382,6 +383,9 @@ def _captured(extension: Any, compile_normally: Callable[[], Any], source: str) 
         extension.compile = recording
         try:
             made = compile_normally()
+            if not seen:
+                purge()
+                made = compile_normally()
         finally:
             extension.compile = constructor
     return made, seen[-1] if len(seen) == 1 else None
