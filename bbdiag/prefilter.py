@@ -64,6 +64,24 @@ FORMAT = "4"  # of the cached database: a change to _build's expressions or resu
 Raw = Callable[[int, str], bool]
 
 
+def python_count(buf: bytearray, start: int, end: int) -> int:
+    """The newlines in buf[start:end], a byte at a time: where the C extension was not built."""
+    return buf.count(b"\n", start, end)
+
+
+def _counter() -> Callable[[bytearray, int, int], int]:
+    """Every newline of a log is counted (lines are numbered): by the optional C extension, which
+    bbdiag/_newlines.c says why, else the same count in Python. Tests run the chunk loop with both."""
+    try:
+        from bbdiag._newlines import count
+    except ImportError:  # no compiler where bbdiag was installed
+        return python_count
+    return count
+
+
+count_newlines = _counter()
+
+
 def read(stream: BinaryIO, reading: Reading, lib: Library, limit: int = MAX_INPUT, raw: Raw | None = None) -> Iterator[Line]:
     """The lines of `stream` that can hit, numbered and cleaned as `normalise.read` gives them.
 
@@ -567,7 +585,7 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
     counted_to, newlines = start, 0
     lines: list[Line] = []
     for offset in sorted(line_starts | marker_starts | success_starts):
-        newlines += buf.count(b"\n", counted_to, offset)
+        newlines += count_newlines(buf, counted_to, offset)
         counted_to = offset
         if offset in success_starts:
             successes.append((offset, line_base + newlines + 1))
@@ -578,7 +596,7 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
         elif offset not in success_starts:
             hits.append((offset, line_base + newlines + 1))
     # Each byte is counted once: up to the candidates as they are numbered, then the rest.
-    newlines = context.newlines = newlines + buf.count(b"\n", counted_to, end)
+    newlines = context.newlines = newlines + count_newlines(buf, counted_to, end)
     successes = _runs_of_successes(buf, start, end, hits, successes, database.library, context)
     wanted: dict[int, int] = dict(hits)  # line start offset -> line number
     url_lines: list[tuple[int, int, int]] = []  # (start, end, number) of lines near a hit, which may name the remote
