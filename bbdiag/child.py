@@ -16,8 +16,8 @@ import signal
 import subprocess
 import threading
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path  # only named in hints: explain's start-up need not import pathlib
 

@@ -17,11 +17,11 @@ import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from bbdiag import child, hosts, remote_urls
 from bbdiag.credential_helpers import helper_program
+from bbdiag.records import NamedTuple
 from bbdiag.remote_urls import RemoteURL
 
 GIT_TIMEOUT = 20

@@ -12,16 +12,19 @@ import datetime as dt
 import io
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from bbdiag import hosts, knowledge, library, normalise, remedy
 from bbdiag.diagnose import Diagnosis, diagnose, succeeded
 from bbdiag.match import Matches, match_lines, not_kept
 from bbdiag.normalise import MAX_INPUT, Line, Reading
+from bbdiag.records import NamedTuple
 from bbdiag.remedy import Remedy, Situation
 from bbdiag.remote_urls import RemoteURL
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import BinaryIO
+
     from bbdiag.inspector import Remote, Setup
 
 

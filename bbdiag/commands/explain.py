@@ -6,10 +6,13 @@ import argparse
 import os
 import sys
 from contextlib import ExitStack
-from typing import BinaryIO
 
 from bbdiag.render import renderer
 from bbdiag.usage import EXIT_EXPLAINED, EXIT_NOTHING, UsageError, as_of, repo_path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 
 def run(args: argparse.Namespace) -> int:

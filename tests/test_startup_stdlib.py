@@ -1,0 +1,63 @@
+"""The standard library explain's start-up leaves unloaded, asked of an interpreter that loads nothing else.
+
+tests/test_startup_imports.py compares against what the interpreter had loaded before bbdiag,
+and under coverage or an editable install that is already typing and importlib: a top-level
+`from typing import ...` coming back would pass there. Here Python starts with -S (no site, so
+no .pth file runs: no editable finder, no coverage) and finds bbdiag and its dependencies
+through PYTHONPATH alone, so what is loaded is what bbdiag loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import bbdiag
+
+ROOT = Path(bbdiag.__file__).resolve().parent.parent
+TRANSCRIPT = """$ git push origin main
+remote: Invalid credentials
+fatal: Authentication failed for 'https://bitbucket.org/acme/widgets.git/'
+"""
+PROGRAM = """
+import json, sys
+before = set(sys.modules)
+from bbdiag import cli
+sys.stdout = open(sys.argv[1], "w")
+code = cli.main(["explain", "--format", sys.argv[3], sys.argv[2]])
+sys.stdout.close()
+sys.__stdout__.write(json.dumps({"code": code, "modules": sorted(set(sys.modules) - before)}))
+"""
+# Each is a cost explain's run does not need (instructions counted by valgrind, README "What each import costs").
+NOT_LOADED = {
+    "typing",  # 16M, and typing.NamedTuple's 1M a class: bbdiag.records makes the records
+    "importlib",  # 1.7M: __import__ loads the subcommand and the renderer
+}
+
+
+def _loaded(where: Path, fmt: str) -> tuple[int, set[str]]:
+    transcript = where / "push.txt"
+    transcript.write_text(TRANSCRIPT, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])}
+    env.pop("COVERAGE_PROCESS_START", None)
+    command = [sys.executable, "-S", "-c", PROGRAM, str(where / "report.txt"), str(transcript), fmt]
+    for _ in range(2):  # the first run fills the cache (its misses parse TOML, which loads more)
+        done = subprocess.run(command, cwd=where, env=env, capture_output=True, text=True, check=True, timeout=120)
+    result = json.loads(done.stdout)
+    return result["code"], set(result["modules"])
+
+
+def test_explain_loads_no_typing_nor_importlib(tmp_path: Path) -> None:
+    code, modules = _loaded(tmp_path, "text")
+    assert code == 0 and "bbdiag.pipeline" in modules  # it did explain
+    assert not NOT_LOADED & modules
+
+
+def test_explain_as_json_loads_no_typing_nor_importlib(tmp_path: Path) -> None:
+    code, modules = _loaded(tmp_path, "json")
+    assert code == 0 and "bbdiag.render.json" in modules
+    assert not NOT_LOADED & modules
