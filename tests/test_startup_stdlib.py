@@ -17,6 +17,7 @@ import sysconfig
 from pathlib import Path
 
 import bbdiag
+from tests.conftest import git
 
 ROOT = Path(bbdiag.__file__).resolve().parent.parent
 TRANSCRIPT = """$ git push origin main
@@ -36,6 +37,11 @@ sys.__stdout__.write(json.dumps({"code": code, "modules": sorted(set(sys.modules
 NOT_LOADED = {
     "typing",  # 16M, and typing.NamedTuple's 1M a class: bbdiag.records makes the records
     "importlib",  # 1.7M: __import__ loads the subcommand and the renderer
+}
+# Inside a repository explain reads the remotes (inspector.remotes), not all that doctor reads.
+NOT_LOADED_IN_A_REPOSITORY = {
+    "pathlib",  # 16M with urllib.parse, which it imports
+    "urllib.parse",  # 11M: a URL without a user part holds no secret, a credential.<url> section of another host needs no parsing
 }
 
 
@@ -61,3 +67,14 @@ def test_explain_as_json_loads_no_typing_nor_importlib(tmp_path: Path) -> None:
     code, modules = _loaded(tmp_path, "json")
     assert code == 0 and "bbdiag.render.json" in modules
     assert not NOT_LOADED & modules
+
+
+def test_explain_inside_a_repository_reads_its_remotes_without_pathlib_or_urllib(tmp_path: Path) -> None:
+    git("init", "-q", str(tmp_path))
+    git("-C", str(tmp_path), "remote", "add", "origin", "https://bitbucket.org/acme/widgets.git")
+    git("config", "--global", "credential.https://source.example.com.helper", "store")  # another host's section
+    git("config", "--global", "credential.helper", "cache")
+    code, modules = _loaded(tmp_path, "text")
+    assert code == 0 and "bbdiag.inspector" in modules
+    assert "git credential-cache exit" in (tmp_path / "report.txt").read_text(encoding="utf-8")  # the remedy was fitted to the helper
+    assert not (NOT_LOADED | NOT_LOADED_IN_A_REPOSITORY) & modules
