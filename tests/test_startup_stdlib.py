@@ -39,6 +39,8 @@ NOT_LOADED = {
     "importlib",  # 1.7M: __import__ loads the subcommand and the renderer
     "contextlib",  # 3M: explain closes its input itself
     "textwrap",  # 4.5M: render.plain.fill
+    "argparse",  # 23M with gettext, building explain's parser and parsing: cli.plain_explain
+    "gettext",
 }
 # Inside a repository explain reads the remotes (inspector.remotes), not all that doctor reads.
 NOT_LOADED_IN_A_REPOSITORY = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -11,6 +10,7 @@ from bbdiag.usage import EXIT_EXPLAINED, EXIT_NOTHING, UsageError, as_of, repo_p
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     from typing import BinaryIO
 
 
