@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Mapping, Sequence
 
 from bbdiag import child, hosts, remote_urls
@@ -144,10 +143,13 @@ def secret_kind(secret: str) -> str:
 
 
 # ------------------------------------------------------------------------------ running git
-def _git(args: Sequence[str], cwd: Path | str | None, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes] | None:
+def _git(args: Sequence[str], cwd: Path | str | None, env: Mapping[str, str] | None = None) -> child.Finished | None:
+    """git run as if started in `cwd` (`-C`: child.capture, which spares explain subprocess's import, has no cwd);
+    None when it cannot be run or does not finish in time."""
+    where = [] if cwd is None else ["-C", os.fspath(cwd)]
     try:
-        return child.run(["git", *args], cwd=cwd, env=env, timeout=GIT_TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired):
+        return child.capture(["git", *where, *args], env=env, timeout=GIT_TIMEOUT)
+    except OSError:  # TimeoutError among them
         return None
 
 
