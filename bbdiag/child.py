@@ -28,12 +28,15 @@ _DRAIN_SECONDS = 1.0
 # The children still running, so that a deadline over several of them (the pre-push hook's) can
 # end them all before the process exits without waiting.
 _running: set[subprocess.Popen[bytes]] = set()
+_captured: set[int] = set()  # ... and `capture`'s, by process id (which is their group's)
 
 
 def kill_all() -> None:
-    """Kill every child `run` or `Stream` started that is still running, with its whole group."""
+    """Kill every child `run`, `Stream` or `capture` started that is still running, with its whole group."""
     for process in list(_running):
         _kill(process.pid)
+    for group in list(_captured):
+        _kill(group)
 
 
 def run(
@@ -162,6 +165,7 @@ def capture(args: Sequence[str], *, timeout: float, env: Mapping[str, str] | Non
         raise
     os.close(out_end)
     os.close(err_end)
+    _captured.add(pid)
     read: dict[int, list[bytes]] = {out: [], err: []}
     try:
         poller = select.poll()
@@ -191,6 +195,7 @@ def capture(args: Sequence[str], *, timeout: float, env: Mapping[str, str] | Non
             pass
         raise
     finally:
+        _captured.discard(pid)
         os.close(out)
         os.close(err)
     return Finished(os.waitstatus_to_exitcode(ended[1]), b"".join(read[out]), b"".join(read[err]))

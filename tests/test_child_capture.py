@@ -64,3 +64,17 @@ def test_no_descriptor_is_left_open(tmp_path: Path) -> None:
     with pytest.raises(TimeoutError):
         child.capture(["sleep", "300"], timeout=0.5)
     assert set(os.listdir("/proc/self/fd")) <= before
+
+
+def test_kill_all_ends_a_capture_in_flight(tmp_path: Path) -> None:
+    """The pre-push hook's deadline kills every child before it exits: capture's too."""
+    import threading
+
+    pidfile = tmp_path / "pid"
+    timer = threading.Timer(1, child.kill_all)
+    timer.start()
+    started = time.monotonic()
+    done = child.capture(["sh", "-c", f"sleep 300 & echo $! > {pidfile}; wait"], timeout=60)
+    timer.join()
+    assert done.returncode == -9 and time.monotonic() - started < 30
+    assert _ended_soon(int(pidfile.read_text()))
