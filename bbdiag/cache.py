@@ -126,7 +126,7 @@ def _load(path: str, key: str, kinds: Mapping[str, type], from_data: Callable[[A
     """The stored value, or _MISSING when there is none, it is stale, or it is not to be trusted."""
     try:
         with open(path, "rb") as handle:
-            if not _trusted(handle.fileno(), os.path.dirname(path)):
+            if not trusted(handle.fileno(), os.path.dirname(path)):
                 return _MISSING
             text = handle.read().decode("utf-8")
         tail: list[str] = []  # the text after the document, once it is known
@@ -139,7 +139,7 @@ def _load(path: str, key: str, kinds: Mapping[str, type], from_data: Callable[[A
         return _MISSING
 
 
-def _trusted(fd: int, folder: str) -> bool:
+def trusted(fd: int, folder: str) -> bool:
     """Written by this user alone: owned by them, and neither it nor its folder writable by others."""
     getuid = getattr(os, "getuid", None)
     if getuid is None:  # Windows: no owners to compare; the folder is the user's profile

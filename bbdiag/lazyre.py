@@ -25,7 +25,9 @@ class LazyRegex:
     @property
     def compiled(self) -> re.Pattern[str]:
         if self._compiled is None:
-            self._compiled = re.compile(self.pattern, self.flags)
+            from bbdiag import compiled_state  # its stored state, or re.compile
+
+            self._compiled = compiled_state.re_pattern(self.pattern, self.flags)
         return self._compiled
 
     @property

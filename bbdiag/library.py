@@ -135,13 +135,19 @@ class Pattern(NamedTuple):
 
 @lru_cache(maxsize=4096)
 def _compile(source: str, ignore_case: bool, file: str) -> regex.Pattern[str]:
-    """Compiled on first use (a pure function of its arguments, so memoised like re's own cache)."""
-    import regex  # here, not at import: a run that needs no pattern never pays for it
+    """Compiled on first use (a pure function of its arguments, so memoised like re's own cache),
+    or made from its compiled state stored by an earlier run (bbdiag.compiled_state: a run that
+    only matches never imports the regex package's Python half)."""
+    from bbdiag import compiled_state
 
     try:
-        return regex.compile(source, regex.IGNORECASE if ignore_case else 0)
-    except regex.error as exc:
-        raise LibraryError(f"{file}: field 'regex': does not compile: {exc}") from exc
+        return compiled_state.regex_pattern(source, compiled_state.IGNORECASE if ignore_case else 0)
+    except Exception as exc:
+        import regex  # only a pattern that does not compile gets here: the normal compile raised
+
+        if isinstance(exc, regex.error):
+            raise LibraryError(f"{file}: field 'regex': does not compile: {exc}") from exc
+        raise
 
 
 KeywordIndexes = tuple[tuple[str, tuple[int, ...]], ...]  # each keyword with the positions in `patterns` of the patterns that hold it

@@ -180,7 +180,7 @@ def match_lines(lines: Iterable[Line], library: Library) -> Matches:
             else:
                 hit_here = True
             if len(found.hits) >= MAX_HITS:
-                found.hits_dropped += 1
+                found.hits_dropped += pattern.role != "success"  # counted are failures not kept (prefilter passes on few successes)
                 continue
             captures = {k: v[:MAX_HIT_TEXT] for k, v in match.groupdict().items() if v}
             kept = text if len(text) <= MAX_HIT_TEXT else mask_secrets(text)[:MAX_HIT_TEXT] + "…"

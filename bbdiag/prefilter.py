@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from bbdiag import normalise, sources
 from bbdiag.library import PATTERNS_DIR, Library
-from bbdiag.match import NEAR_AFTER, NEAR_BEFORE, TYPOGRAPHIC
+from bbdiag.match import FOREIGN, NEAR_AFTER, NEAR_BEFORE, TYPOGRAPHIC
 from bbdiag.normalise import MAX_INPUT, Line, Reading
 from bbdiag.redact import MAX_WRAPPED_LINES, may_wrap_into
 
@@ -171,6 +171,7 @@ class _Database:
             "hyperscan", PATTERNS_DIR, (".toml", ".json"), lambda: _build(lib), extra=f"{FORMAT}\n" + "\n".join(lib.keywords)
         )
         self.always = frozenset(always)
+        self.library = lib  # a success line's own check (_surely_succeeds)
         self.database: Any = hyperscan.loadb(serialized, mode=hyperscan.HS_MODE_BLOCK)
         self.database.scratch = hyperscan.Scratch(self.database)
 
@@ -532,6 +533,7 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
             hits.append((offset, line_base + newlines + 1))
     # Each byte is counted once: up to the candidates as they are numbered, then the rest.
     newlines = context.newlines = newlines + buf.count(b"\n", counted_to, end)
+    successes = _runs_of_successes(buf, start, end, hits, successes, database.library, context)
     wanted: dict[int, int] = dict(hits)  # line start offset -> line number
     url_lines: list[tuple[int, int, int]] = []  # (start, end, number) of lines near a hit, which may name the remote
     # URL lines right after a hit at the end of the previous stretch.
@@ -576,6 +578,70 @@ def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, databa
     context.tails = [tail for tail in context.tails if tail.last > last - NEAR_BEFORE]
     context.wrap_tail = _wrap_tail(buf, start, end, last, context.wrap_tail)
     return lines
+
+
+# ------------------------------------------------------------------------------ success lines
+def _runs_of_successes(
+    buf: bytearray, start: int, end: int, hits: list[tuple[int, int]], successes: list[tuple[int, int]], lib: Library, context: _Context
+) -> list[tuple[int, int]]:
+    """The success lines of buf[start:end] that can change what match_lines keeps.
+
+    CI logs print a success line in every fetch (`* branch main -> FETCH_HEAD`: 39 a MiB in the
+    realistic log), and match_lines keeps only the last of each run of them (no failure between);
+    reading each one in Python was 40% of a scan. So, walking back from the end of each run of
+    this stretch (a candidate line ends one), its lines are passed on up to the first that surely
+    is a success hit (_surely_succeeds): the earlier ones could only be replaced by it, and only
+    those that may name a URL still go. A run that goes on over several stretches passes on one
+    line in each, so that every line stays in order.
+    """
+    hit_offsets = [offset for offset, _ in hits]
+    runs: dict[int, list[tuple[int, int]]] = {}  # the index of the candidate after the run -> its successes
+    for success in successes:
+        runs.setdefault(bisect.bisect_left(hit_offsets, success[0]), []).append(success)
+    kept: list[tuple[int, int]] = []
+    for run in runs.values():
+        for index in range(len(run) - 1, -1, -1):
+            offset, number = run[index]
+            kept.append((offset, number))
+            line_end = buf.find(b"\n", offset, end)
+            text = bytes(buf[offset : line_end if line_end != -1 else end])
+            if _surely_succeeds(text, _previous_line(buf, start, offset, number, context), number, lib, context.raw):
+                # Of the earlier ones, those that may name a URL still go: match_lines notes the hosts named.
+                kept += [(o, n) for o, n in run[:index] if _may_hold_url(buf, o, buf.find(b"\n", o, end) + 1 or end)]
+                break
+    return kept
+
+
+def _previous_line(buf: bytearray, start: int, offset: int, number: int, context: _Context) -> bytes | None:
+    """The line before the one at `offset` (numbered `number`), as a wrapped token may run from it:
+    b"" for none (the log's first line, or one too long to be a terminal's wrapped line), None when
+    this stretch no longer has it."""
+    if offset > start:
+        line_start = max(start, buf.rfind(b"\n", start, offset - 1) + 1)
+        return b"" if offset - line_start > WRAP_LINE_BYTES else bytes(buf[line_start:offset])
+    if number == 1:
+        return b""
+    if context.wrap_tail and context.wrap_tail[-1][0] == number - 1:
+        return context.wrap_tail[-1][1]
+    return None
+
+
+def _surely_succeeds(text: bytes, previous: bytes | None, number: int, lib: Library, raw: Raw | None) -> bool:
+    """match_lines surely reads this line as a success and nothing else: what it does for one line,
+    where any doubt (a URL that it would note, a token wrapped from the line before that it would
+    mask, a line cleaned into pieces, typographic quotes, a foreign tool's line) says no."""
+    if previous is None or _may_hold_url(text, 0, len(text)):
+        return False
+    decoded = normalise.decode_line(text)
+    if raw is not None and raw(number, decoded):
+        return False
+    pieces = normalise.clean(decoded)
+    if len(pieces) != 1 or not pieces[0].isascii() or FOREIGN.match(pieces[0]):
+        return False
+    line = pieces[0]
+    if previous and may_wrap_into(normalise.clean(normalise.decode_line(previous))[-1], line):
+        return False
+    return any(p.role == "success" and p.search(line) for p in lib.candidates(line.lower()))
 
 
 # ------------------------------------------------------------------------------ tokens a terminal wrapped

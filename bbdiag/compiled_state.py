@@ -1,0 +1,363 @@
+"""Regular expressions made from their stored compiled state, not compiled again on every run.
+
+Both engines compile in Python and match in C: `re` ends in `_sre.compile(pattern, flags, code,
+...)`, the `regex` package in `_regex.compile(pattern, flags, code, ...)`. What a run of explain
+paid for its handful of expressions was that Python half: the `regex` package's import (its parser
+builds tables, enum flags, locale and threading: 63M instructions, a fifth of the run) and the
+parsing of each pattern. The arguments each engine's Python layer hands to its C constructor are
+plain data (ints, strings, a list of int codes), so they are recorded the first time a pattern is
+compiled the normal way, and every later run makes the pattern straight from the C constructor:
+`regex._regex` is loaded as `import regex` would find it (the same `sys.meta_path` and `sys.path`,
+so nothing from the current directory can change what code runs) without running the `regex`
+package; a later `import regex` runs it as usual and reuses that extension module.
+
+The state is data that cannot execute (one line per pattern: the pattern's key, a checksum, and
+its arguments as JSON; never pickle), in the user's bbdiag cache, one file per engine whose first line is the
+engine's identity: Python's version and `_sre.MAGIC`, or the regex extension's `MAGIC` and the
+path, size and mtime of every file of the `regex` package (the extension and the Python layer that
+defines its version and generated the codes). Another engine, a file another user could have
+written, a line that does not decode to exactly the shapes recorded, any exception: the pattern is
+compiled the normal way (and recorded again), silently and with the same result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import regex
+
+FORMAT = 1  # bump when what a line holds changes shape
+MAX_FILE_BYTES = 8 << 20  # a file grown past this (lines recorded again and again) starts over
+IGNORECASE = re.IGNORECASE  # the same bit in both engines (regex.IGNORECASE == re.IGNORECASE == 2)
+_capture_lock: Any = None  # made with the first capture (threading is not imported on explain's way)
+
+
+class _Engine:
+    """One engine's stored state: the recorded arguments by pattern, loaded on first use."""
+
+    def __init__(self, name: str, decode: Callable[[str, list[Any]], tuple[Any, ...]], encode: Callable[[tuple[Any, ...]], list[Any] | None]) -> None:
+        self.name, self._decode, self._encode = name, decode, encode
+        self._lines: dict[str, str] | None = None  # the file's lines: key (JSON text) -> arguments (JSON text)
+        self._path: str | None = None
+        self._key = ""
+        self._current = False  # the file on disk has this engine's key as its first line
+        self.made: dict[tuple[str, int], Any] = {}
+
+    def lookup(self, source: str, flags: int, constructor: Callable[..., Any] | None, key: Callable[[], str | None]) -> Any:
+        """The pattern made from its stored state, or None (nothing stored, or it did not decode)."""
+        if constructor is None:
+            return None
+        lines = self._load(key)
+        line_key = _line_key(source, flags)
+        stored = lines.get(line_key)
+        if stored is None:
+            return None
+        check, tab, arguments = stored.partition("\t")
+        if not tab or check != _check(line_key, arguments):
+            return None  # damaged: a bad code given to regex's constructor crashes the process
+        args = self._decode(source, json.loads(arguments))
+        made = constructor(source, *args)
+        if made.pattern != source:
+            raise ValueError("made another pattern")
+        return made
+
+    def _load(self, key: Callable[[], str | None]) -> dict[str, str]:
+        if self._lines is not None:
+            return self._lines
+        self._lines = {}
+        engine_key = key()
+        if engine_key is None:
+            return self._lines
+        self._key = engine_key
+        self._path = _state_path(self.name, engine_key)
+        text = _read_trusted(self._path)
+        if text is None:
+            return self._lines
+        header, _, body = text.partition("\n")
+        if header != json.dumps(engine_key):
+            return self._lines  # another engine's state: started over at the next record
+        self._current = True
+        for line in body.split("\n"):
+            line_key, tab, stored = line.partition("\t")
+            if tab:
+                self._lines[line_key] = stored  # a key recorded twice (a line that failed to decode): the last one
+        return self._lines
+
+    def record(self, source: str, flags: int, args: tuple[Any, ...]) -> None:
+        """Add the arguments the engine's Python layer passed to its C constructor to the state."""
+        if self._path is None or self._lines is None:
+            return
+        data = self._encode(args)
+        if data is None:
+            return
+        line_key = _line_key(source, flags)
+        arguments = json.dumps(data, separators=(",", ":"))
+        stored = self._lines[line_key] = _check(line_key, arguments) + "\t" + arguments
+        line = f"{line_key}\t{stored}\n"
+        try:
+            if not self._current or os.path.getsize(self._path) > MAX_FILE_BYTES:
+                _replace(self._path, json.dumps(self._key) + "\n" + line)
+                self._current = True
+            else:
+                fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0))
+                try:
+                    os.write(fd, line.encode("utf-8", "surrogateescape"))
+                finally:
+                    os.close(fd)
+        except OSError:
+            self._current = False
+
+
+def _check(line_key: str, arguments: str) -> str:
+    """A checksum of the line: a line damaged on disk (cut short, a byte changed) is not used."""
+    import zlib
+
+    text = line_key + "\t" + arguments
+    return format(zlib.crc32(text.encode("utf-8", "surrogateescape")), "08x")
+
+
+def _line_key(source: str, flags: int) -> str:
+    return json.dumps(f"{flags}:{source}")  # ASCII, one line, no tab
+
+
+def _state_path(name: str, engine_key: str) -> str:
+    import zlib
+
+    from bbdiag import cache
+
+    # Named after the engine, so that two interpreters (or two regex installations) do not take turns.
+    return os.path.join(cache.directory(), f"compiled-{name}-{zlib.crc32(engine_key.encode('utf-8', 'surrogateescape')):08x}.txt")
+
+
+def _read_trusted(path: str) -> str | None:
+    from bbdiag import cache
+
+    try:
+        with open(path, "rb") as handle:
+            if not cache.trusted(handle.fileno(), os.path.dirname(path)):
+                return None
+            return handle.read().decode("utf-8")
+    except (OSError, ValueError):
+        return None
+
+
+def _replace(path: str, text: str) -> None:
+    import tempfile
+
+    folder = os.path.dirname(path)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=".compiled-", delete=False) as handle:
+        handle.write(text)
+    os.replace(handle.name, path)
+
+
+def _identity(folder: str, names: Sequence[str] | None = None) -> str:
+    """Path, size and mtime of each file in `folder` (`names`, or every one): what a rebuilt,
+    upgraded or edited engine changes."""
+    entries = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_file() and (names is None or entry.name in names):
+            info = entry.stat()
+            entries.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
+    return "\n".join(entries)
+
+
+def _ints(value: object) -> list[int]:
+    if type(value) is not list or not all(type(v) is int for v in value):
+        raise ValueError("not a list of ints")
+    return value
+
+
+def _int(value: object) -> int:
+    if type(value) is not int:
+        raise ValueError("not an int")
+    return value
+
+
+def _names(value: object) -> dict[str, int]:
+    if type(value) is not dict or not all(type(k) is str and type(v) is int for k, v in value.items()):
+        raise ValueError("not a group index")
+    return value
+
+
+# ------------------------------------------------------------------------------ the stdlib's re
+def _re_key() -> str | None:
+    import _sre  # type: ignore[import-not-found]  # re's C half (no stubs)
+
+    folder = os.path.dirname(getattr(re, "__file__", None) or "")
+    if not folder:
+        return None
+    return f"{FORMAT} re\n{sys.version}\n{sys.implementation.cache_tag}\n{_sre.MAGIC}:{_sre.CODESIZE}:{_sre.MAXREPEAT}:{_sre.MAXGROUPS}\n" + _identity(folder)
+
+
+def _re_encode(args: tuple[Any, ...]) -> list[Any] | None:
+    _pattern, flags, code, groups, groupindex, indexgroup = args
+    if not isinstance(_pattern, str):
+        return None
+    return [int(flags), [int(c) for c in code], int(groups), {str(k): int(v) for k, v in groupindex.items()}, list(indexgroup)]
+
+
+def _re_decode(source: str, data: list[Any]) -> tuple[Any, ...]:
+    flags, code, groups, groupindex, indexgroup = data
+    if type(indexgroup) is not list or not all(name is None or type(name) is str for name in indexgroup):
+        raise ValueError("not an index of groups")
+    return (_int(flags), _ints(code), _int(groups), _names(groupindex), tuple(indexgroup))
+
+
+_RE = _Engine("re", _re_decode, _re_encode)
+
+
+def re_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
+    """`re.compile(source, flags)`, made from the stored state when there is one."""
+    made = _RE.made.get((source, flags))
+    if made is not None:
+        return made  # type: ignore[no-any-return]
+    import _sre
+
+    try:
+        made = _RE.lookup(source, flags, _sre.compile, _re_key)
+    except Exception:  # whatever the stored state did, the normal compile answers
+        made = None
+    if made is None:
+        made, args = _captured(_sre, lambda: re.compile(source, flags), source)
+        if args is not None:
+            _RE.record(source, flags, args)
+    _RE.made[(source, flags)] = made
+    return made  # type: ignore[no-any-return]
+
+
+# ------------------------------------------------------------------------------ the regex package
+def _find_spec(name: str, path: Sequence[str] | None) -> Any:
+    """What `import name` would find (the import system's own finders, in its order), without loading it."""
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        if find_spec is not None:
+            spec = find_spec(name, path, None)
+            if spec is not None:
+                return spec
+    return None
+
+
+def regex_extension() -> ModuleType | None:
+    """`regex._regex`, the regex package's C half, loaded without running the package (None: not found)."""
+    loaded = sys.modules.get("regex._regex")
+    if loaded is not None:
+        return loaded
+    if "regex" in sys.modules:  # the package ran without it: not the regex bbdiag knows
+        return None
+    import importlib.machinery
+    import importlib.util
+
+    spec = _find_spec("regex", None)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    extension = _find_spec("regex._regex", spec.submodule_search_locations)
+    if extension is None or not isinstance(extension.loader, importlib.machinery.ExtensionFileLoader):
+        return None
+    module = importlib.util.module_from_spec(extension)
+    sys.modules["regex._regex"] = module
+    try:
+        extension.loader.exec_module(module)
+    except BaseException:
+        del sys.modules["regex._regex"]
+        raise
+    return module
+
+
+def _regex_key() -> str | None:
+    extension = regex_extension()
+    package = sys.modules.get("regex")
+    if extension is None or (package is not None and getattr(package, "DEFAULT_VERSION", None) != getattr(package, "VERSION0", None)):
+        return None  # a process that changed regex's default syntax compiles the normal way
+    where = getattr(extension, "__file__", None)
+    if not where:
+        return None
+    folder = os.path.dirname(where)
+    names = [name for name in os.listdir(folder) if name.endswith(".py") or name == os.path.basename(where)]
+    return f"{FORMAT} regex\n{sys.version}\n{extension.MAGIC}:{extension.CODE_SIZE}\n" + _identity(folder, names)
+
+
+def _regex_encode(args: tuple[Any, ...]) -> list[Any] | None:
+    _pattern, flags, code, group_index, index_group, named_lists, named_list_indexes, req_offset, req_chars, req_flags, group_count = args
+    if named_lists or named_list_indexes or not isinstance(_pattern, str):
+        return None  # named lists are sets of the caller's values: none of bbdiag's patterns uses them
+    return [
+        int(flags),
+        [int(c) for c in code],
+        {str(k): int(v) for k, v in group_index.items()},
+        [[int(k), str(v)] for k, v in index_group.items()],
+        int(req_offset),
+        None if req_chars is None else [int(c) for c in req_chars],
+        int(req_flags),
+        int(group_count),
+    ]
+
+
+def _regex_decode(source: str, data: list[Any]) -> tuple[Any, ...]:
+    flags, code, group_index, index_group, req_offset, req_chars, req_flags, group_count = data
+    if type(index_group) is not list or not all(type(p) is list and len(p) == 2 and type(p[0]) is int and type(p[1]) is str for p in index_group):
+        raise ValueError("not an index of groups")
+    chars = None if req_chars is None else tuple(_ints(req_chars))
+    return (_int(flags), _ints(code), _names(group_index), {k: v for k, v in index_group}, {}, [], _int(req_offset), chars, _int(req_flags), _int(group_count))
+
+
+_REGEX = _Engine("regex", _regex_decode, _regex_encode)
+
+
+def regex_pattern(source: str, flags: int = 0) -> regex.Pattern[str]:
+    """`regex.compile(source, flags)`, made from the stored state when there is one (flags: 0 or IGNORECASE)."""
+    made = _REGEX.made.get((source, flags))
+    if made is not None:
+        return made  # type: ignore[no-any-return]
+    try:
+        extension = regex_extension()
+        made = _REGEX.lookup(source, flags, None if extension is None else extension.compile, _regex_key)
+    except Exception:  # whatever the stored state did, the normal compile answers
+        made = None
+    if made is None:
+        import regex
+
+        extension = sys.modules["regex._regex"]
+        if getattr(regex, "_regex", None) is not extension:  # what its import binds, had it loaded the extension itself
+            regex._regex = extension
+        made, args = _captured(extension, lambda: regex.compile(source, flags, cache_pattern=False), source)
+        if args is not None:
+            try:
+                _REGEX._load(_regex_key)
+            except Exception:  # not recorded: the next run compiles it again
+                return made  # type: ignore[no-any-return]
+            _REGEX.record(source, flags, args)
+    _REGEX.made[(source, flags)] = made
+    return made  # type: ignore[no-any-return]
+
+
+def _captured(extension: Any, compile_normally: Callable[[], Any], source: str) -> tuple[Any, tuple[Any, ...] | None]:
+    """`compile_normally()`, and the arguments it passed to `extension.compile` for `source` (None:
+    it did not call it, the engine's own cache answered)."""
+    seen: list[tuple[Any, ...]] = []
+    constructor = extension.compile
+
+    def recording(*args: Any) -> Any:
+        if args and args[0] == source:
+            seen.append(args)
+        return constructor(*args)
+
+    global _capture_lock
+    if _capture_lock is None:
+        import threading
+
+        _capture_lock = threading.Lock()
+    with _capture_lock:
+        extension.compile = recording
+        try:
+            made = compile_normally()
+        finally:
+            extension.compile = constructor
+    return made, seen[-1] if len(seen) == 1 else None
