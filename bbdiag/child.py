@@ -141,13 +141,7 @@ def capture(args: Sequence[str], *, timeout: float, env: Mapping[str, str] | Non
     child reaped. No cwd: posix_spawn has none (git takes `-C`). Where there is no posix_spawn
     (Windows), `run` does it."""
     if not hasattr(os, "posix_spawn"):
-        import subprocess
-
-        try:
-            done = run(args, timeout=timeout, env=env)
-        except subprocess.TimeoutExpired as exc:
-            raise TimeoutError(f"{args[0]} did not finish in {timeout} seconds") from exc
-        return Finished(done.returncode, done.stdout, done.stderr)
+        return _captured_by_run(args, timeout, env)
     import select
     import time
 
@@ -159,9 +153,11 @@ def capture(args: Sequence[str], *, timeout: float, env: Mapping[str, str] | Non
     try:
         actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0), (os.POSIX_SPAWN_DUP2, out_end, 1), (os.POSIX_SPAWN_DUP2, err_end, 2)]
         pid = os.posix_spawn(program, list(args), env, file_actions=actions, setsid=True)
-    except BaseException:
+    except BaseException as exc:
         for fd in (out, out_end, err, err_end):
             os.close(fd)
+        if isinstance(exc, NotImplementedError):  # no new session from posix_spawn here (an older macOS)
+            return _captured_by_run(args, timeout, env)
         raise
     os.close(out_end)
     os.close(err_end)
@@ -199,6 +195,16 @@ def capture(args: Sequence[str], *, timeout: float, env: Mapping[str, str] | Non
         os.close(out)
         os.close(err)
     return Finished(os.waitstatus_to_exitcode(ended[1]), b"".join(read[out]), b"".join(read[err]))
+
+
+def _captured_by_run(args: Sequence[str], timeout: float, env: Mapping[str, str] | None) -> Finished:
+    import subprocess
+
+    try:
+        done = run(args, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired as exc:
+        raise TimeoutError(f"{args[0]} did not finish in {timeout} seconds") from exc
+    return Finished(done.returncode, done.stdout, done.stderr)
 
 
 def _program(name: str, env: Mapping[str, str]) -> str:

@@ -78,3 +78,18 @@ def test_kill_all_ends_a_capture_in_flight(tmp_path: Path) -> None:
     timer.join()
     assert done.returncode == -9 and time.monotonic() - started < 30
     assert _ended_soon(int(pidfile.read_text()))
+
+
+def test_without_posix_spawn_run_does_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no posix_spawn, an older macOS none that starts a session: the answers are run's."""
+    script = ["sh", "-c", "printf out; printf err >&2; exit 4"]
+
+    def no_session(*args: object, **kwargs: object) -> int:
+        raise NotImplementedError("setsid")
+
+    monkeypatch.setattr(os, "posix_spawn", no_session)
+    assert child.capture(script, timeout=30) == child.Finished(4, b"out", b"err")
+    with pytest.raises(TimeoutError):
+        child.capture(["sleep", "300"], timeout=0.5)
+    monkeypatch.delattr(os, "posix_spawn")
+    assert child.capture(script, timeout=30) == child.Finished(4, b"out", b"err")
