@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from bbdiag import __version__
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from typing import Any, TypeVar
 
     T = TypeVar("T")
-FORMAT = 7  # bump when the stored records change shape
+FORMAT = 8  # bump when the stored records change shape
 # What this process has loaded already: (key, value) by (name, source_dir, extra). A scan of
 # thousands of logs asks for the library once per log; decoding it (and rebuilding its keyword
 # automaton) each time cost more than the scanning.
@@ -106,20 +106,29 @@ def keyed(
 _MISSING = object()
 
 
-class Later:
-    """A part of a stored value kept as JSON text after the cache file's document, and decoded
-    only when `value()` is asked for: the library keeps each pattern so, and a run parses and
-    decodes only the patterns its lines need (explain's few lines: a handful of hundreds)."""
+class Parts:
+    """A list kept as JSON texts one after another after the cache file's document, each decoded
+    only when it is asked for (`parts[i]`): the library keeps its patterns so, and a run parses
+    and decodes only the patterns its lines need (explain's few lines: a handful of hundreds).
+    What follows the document is not even decoded from UTF-8 until a part of it is asked for, and
+    the document holds only where each part ends."""
 
-    __slots__ = ("_load", "_value")
+    __slots__ = ("_decode", "_values")
 
-    def __init__(self, value: object, load: Callable[[], object] | None = None) -> None:
-        self._value, self._load = value, load
+    def __init__(self, values: Sequence[object], decode: Callable[[int], object] | None = None) -> None:
+        self._values, self._decode = list(values), decode
 
-    def value(self) -> Any:
-        if self._load is not None:
-            self._value, self._load = self._load(), None
-        return self._value
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, index: int) -> Any:
+        value = self._values[index]
+        if value is _UNDECODED and self._decode is not None:
+            value = self._values[index] = self._decode(index)
+        return value
+
+
+_UNDECODED = object()
 
 
 def _load(path: str, key: str, kinds: Mapping[str, type], from_data: Callable[[Any], T]) -> T | object:
@@ -128,12 +137,15 @@ def _load(path: str, key: str, kinds: Mapping[str, type], from_data: Callable[[A
         with open(path, "rb") as handle:
             if not trusted(handle.fileno(), os.path.dirname(path)):
                 return _MISSING
-            text = handle.read().decode("utf-8")
-        tail: list[str] = []  # the text after the document, once it is known
-        document, end = json.JSONDecoder(object_hook=lambda obj: _decode(obj, kinds, tail)).raw_decode(text)
-        if not isinstance(document, dict) or document.get("key") != key or len(text) - end != document.get("tail", 0):
+            data = handle.read()
+        # The document is the first line (JSON text holds no raw line break); the parts after it
+        # are decoded one by one, when they are asked for (`Later`).
+        end = data.find(b"\n")
+        end = len(data) if end == -1 else end
+        tail: list[bytes] = [data[end + 1 :]]
+        document = json.JSONDecoder(object_hook=lambda obj: _decode(obj, kinds, tail)).decode(data[:end].decode("utf-8"))
+        if not isinstance(document, dict) or document.get("key") != key or len(tail[0]) != document.get("tail", 0):
             return _MISSING
-        tail.append(text[end:])
         return from_data(document["value"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # absent, not JSON, another shape
         return _MISSING
@@ -149,15 +161,17 @@ def trusted(fd: int, folder: str) -> bool:
     return info.st_uid == mine and parent.st_uid == mine and not (info.st_mode | parent.st_mode) & 0o022
 
 
-def _encode(value: object, tail: list[str] | None) -> object:
-    """`value` as JSON data; each `Later` in it goes to `tail` as JSON text, and stands as where it is there."""
-    if isinstance(value, Later):
+def _encode(value: object, tail: list[bytes] | None) -> object:
+    """`value` as JSON data; each item of `Parts` in it goes to `tail` as JSON text (UTF-8), and
+    the parts stand as where each begins there, and where the last ends."""
+    if isinstance(value, Parts):
         if tail is None:
-            raise TypeError("a Later inside a Later is not stored")
-        text = json.dumps(_encode(value.value(), None), ensure_ascii=False, separators=(",", ":"))
-        start = sum(map(len, tail))
-        tail.append(text)
-        return {"$later": [start, start + len(text)]}
+            raise TypeError("Parts inside Parts are not stored")
+        bounds = [sum(map(len, tail))]
+        for index in range(len(value)):
+            tail.append(json.dumps(_encode(value[index], None), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            bounds.append(bounds[-1] + len(tail[-1]))
+        return {"$parts": bounds}
     if isinstance(value, tuple) and hasattr(value, "_fields"):
         return {"$record": type(value).__name__, "fields": [_encode(v, tail) for v in value]}
     if isinstance(value, tuple | list):  # a list in a record's fields comes back a tuple (records hold tuples)
@@ -177,10 +191,14 @@ def _encode(value: object, tail: list[str] | None) -> object:
     raise TypeError(f"{type(value).__name__} is not stored in the cache")
 
 
-def _decode(obj: dict[str, Any], kinds: Mapping[str, type], tail: list[str]) -> object:
-    if "$later" in obj:  # decoded from the text after the document (`tail[0]` by then) when it is asked for
-        start, end = obj["$later"]
-        return Later(None, lambda: json.loads(tail[0][start:end], object_hook=lambda inner: _decode(inner, kinds, tail)))
+def _decode(obj: dict[str, Any], kinds: Mapping[str, type], tail: list[bytes]) -> object:
+    if "$parts" in obj:  # each decoded from the bytes after the document (`tail[0]`) when it is asked for
+        bounds: list[int] = obj["$parts"]
+
+        def part(index: int) -> object:
+            return json.loads(tail[0][bounds[index] : bounds[index + 1]], object_hook=lambda inner: _decode(inner, kinds, tail))
+
+        return Parts([_UNDECODED] * (len(bounds) - 1), part)
     if "$record" in obj:  # KeyError: a class the caller did not name
         return kinds[obj["$record"]](*(tuple(v) if isinstance(v, list) else v for v in obj["fields"]))
     if "$date" in obj:
@@ -201,13 +219,13 @@ def _store(path: str, key: str, data: object) -> None:
     import tempfile
 
     try:
-        tail: list[str] = []
+        tail: list[bytes] = []
         value = _encode(data, tail)
-        after = "".join(tail)
-        text = json.dumps({"key": key, "tail": len(after), "value": value}, ensure_ascii=False, separators=(",", ":")) + after
+        after = b"".join(tail)
+        document = json.dumps({"key": key, "tail": len(after), "value": value}, ensure_ascii=False, separators=(",", ":"))
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=os.path.dirname(path), prefix=".cache-", delete=False) as handle:
-            handle.write(text)
+        with tempfile.NamedTemporaryFile("wb", dir=os.path.dirname(path), prefix=".cache-", delete=False) as handle:
+            handle.write(document.encode("utf-8") + b"\n" + after)
         os.replace(handle.name, path)
     except (OSError, TypeError, ValueError):
         pass

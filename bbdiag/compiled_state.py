@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     import regex
 
-FORMAT = 1  # bump when what a line holds changes shape
+FORMAT = 2  # bump when what a line holds changes shape
 MAX_FILE_BYTES = 8 << 20  # a file grown past this (lines recorded again and again) starts over
 IGNORECASE = re.IGNORECASE  # the same bit in both engines (regex.IGNORECASE == re.IGNORECASE == 2)
 _capture_lock: Any = None  # made with the first capture (threading is not imported on explain's way)
@@ -96,7 +96,10 @@ class _Engine:
         """Add the arguments the engine's Python layer passed to its C constructor to the state."""
         if self._path is None or self._lines is None:
             return
-        data = self._encode(args)
+        try:
+            data = self._encode(args)
+        except (TypeError, ValueError, OverflowError):  # a code or value the stored form does not hold: compiled each time
+            return
         if data is None:
             return
         line_key = _line_key(source, flags)
@@ -126,7 +129,7 @@ def _check(line_key: str, arguments: str) -> str:
 
 
 def _line_key(source: str, flags: int) -> str:
-    return json.dumps(f"{flags}:{source}")  # ASCII, one line, no tab
+    return json.dumps(f"{int(flags)}:{source}")  # ASCII, one line, no tab
 
 
 def _state_path(name: str, engine_key: str) -> str:
@@ -177,6 +180,24 @@ def _ints(value: object) -> list[int]:
     return value
 
 
+def _code_text(code: Sequence[int]) -> str:
+    """An engine's code (unsigned ints of the C compiler's size) as hex text of its native bytes:
+    decoding a JSON list of thousands of ints cost more than the rest of making the patterns."""
+    import array
+
+    return array.array("I", code).tobytes().hex()
+
+
+def _code(text: object) -> list[int]:
+    if type(text) is not str:
+        raise ValueError("not a code")
+    return memoryview(bytes.fromhex(text)).cast("I").tolist()
+
+
+# Both keys hold what the stored codes' bytes depend on: the byte order and the size of an unsigned int.
+_MACHINE = f"{sys.byteorder}:{memoryview(b'').cast('I').itemsize}"
+
+
 def _int(value: object) -> int:
     if type(value) is not int:
         raise ValueError("not an int")
@@ -196,21 +217,24 @@ def _re_key() -> str | None:
     folder = os.path.dirname(getattr(re, "__file__", None) or "")
     if not folder:
         return None
-    return f"{FORMAT} re\n{sys.version}\n{sys.implementation.cache_tag}\n{_sre.MAGIC}:{_sre.CODESIZE}:{_sre.MAXREPEAT}:{_sre.MAXGROUPS}\n" + _identity(folder)
+    return (
+        f"{FORMAT} re\n{sys.version}\n{sys.implementation.cache_tag}\n{_MACHINE}\n{_sre.MAGIC}:{_sre.CODESIZE}:{_sre.MAXREPEAT}:{_sre.MAXGROUPS}\n"
+        + _identity(folder)
+    )
 
 
 def _re_encode(args: tuple[Any, ...]) -> list[Any] | None:
     _pattern, flags, code, groups, groupindex, indexgroup = args
     if not isinstance(_pattern, str):
         return None
-    return [int(flags), [int(c) for c in code], int(groups), {str(k): int(v) for k, v in groupindex.items()}, list(indexgroup)]
+    return [int(flags), _code_text(code), int(groups), {str(k): int(v) for k, v in groupindex.items()}, list(indexgroup)]
 
 
 def _re_decode(source: str, data: list[Any]) -> tuple[Any, ...]:
     flags, code, groups, groupindex, indexgroup = data
     if type(indexgroup) is not list or not all(name is None or type(name) is str for name in indexgroup):
         raise ValueError("not an index of groups")
-    return (_int(flags), _ints(code), _int(groups), _names(groupindex), tuple(indexgroup))
+    return (_int(flags), _code(code), _int(groups), _names(groupindex), tuple(indexgroup))
 
 
 _RE = _Engine("re", _re_decode, _re_encode)
@@ -283,7 +307,7 @@ def _regex_key() -> str | None:
         return None
     folder = os.path.dirname(where)
     names = [name for name in os.listdir(folder) if name.endswith(".py") or name == os.path.basename(where)]
-    return f"{FORMAT} regex\n{sys.version}\n{extension.MAGIC}:{extension.CODE_SIZE}\n" + _identity(folder, names)
+    return f"{FORMAT} regex\n{sys.version}\n{_MACHINE}\n{extension.MAGIC}:{extension.CODE_SIZE}\n" + _identity(folder, names)
 
 
 def _regex_encode(args: tuple[Any, ...]) -> list[Any] | None:
@@ -292,7 +316,7 @@ def _regex_encode(args: tuple[Any, ...]) -> list[Any] | None:
         return None  # named lists are sets of the caller's values: none of bbdiag's patterns uses them
     return [
         int(flags),
-        [int(c) for c in code],
+        _code_text(code),
         {str(k): int(v) for k, v in group_index.items()},
         [[int(k), str(v)] for k, v in index_group.items()],
         int(req_offset),
@@ -307,7 +331,7 @@ def _regex_decode(source: str, data: list[Any]) -> tuple[Any, ...]:
     if type(index_group) is not list or not all(type(p) is list and len(p) == 2 and type(p[0]) is int and type(p[1]) is str for p in index_group):
         raise ValueError("not an index of groups")
     chars = None if req_chars is None else tuple(_ints(req_chars))
-    return (_int(flags), _ints(code), _names(group_index), {k: v for k, v in index_group}, {}, [], _int(req_offset), chars, _int(req_flags), _int(group_count))
+    return (_int(flags), _code(code), _names(group_index), {k: v for k, v in index_group}, {}, [], _int(req_offset), chars, _int(req_flags), _int(group_count))
 
 
 _REGEX = _Engine("regex", _regex_decode, _regex_encode)

@@ -38,6 +38,10 @@ SEARCH_TIMEOUT = 0.5
 # Building the keyword automaton costs about as much as looking ~30 lines up keyword by keyword:
 # explain's usual input (a few lines) never builds it; a longer input builds it at this line.
 LINES_BEFORE_AUTOMATON = 32
+# Until then a line's keywords are found by their first characters: each position of the line
+# looks up the keywords that start with the three characters there (a tenth of testing each
+# of the 1,400 keywords on each line, the most of explain's matching).
+HEAD = 3
 
 PATTERN_FIELDS = frozenset(
     {
@@ -150,23 +154,29 @@ def _compile(source: str, ignore_case: bool, file: str) -> regex.Pattern[str]:
         raise
 
 
-KeywordIndexes = tuple[tuple[str, tuple[int, ...]], ...]  # each keyword with the positions in `patterns` of the patterns that hold it
-
-
 class Library:
     """The loaded patterns, indexed by id and by keyword.
 
     `record(i)` makes the i-th pattern of `ids` (every one, retired too); `active` are the
-    positions in `ids` of the stable ones, which are `patterns`. Loaded from bbdiag.cache, a
-    pattern is decoded only when a line holds one of its keywords (or someone asks for it): the
-    keyword index is all that explain's few lines need of the other hundred.
+    positions in `ids` of the stable ones, which are `patterns`; `indexes(k)` are the positions
+    in `patterns` of the patterns that hold the k-th of `keywords`. Loaded from bbdiag.cache, a
+    pattern is decoded only when a line holds one of its keywords (or someone asks for it), and
+    so are a keyword's positions: the keywords are all that explain's few lines need of the rest.
     """
 
-    def __init__(self, ids: tuple[str, ...], active: tuple[int, ...], keyword_indexes: KeywordIndexes, record: Callable[[int], Pattern]) -> None:
-        self._ids, self._active, self._keyword_indexes, self._record = ids, active, keyword_indexes, record
+    def __init__(
+        self,
+        ids: tuple[str, ...],
+        active: tuple[int, ...],
+        keywords: tuple[str, ...],
+        indexes: Callable[[int], tuple[int, ...]],
+        record: Callable[[int], Pattern],
+    ) -> None:
+        self._ids, self._active, self._keywords, self._indexes, self._record = ids, active, keywords, indexes, record
         self._position = {pattern_id: i for i, pattern_id in enumerate(ids)}
         self._made: dict[int, Pattern] = {}
         self._automaton_built: Any = None
+        self._heads: tuple[dict[str, list[int]], tuple[int, ...]] | None = None
         self._lines_looked_up = 0
 
     def _pattern(self, index: int) -> Pattern:
@@ -196,13 +206,33 @@ class Library:
         found: set[int] = set()
         if self._automaton_built is None and self._lines_looked_up < LINES_BEFORE_AUTOMATON:
             self._lines_looked_up += 1
-            for keyword, indexes in self._keyword_indexes:
-                if keyword in lowered:
-                    found.update(indexes)
+            for position in self._keywords_in(lowered):
+                found.update(self._indexes(position))
         else:
             for _, indexes in self._automaton.iter(lowered):
                 found.update(indexes)
         return [self._pattern(self._active[i]) for i in sorted(found)]
+
+    def _keywords_in(self, lowered: str) -> set[int]:
+        """The positions in `keywords` of those that occur in the line, by their first characters."""
+        if self._heads is None:
+            heads: dict[str, list[int]] = {}
+            shorter: list[int] = []
+            for position, keyword in enumerate(self._keywords):
+                if len(keyword) < HEAD:
+                    shorter.append(position)
+                else:
+                    heads.setdefault(keyword[:HEAD], []).append(position)
+            self._heads = heads, tuple(shorter)
+        heads, short = self._heads
+        keywords = self._keywords
+        hit = {position for position in short if keywords[position] in lowered}
+        get = heads.get
+        for start in range(len(lowered) - HEAD + 1):
+            starting = get(lowered[start : start + HEAD])
+            if starting is not None:
+                hit.update(position for position in starting if lowered.startswith(keywords[position], start))
+        return hit
 
     @property
     def _automaton(self) -> Any:
@@ -212,15 +242,15 @@ class Library:
         import ahocorasick  # type: ignore[import-not-found]  # here: explain's few lines never build it
 
         automaton = ahocorasick.Automaton()
-        for keyword, indexes in self._keyword_indexes:
-            automaton.add_word(keyword, indexes)
+        for position, keyword in enumerate(self._keywords):
+            automaton.add_word(keyword, self._indexes(position))
         automaton.make_automaton()
         self._automaton_built = automaton
         return automaton
 
     @property
     def keywords(self) -> tuple[str, ...]:
-        return tuple(keyword for keyword, _ in self._keyword_indexes)
+        return self._keywords
 
 
 def load(directory: str | os.PathLike[str] = PATTERNS_DIR) -> Library:
@@ -237,22 +267,42 @@ def load(directory: str | os.PathLike[str] = PATTERNS_DIR) -> Library:
 
 
 def _stored(library: Library) -> dict[str, object]:
-    """The library for bbdiag.cache: its index as it is, each pattern apart (`cache.Later`),
-    parsed and decoded only when a line needs it (`_from_stored`)."""
+    """The library for bbdiag.cache: ids and keywords each one text (one line each), each
+    keyword's positions one word of another (`3,17`), each pattern apart (`cache.Parts`): a
+    run decodes three strings, and parses the positions and patterns of the keywords its lines
+    hold (`_from_stored`). Decoding them as JSON lists was most of loading the library."""
     from bbdiag import cache
 
-    return {"ids": library._ids, "active": library._active, "keywords": library._keyword_indexes, "records": [cache.Later(p) for p in library.every]}
+    texts = (*library._ids, *library._keywords)
+    if any("\n" in text for text in texts):
+        raise TypeError("a line break in an id or keyword")  # not stored: parsed each time, correctly
+    positions = [",".join(map(str, library._indexes(k))) for k in range(len(library._keywords))]
+    return {
+        "ids": "\n".join(library._ids),
+        "active": library._active,
+        "keywords": "\n".join(library._keywords),
+        "positions": " ".join(positions),
+        "records": cache.Parts(library.every),
+    }
 
 
 def _from_stored(data: Mapping[str, Any]) -> Library:
     from bbdiag import cache
 
-    records: list[cache.Later] = data["records"]
-    ids, active = tuple(data["ids"]), tuple(data["active"])
-    keyword_indexes = tuple((keyword, tuple(indexes)) for keyword, indexes in data["keywords"])
-    if not (len(records) == len(ids) and all(isinstance(r, cache.Later) for r in records) and all(isinstance(k, str) for k, _ in keyword_indexes)):
+    records: cache.Parts = data["records"]
+    ids, keywords = tuple(data["ids"].split("\n")), tuple(data["keywords"].split("\n"))
+    digits = data["positions"].replace(" ", "").replace(",", "")
+    positions: list[str] = data["positions"].split(" ")
+    if not (len(records) == len(ids) and len(positions) == len(keywords) and digits.isascii() and digits.isdigit() and isinstance(records, cache.Parts)):
         raise ValueError("not a stored library")  # the cache reads this as a miss
-    return Library(ids, active, keyword_indexes, lambda index: _pattern(records[index].value()))
+
+    def indexes(k: int) -> tuple[int, ...]:
+        try:
+            return tuple(map(int, positions[k].split(",")))
+        except ValueError:  # `3,,4`: the file was changed after bbdiag wrote it
+            raise LibraryError(f"{cache.directory()}: a cached keyword is not one; remove the folder and bbdiag rebuilds it") from None
+
+    return Library(ids, tuple(data["active"]), keywords, indexes, lambda index: _pattern(records[index]))
 
 
 def _pattern(value: object) -> Pattern:
@@ -286,7 +336,7 @@ def _indexed(patterns: Sequence[Pattern]) -> Library:
     for position, index in enumerate(active):
         for keyword in every[index].keywords:
             by_keyword.setdefault(keyword, []).append(position)
-    return Library(tuple(by_id), active, tuple((k, tuple(v)) for k, v in by_keyword.items()), every.__getitem__)
+    return Library(tuple(by_id), active, tuple(by_keyword), tuple(tuple(v) for v in by_keyword.values()).__getitem__, every.__getitem__)
 
 
 def _load_translations(path: str) -> Mapping[str, Mapping[str, list[str]]]:

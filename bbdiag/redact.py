@@ -31,7 +31,9 @@ _SHAPES = tuple(shape for shape in hosts.TOKEN_SHAPES if shape.in_text and shape
 @functools.cache
 def _token_chars() -> str:
     """Every printable ASCII character a token's body may hold (when a line is first checked for a wrapped token)."""
-    any_body = re.compile("|".join(dict.fromkeys(s.body for s in _SHAPES)))  # one compile, not one per shape
+    from bbdiag import compiled_state  # its stored compiled state, or re.compile
+
+    any_body = compiled_state.re_pattern("|".join(dict.fromkeys(s.body for s in _SHAPES)))  # one expression, not one per shape
     return "".join(sorted({c for c in map(chr, range(33, 127)) if any_body.fullmatch(c)}))
 
 

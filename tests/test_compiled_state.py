@@ -156,8 +156,8 @@ DAMAGES = [
     ('["a"]', True),  # another shape
     ('[8224,"x",{},[],0,null,0,0,0]', True),
     ("", True),
-    ("[8224,[999999999],{},[],0,null,0,1]", False),  # a code regex's constructor would crash on: the checksum catches it
-    ("[8224,[1,2,3],{},[],0,null,0,1]", False),
+    ('[8224,"ffffff3b",{},[],0,null,0,1]', False),  # a code regex's constructor would crash on: the checksum catches it
+    ('[8224,"010000000200000003000000",{},[],0,null,0,1]', False),
 ]
 
 

@@ -211,4 +211,4 @@ def test_a_library_file_cut_short_is_parsed_again(monkeypatch: pytest.MonkeyPatc
 
 def test_a_later_part_is_not_stored_inside_another() -> None:
     with pytest.raises(TypeError):
-        cache._encode(cache.Later([cache.Later(1)]), [])
+        cache._encode(cache.Parts([cache.Parts([1])]), [])
