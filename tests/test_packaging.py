@@ -4,6 +4,7 @@ from a package index bbdiag is not on yet."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -55,6 +56,42 @@ def test_the_wheel_installs_into_a_clean_venv_and_runs(dist: Path, tmp_path: Pat
     assert scanned.returncode == 0 and '"app-password-retired"' in scanned.stdout, scanned.stderr
     listed = subprocess.run([str(env_dir / "bin" / "bbdiag"), "patterns", "--check"], capture_output=True, text=True, timeout=120, check=False)
     assert listed.returncode == 0, "the pattern files and translations are in the wheel"
+    if "abi3" in wheel.name:  # built with the C extension (where a compiler is): the installed bbdiag counts with it
+        counting = subprocess.run(
+            [str(python), "-I", "-c", "from bbdiag import prefilter; print(prefilter.count_newlines.__module__)"], capture_output=True, text=True, check=False
+        )
+        assert counting.stdout.strip() == "bbdiag._newlines", counting.stderr
+
+
+def test_the_sdist_carries_the_extension_and_installs_without_a_compiler(dist: Path, tmp_path: Path) -> None:
+    """Where no wheel fits (another OS or CPU), pip builds the sdist: with a compiler it builds the C
+    extension, and where the build fails (CC=false here) bbdiag still installs, pure Python, and scans."""
+    import tarfile
+
+    (sdist,) = dist.glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert {"setup.py", "bbdiag/_newlines.c", "bbdiag/_newlines.pyi"} <= names
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    environment = {**os.environ, "CC": "false", "PIP_NO_CACHE_DIR": "1"}  # no cached wheel of ours with the extension in it
+    done = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(sdist)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=environment,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    counting = subprocess.run(
+        [str(python), "-I", "-c", "from bbdiag import prefilter; print(prefilter.count_newlines.__name__)"], capture_output=True, text=True, check=False
+    )
+    assert counting.stdout.strip() == "python_count", counting.stderr
+    case = ROOT / "tests" / "fixtures" / "corpus" / "cases" / "p001.txt"
+    scanned = subprocess.run([str(env_dir / "bin" / "bbdiag"), "scan", "--format", "json", str(case)], capture_output=True, text=True, timeout=120, check=False)
+    assert scanned.returncode == 0 and '"app-password-retired"' in scanned.stdout, scanned.stderr
 
 
 def test_no_readme_recipe_installs_bbdiag_from_an_index() -> None:

@@ -50,3 +50,36 @@ def test_a_small_file_that_grows_while_it_is_read(tmp_path: Path) -> None:
         reading = Reading(str(log))
         numbers = [line.number for line in prefilter.read(stream, reading, library.load())]
     assert numbers == [3, 4] and reading.lines == 4
+
+
+def test_a_trimmed_regex_matches_wherever_its_pattern_does() -> None:
+    # prefilter.trimmed drops the ends of a loosened regex that only cost Hyperscan time: every
+    # example each pattern must match is still found by what Hyperscan runs.
+    import regex
+
+    checked = 0
+    for pattern in library.load().patterns:
+        for source in pattern.regexes:
+            if not source.isascii():
+                continue
+            quick = regex.compile(prefilter.trimmed(prefilter.loosened(source)), regex.IGNORECASE if pattern.ignore_case else 0)
+            for example in pattern.examples:
+                if regex.search(source, example, regex.IGNORECASE if pattern.ignore_case else 0):
+                    assert quick.search(example), (pattern.id, source, example)
+                    checked += 1
+    assert checked > 300
+
+
+@pytest.mark.parametrize(
+    ("loose", "trimmed"),
+    [
+        (r"\s*\+?\s*[0-9a-f]{7,64}\.\.\.?[0-9a-f]{7,64}\s+\S+\s+->\s+\S+", r"[0-9a-f]{7,}\.\.\.?[0-9a-f]{7,}\s+\S+\s+->"),
+        (r"\s*\*\s+(?:branch|tag)\s+\S+\s+->\s+FETCH_HEAD\s*", r"\*\s+(?:branch|tag)\s+\S+\s+->\s+FETCH_HEAD"),
+        (r"TF401019: [^\n]*", r"TF401019: "),
+        (r"fatal: (?:a|b)|remote: c\s*", r"fatal: (?:a|b)|remote: c\s*"),  # an alternation at the top: as it is
+        (r"\x1b\[31mfatal: \d{1,3}", r"\x1b\[31mfatal: \d{1,}"),
+        (r"\s*", r"\s*"),  # nothing would be left: as it is (and Hyperscan refuses what matches nothing)
+    ],
+)
+def test_what_trimming_drops(loose: str, trimmed: str) -> None:
+    assert prefilter.trimmed(loose) == trimmed
