@@ -289,8 +289,7 @@ def regex_extension() -> ModuleType | None:
         return loaded
     if "regex" in sys.modules:  # the package ran without it: not the regex bbdiag knows
         return None
-    import importlib.machinery
-    import importlib.util
+    import importlib.machinery  # not importlib.util, which imports contextlib (3 million instructions)
 
     spec = _find_spec("regex", None)
     if spec is None or not spec.submodule_search_locations:
@@ -298,7 +297,10 @@ def regex_extension() -> ModuleType | None:
     extension = _find_spec("regex._regex", spec.submodule_search_locations)
     if extension is None or not isinstance(extension.loader, importlib.machinery.ExtensionFileLoader):
         return None
-    module = importlib.util.module_from_spec(extension)
+    # What importlib.util.module_from_spec does for an extension: the loader makes the module
+    # (its __file__ set), and the import system's attributes are the spec's.
+    module = extension.loader.create_module(extension)
+    module.__spec__, module.__loader__, module.__package__ = extension, extension.loader, extension.parent
     sys.modules["regex._regex"] = module
     try:
         extension.loader.exec_module(module)

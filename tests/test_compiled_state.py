@@ -253,3 +253,12 @@ def test_explain_matches_from_the_stored_state_without_the_regex_package(tmp_pat
     assert second["code"] == first["code"] == 0 and second["report"] == first["report"] and "credentials-rejected" in second["report"]
     assert "regex._regex" in second["modules"] and not {"regex._regex_core", "regex._main", "regex"} & set(second["modules"])
     assert second["same"] and second["works"]  # a later import regex runs the package on the extension already loaded
+
+
+def test_the_extension_is_loaded_without_importlib_util(tmp_path: Path) -> None:
+    """importlib.util's module_from_spec would bring contextlib (3 million instructions) to explain's run."""
+    from tests.test_startup_stdlib import _loaded
+
+    code, modules = _loaded(tmp_path, "text")
+    assert code == 0 and "regex._regex" in modules
+    assert not {"importlib.util", "contextlib", "regex._regex_core"} & modules
