@@ -6,8 +6,9 @@ importing the remedy engine that dispatches to them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from bbdiag.records import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bbdiag.alternatives import Alternative
 

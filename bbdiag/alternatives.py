@@ -9,10 +9,10 @@ user's remote (scheme, host, port, SSH user) when the output or the repository s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
-
 from bbdiag.causes import CAUSES
+from bbdiag.records import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bbdiag.diagnose import Diagnosis
     from bbdiag.remote_urls import RemoteURL

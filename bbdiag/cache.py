@@ -17,11 +17,14 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
 
 from bbdiag import __version__
 
-T = TypeVar("T")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 FORMAT = 8  # bump when the stored records change shape
 # What this process has loaded already: (key, value) by (name, source_dir, extra). A scan of
 # thousands of logs asks for the library once per log; decoding it (and rebuilding its keyword

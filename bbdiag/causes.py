@@ -6,9 +6,8 @@ retire it instead.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from bbdiag import hosts
+from bbdiag.records import NamedTuple
 
 
 class Cause(NamedTuple):

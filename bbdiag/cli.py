@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import argparse
 import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 from bbdiag import __version__
 from bbdiag.usage import EXIT_EXPLAINED, EXIT_INTERNAL, EXIT_USAGE, UsageError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from argparse import Namespace
+
     Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    from types import SimpleNamespace as Namespace  # what argparse.Namespace is to a command (attributes), without argparse
 
 EXIT_CODES_HELP = """exit codes:
   0  explain: a failure was explained; doctor: no error finding; scan: nothing gated
@@ -26,11 +30,14 @@ EXIT_CODES_HELP = """exit codes:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser(sys.argv[1:] if argv is None else argv)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse has printed its message
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = plain_explain(words)
+    if args is None:
+        parser = _parser(words)
+        try:
+            args = parser.parse_args(words)
+        except SystemExit as exc:  # argparse has printed its message
+            return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     command: Callable[[argparse.Namespace], int] = args.command
     try:
         code = command(args)
@@ -72,8 +79,47 @@ def _internal_error(args: argparse.Namespace, exc: Exception) -> int:
     return EXIT_INTERNAL
 
 
+# explain's options that take a value, as _add_explain declares them (their attribute), and its formats.
+_EXPLAIN_VALUES = {"--format": "format", "--repo": "repo", "--as-of": "as_of"}
+_EXPLAIN_FORMATS = ("auto", "terminal", "text", "json")
+
+
+def plain_explain(words: Sequence[str]) -> Namespace | None:
+    """explain's usual command lines (`explain [FILE] [--format F] [--repo DIR] [--no-repo] [--as-of DATE]`,
+    each at most once, every word whole) as argparse parses them, without argparse: importing it,
+    building explain's parser and parsing were 23M instructions, a tenth of `git push 2>&1 | bbdiag
+    explain`. Anything else (help, an abbreviation, `--opt=value`, a value that starts with `-`, a
+    repeated option, any error) is None: argparse parses it, and says what is wrong in its words.
+    tests/test_cli_plain_explain.py holds the two alike."""
+    if not words or words[0] != "explain":
+        return None
+    found: dict[str, str | bool] = {}
+    rest = iter(words[1:])
+    for word in rest:
+        value: str | bool
+        if word == "--no-repo":
+            key, value = "no_repo", True
+        elif word in _EXPLAIN_VALUES:
+            key, value = _EXPLAIN_VALUES[word], next(rest, "-")  # "-": no value, argparse's to say so
+            if value.startswith("-"):
+                return None
+        elif word == "-" or not word.startswith("-"):
+            key, value = "file", word
+        else:
+            return None
+        if key in found:
+            return None
+        found[key] = value
+    if found.get("format", "auto") not in _EXPLAIN_FORMATS:
+        return None
+    defaults = {"file": "-", "format": "auto", "repo": None, "no_repo": False, "as_of": None}
+    return Namespace(**{**defaults, **found}, command=_command("explain"), name="explain")
+
+
 def _formatter(prog: str) -> argparse.HelpFormatter:
     """argparse's formatter, with the width looked up here: its own lookup imports shutil on every run."""
+    import argparse
+
     try:
         width = os.get_terminal_size(sys.stdout.fileno()).columns - 2
     except (OSError, ValueError, AttributeError):
@@ -84,6 +130,8 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The whole command line; when `argv` starts with a subcommand, only that one's parser (building
     all ten cost a tenth of explain's start-up, and a run parses one: its --help and errors are the same)."""
+    import argparse  # here: plain_explain parses explain's usual command lines without it
+
     parser = argparse.ArgumentParser(
         prog="bbdiag",
         description="Explain why a git push, pull or clone failed to authenticate, and exactly what to type to fix it.",
@@ -152,6 +200,8 @@ def _add_doctor(sub: Subcommands, _: str) -> None:
         epilog="exit codes:\n  0  no error-severity finding\n  1  an error-severity finding\n  2  usage error\n",
         formatter_class=_formatter,
     )
+    import argparse
+
     doctor.add_argument("--remote", metavar="NAME", help="check only this remote")
     doctor.add_argument("--repo", metavar="PATH", help="the repository to check (default: the current directory's)")
     doctor.add_argument(
@@ -209,6 +259,8 @@ def _add_fix(sub: Subcommands, _: str) -> None:
 
 
 def _add_run(sub: Subcommands, _: str) -> None:
+    import argparse
+
     run = sub.add_parser(
         "run",
         help="run a git command, show its output live, and explain it if it fails",
@@ -242,6 +294,8 @@ def _add_hook(sub: Subcommands, _: str) -> None:
 
 
 def _add_installer(sub: Subcommands, verb: str) -> None:
+    import argparse
+
     installer = sub.add_parser(
         verb,
         formatter_class=_formatter,
@@ -310,9 +364,7 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
     """The body of a subcommand that lives in bbdiag/commands/NAME.py, imported only when it runs."""
 
     def run(args: argparse.Namespace) -> int:
-        import importlib
-
-        module = importlib.import_module(f"bbdiag.commands.{name}")
+        module = __import__(f"bbdiag.commands.{name}", fromlist=["run"])  # not importlib: its import is 1.7M instructions
         result: int = module.run(args)
         return result
 

@@ -28,9 +28,11 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (16M instructions): see bbdiag.records
 if TYPE_CHECKING:
+    from typing import Any
+
     import regex
 
 FORMAT = 2  # bump when what a line holds changes shape

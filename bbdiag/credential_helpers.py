@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from typing import NamedTuple
+
+from bbdiag.records import NamedTuple
 
 GIT_TIMEOUT = 20
 

@@ -44,13 +44,14 @@ known host and fall back on the first such).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
 
 from bbdiag import hosts, remote_urls
 from bbdiag.causes import CAUSES, PRECEDENCE, urgency
 from bbdiag.lazyre import lazy
 from bbdiag.match import NEAR_AFTER, NEAR_BEFORE, Hit, Matches, SeenURL
+from bbdiag.records import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bbdiag.library import Library
 

@@ -25,10 +25,14 @@ import subprocess
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, NamedTuple, TextIO
 
 from bbdiag import child
 from bbdiag.install import EXIT_BLOCK
+from bbdiag.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, TextIO
 
 ZERO = "0" * 40
 UNCHECKED = 98  # pre_push's answer when the pushed content could not be read (and nothing blocked)

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import NamedTuple
-from urllib.parse import unquote, urlsplit
 
 from bbdiag import child, hosts, remote_urls
 from bbdiag.credential_helpers import helper_program
+from bbdiag.records import NamedTuple
 from bbdiag.remote_urls import RemoteURL
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pathlib and urllib.parse (16M instructions) are imported where used: explain's `remotes` needs neither
+    from pathlib import Path
 
 GIT_TIMEOUT = 20
 
@@ -124,6 +125,13 @@ class Setup(NamedTuple):
         return next((r for r in self.remotes if r.name == name), None)
 
 
+class Remotes(NamedTuple):
+    """The part of the setup a remedy is fitted to (`remotes`; `Setup` has the same two fields)."""
+
+    remotes: tuple[Remote, ...]
+    branch_remote: str | None  # the current branch's remote
+
+
 # ------------------------------------------------------------------------------ secrets
 # The kinds a secret can be: a token shape of some host (bbdiag.hosts), else a password.
 KIND_NAMES = {**hosts.KIND_NAMES, "password": "a password (probably the account password)"}
@@ -135,10 +143,13 @@ def secret_kind(secret: str) -> str:
 
 
 # ------------------------------------------------------------------------------ running git
-def _git(args: Sequence[str], cwd: Path | None, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes] | None:
+def _git(args: Sequence[str], cwd: Path | str | None, env: Mapping[str, str] | None = None) -> child.Finished | None:
+    """git run as if started in `cwd` (`-C`: child.capture, which spares explain subprocess's import, has no cwd);
+    None when it cannot be run or does not finish in time."""
+    where = [] if cwd is None else ["-C", os.fspath(cwd)]
     try:
-        return child.run(["git", *args], cwd=cwd, env=env, timeout=GIT_TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired):
+        return child.capture(["git", *where, *args], env=env, timeout=GIT_TIMEOUT)
+    except OSError:  # TimeoutError among them
         return None
 
 
@@ -152,19 +163,21 @@ def _first_line(data: bytes) -> str:
 # ------------------------------------------------------------------------------ the entry point
 def inspect(where: Path | None = None) -> Setup:
     """Inspect the repository at or above `where` (default: the current directory) and the user's setup."""
+    from pathlib import Path
+
     from bbdiag.redact import redact
 
     where = where or Path.cwd()
-    repository, git_dir, bare, hooks_dir, problem = _discover(where)
+    repository, git_dir, bare, hooks_dir, problem = _discover(os.fspath(where))
     config, config_problem = _read_config(where if git_dir else None)
     problem = problem or config_problem
     remotes, secrets = _remotes(config)
     stored, unread = _stored_credentials(config, frozenset(u.host for r in remotes for u in (r.url, r.push_url) if u is not None))
     return Setup(
-        repository=repository,
-        git_dir=git_dir,
+        repository=None if repository is None else Path(repository),
+        git_dir=None if git_dir is None else Path(git_dir),
         bare=bare,
-        hooks_dir=hooks_dir,
+        hooks_dir=None if hooks_dir is None else Path(hooks_dir),
         problem=problem,
         remotes=tuple(remotes),
         branch_remote=_branch_remote(git_dir, config),
@@ -178,8 +191,19 @@ def inspect(where: Path | None = None) -> Setup:
     )
 
 
-def _discover(where: Path) -> tuple[Path | None, Path | None, bool, Path | None, str | None]:
-    """(work tree, git dir, bare, hooks dir, problem) as git itself finds them."""
+def remotes(where: str | None = None) -> Remotes:
+    """The remotes of the repository at or above `where` (default: the current directory) and the
+    current branch's remote, as `inspect` finds them, and nothing else: explain's remedy needs no
+    more, and it does not pay for stored credentials, SSH keys and known_hosts files (or pathlib)."""
+    where = where or os.getcwd()
+    _, git_dir, _, _, _ = _discover(where)
+    config, _ = _read_config(where if git_dir else None)
+    found, _ = _remotes(config)
+    return Remotes(tuple(found), _branch_remote(git_dir, config))
+
+
+def _discover(where: str) -> tuple[str | None, str | None, bool, str | None, str | None]:
+    """(work tree, git dir, bare, hooks dir, problem) as git itself finds them (paths as text: `inspect` makes them Paths)."""
     # One git process: --show-cdup (unlike --show-toplevel) does not fail in a bare repository.
     done = _git(["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--is-inside-work-tree", "--git-path", "hooks", "--show-cdup"], where)
     if done is None:
@@ -189,14 +213,21 @@ def _discover(where: Path) -> tuple[Path | None, Path | None, bool, Path | None,
         if "not a git repository" in message:
             return None, None, False, None, None  # outside a repository: a normal case
         # A repository git refuses to read (corrupt config, dubious ownership): still say where it is.
-        found = next((d for d in (where, *where.parents) if (d / ".git").exists()), None)
-        return found, found / ".git" if found else None, False, None, _first_line(done.stderr)
-    git_dir_text, bare_text, inside_text, hooks_text, cdup = [*done.stdout.decode("utf-8", "surrogateescape").splitlines(), "", "", "", "", ""][:5]
-    git_dir = Path(git_dir_text)
-    hooks = Path(hooks_text) if os.path.isabs(hooks_text) else where / hooks_text
+        found = next((d for d in _upwards(where) if os.path.exists(os.path.join(d, ".git"))), None)
+        return found, os.path.join(found, ".git") if found else None, False, None, _first_line(done.stderr)
+    git_dir, bare_text, inside_text, hooks_text, cdup = [*done.stdout.decode("utf-8", "surrogateescape").splitlines(), "", "", "", "", ""][:5]
+    hooks = os.path.join(where, hooks_text)  # hooks_text when it is absolute
     if bare_text == "true" or inside_text != "true":
         return git_dir, git_dir, bare_text == "true", hooks, None
-    return Path(os.path.realpath(where / cdup)), git_dir, False, hooks, None
+    return os.path.realpath(os.path.join(where, cdup)), git_dir, False, hooks, None
+
+
+def _upwards(where: str) -> list[str]:
+    """`where` and each folder above it, as Path.parents names them."""
+    folders = [where]
+    while (parent := os.path.dirname(folders[-1])) != folders[-1]:
+        folders.append(parent)
+    return folders
 
 
 # The config sections bbdiag reads (add one when a check needs it). git filters them, so a huge
@@ -204,7 +235,7 @@ def _discover(where: Path) -> tuple[Path | None, Path | None, bool, Path | None,
 CONFIG_SECTIONS = ("remote", "url", "credential", "branch", "core", "http", "include", "includeif", "bbdiag")  # bbdiag: bbdiag.ignore (doctor)
 
 
-def _read_config(repository: Path | None) -> tuple[list[ConfigEntry], str | None]:
+def _read_config(repository: Path | str | None) -> tuple[list[ConfigEntry], str | None]:
     args = ["config", "--show-origin", "--show-scope", "-z", "--get-regexp", rf"^({'|'.join(CONFIG_SECTIONS)})\."]
     done = _git(args, repository) if repository else None
     problem = None
@@ -215,7 +246,7 @@ def _read_config(repository: Path | None) -> tuple[list[ConfigEntry], str | None
             problem = f"git cannot read the repository's configuration: {_first_line(done.stderr)}"
         # Still read the user's and the system's configuration, from outside any repository.
         env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")}
-        done = _git(args, Path(os.path.abspath(os.sep)), env)
+        done = _git(args, os.path.abspath(os.sep), env)
         if done is not None and done.returncode == 1 and not done.stdout and not done.stderr:
             return [], problem
         if done is None or done.returncode != 0:
@@ -308,6 +339,10 @@ def _rewrite_base(entry: ConfigEntry) -> str:
 
 
 def secret_kind_in_url(text: str) -> str | None:
+    if "@" not in text:  # no user part: nothing for urlsplit to find
+        return None
+    from urllib.parse import unquote, urlsplit
+
     try:
         parts = urlsplit(text)
     except ValueError:
@@ -321,6 +356,10 @@ def secret_kind_in_url(text: str) -> str | None:
 
 def without_secret(text: str) -> str:
     """The URL with its password (or a token in the user part) removed, before anything keeps it."""
+    if "@" not in text:  # no user part, so no secret in it
+        return text
+    from urllib.parse import unquote, urlsplit
+
     try:
         parts = urlsplit(text)
     except ValueError:
@@ -371,6 +410,11 @@ def _url_match(pattern: str, url: RemoteURL) -> int:
     if "://" not in pattern:
         # A bare host name: git treats it as https://host (credential.example.com.helper).
         pattern = f"https://{pattern}"
+    rest = pattern.partition("://")[2]
+    if "*" not in rest and rest[:1] not in ("", "/") and url.host not in rest.lower():
+        return -1  # another host's section, surely: no need of urlsplit (nor of its import, 11M instructions) to say so
+    from urllib.parse import urlsplit
+
     parts = urlsplit(pattern)
     scheme = "https" if url.scheme == "scp" else url.scheme
     if parts.scheme and parts.scheme != scheme:
@@ -411,6 +455,8 @@ def _installed(command: str) -> bool | None:
 # ------------------------------------------------------------------------------ stored credentials
 def store_files(config: Sequence[ConfigEntry]) -> list[Path]:
     """The plaintext files the `store` helper reads: --file= arguments, else its two defaults."""
+    from pathlib import Path
+
     files: list[Path] = []
     for entry in config:
         if entry.key.endswith(".helper") and entry.key.startswith("credential.") and entry.value.split()[:1] == ["store"]:
@@ -474,6 +520,8 @@ def _store_line_host(line: str) -> str | None:
 
 
 def _store_line(line: str, path: Path, number: int) -> StoredCredential | None:
+    from urllib.parse import unquote, urlsplit
+
     try:
         parts = urlsplit(line.strip())
         if not parts.hostname or parts.password is None:
@@ -569,6 +617,8 @@ def _environment(config: Sequence[ConfigEntry]) -> dict[str, str]:
 
 
 def _ssh() -> SshKeys:
+    from pathlib import Path
+
     ssh_dir = Path(os.path.expanduser("~")) / ".ssh"
     keys, loose = [], []
     try:
@@ -603,11 +653,12 @@ def _ssh() -> SshKeys:
 
 
 # ------------------------------------------------------------------------------ the current branch
-def _branch_remote(git_dir: Path | None, config: Sequence[ConfigEntry]) -> str | None:
+def _branch_remote(git_dir: str | None, config: Sequence[ConfigEntry]) -> str | None:
     if git_dir is None:
         return None
     try:
-        head = (git_dir / "HEAD").read_text(encoding="utf-8", errors="surrogateescape").strip()  # git allows any bytes in a ref name
+        with open(os.path.join(git_dir, "HEAD"), encoding="utf-8", errors="surrogateescape") as head_file:
+            head = head_file.read().strip()  # git allows any bytes in a ref name
     except OSError:
         return None
     if not head.startswith("ref: refs/heads/"):

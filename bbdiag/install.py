@@ -25,10 +25,11 @@ import stat
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
 
 from bbdiag import child, launch
+from bbdiag.records import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bbdiag.inspector import ConfigEntry
 

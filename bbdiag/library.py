@@ -13,14 +13,17 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
-
-if TYPE_CHECKING:
-    import regex
 
 from bbdiag.causes import CAUSES, HOSTS
 from bbdiag.fields import Fields
 from bbdiag.lazyre import lazy
+from bbdiag.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    import regex
 
 PATTERNS_DIR = os.path.join(os.path.dirname(__file__), "patterns")  # os.path: pathlib costs start-up time
 L10N_FILE = "_git-l10n.json"

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
 
 from bbdiag import remote_urls
 from bbdiag.lazyre import lazy
 from bbdiag.library import Library, Pattern
 from bbdiag.normalise import Line
+from bbdiag.records import NamedTuple
 from bbdiag.redact import mask_secrets, mask_wrapped_rest, wrapped_token_rest
 
 # What one input may keep, whatever its size (the README's memory bound): beyond MAX_HITS a log

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable, Iterator
-from typing import BinaryIO, NamedTuple
 
 from bbdiag.lazyre import lazy
+from bbdiag.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 MAX_LINE = 1 << 20  # longer lines are read in pieces of this many bytes
 MAX_INPUT = 1 << 30  # explain reads at most this much, then says what it left unread

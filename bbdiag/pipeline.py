@@ -12,17 +12,20 @@ import datetime as dt
 import io
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from bbdiag import hosts, knowledge, library, normalise, remedy
 from bbdiag.diagnose import Diagnosis, diagnose, succeeded
 from bbdiag.match import Matches, match_lines, not_kept
 from bbdiag.normalise import MAX_INPUT, Line, Reading
+from bbdiag.records import NamedTuple
 from bbdiag.remedy import Remedy, Situation
 from bbdiag.remote_urls import RemoteURL
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from bbdiag.inspector import Remote, Setup
+    from typing import BinaryIO
+
+    from bbdiag.inspector import Remote, Remotes, Setup
 
 
 class Result(NamedTuple):
@@ -89,7 +92,7 @@ def probably_in_repository(where: str | os.PathLike[str] | None = None) -> bool:
         directory = parent
 
 
-def fit(diagnoses: list[Diagnosis], setup: Setup) -> tuple[list[Diagnosis], dict[int, Situation]]:
+def fit(diagnoses: list[Diagnosis], setup: Setup | Remotes) -> tuple[list[Diagnosis], dict[int, Situation]]:
     """Join each diagnosis with the repository's remote it is about (issue 3: explain, fitted).
 
     The remote is the one whose URL the output names, else one named in the output
@@ -111,12 +114,12 @@ def fit(diagnoses: list[Diagnosis], setup: Setup) -> tuple[list[Diagnosis], dict
     return fitted, situations
 
 
-def situation_for(setup: Setup, remote: Remote) -> Situation:
+def situation_for(setup: Setup | Remotes, remote: Remote) -> Situation:
     """What a remedy may quote about the remote: its name, push URL, helpers that store credentials, user name."""
     return Situation(remote=remote.name, url=remote.push, helpers=tuple(h.name for h in remote.helpers if h.stores_credentials), username=remote.username)
 
 
-def _remote_for(diagnosis: Diagnosis, setup: Setup) -> Remote | None:
+def _remote_for(diagnosis: Diagnosis, setup: Setup | Remotes) -> Remote | None:
     if not setup.remotes:
         return None
     url = diagnosis.url
@@ -147,11 +150,9 @@ def fitted_remedies(diagnoses: list[Diagnosis], where: str | os.PathLike[str] | 
     """Each diagnosis with its remedy, fitted to the repository at `where` (default: here) when there is one."""
     situations: dict[int, Situation] = {}
     if diagnoses and probably_in_repository(where):
-        from pathlib import Path
-
         from bbdiag import inspector
 
-        diagnoses, situations = fit(diagnoses, inspector.inspect(Path(where) if where else None))
+        diagnoses, situations = fit(diagnoses, inspector.remotes(os.fspath(where) if where else None))
     return remedies(diagnoses, situations, as_of)
 
 

@@ -8,7 +8,12 @@ over HTTPS) never imports this one, nor `typing` with it.
 from __future__ import annotations
 
 import os
-from typing import NamedTuple, TextIO
+
+from bbdiag.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 # The processes that erase a credential because the server refused it (git's http transport,
 # whose name the kernel cuts to 15 characters, and git-lfs, which runs `git credential reject`).

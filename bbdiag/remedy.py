@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
 
 from bbdiag import alternatives, hosts
 from bbdiag.advice import ACCESS_NOT_CREDENTIALS, NOT_CREDENTIALS, Remedy, Step
 from bbdiag.causes import CAUSES
+from bbdiag.records import NamedTuple
 from bbdiag.remote_urls import RemoteURL
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # doctor uses Step and Situation without loading the pattern machinery
     from bbdiag.diagnose import Diagnosis
     from bbdiag.knowledge import Knowledge

@@ -8,10 +8,10 @@ two always agree on what a URL means. Which host a URL names is the host modules
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from bbdiag import hosts
 from bbdiag.lazyre import lazy
+from bbdiag.records import NamedTuple
 
 # Linear: every repetition is a character class bounded by what may follow it.
 # A host name masked in a pasted log (`***`, as CI systems print secrets) is still a host: its path

@@ -22,7 +22,6 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
 
 from bbdiag import child, hosts
 from bbdiag.causes import CAUSES
@@ -30,8 +29,13 @@ from bbdiag.credential_helpers import helper_advice
 from bbdiag.doctor import dry_run_push, push_refspec
 from bbdiag.inspector import Remote, Setup, noninteractive_env, secret_kind
 from bbdiag.knowledge import Knowledge
+from bbdiag.records import NamedTuple
 from bbdiag.redact import redact
 from bbdiag.remote_urls import RemoteURL
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 GIT_TIMEOUT = 60
 # doctor's findings that mean the credential git sends for a remote will be refused.

@@ -13,7 +13,10 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
-from typing import BinaryIO, TextIO
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO, TextIO
 
 TAIL = 4 << 20  # the failure is at the end: keep the last 4 MiB of output
 

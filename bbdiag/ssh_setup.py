@@ -25,9 +25,9 @@ import socket
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from bbdiag import child
+from bbdiag.records import NamedTuple
 
 TIMEOUT = 10
 # What `ssh -G` lists when nothing names an IdentityFile (ssh tries each that exists).

@@ -3,8 +3,7 @@ called or what it was given, and the options whose checking that error reports."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # imported where used: start-up time matters
     import datetime as dt
     from pathlib import Path

@@ -58,13 +58,14 @@ def test_explain_inside_a_repository_does_read_it(tmp_path: Path) -> None:
 
 def test_explain_outside_a_repository_starts_no_stdlib_module_it_does_not_use(tmp_path: Path) -> None:
     """subprocess (git's exec path is cached), urllib.parse (a user name that needs no percent-coding),
-    base64 (no bytes in explain's records), shlex, and the keyword automaton for a few lines."""
+    base64 (no bytes in explain's records), shlex, the keyword automaton for a few lines, and typing
+    (bbdiag.records makes the records; 16M instructions)."""
     transcript = tmp_path / "push.txt"
     transcript.write_text(TRANSCRIPT, encoding="utf-8")
     _explain_modules(tmp_path, transcript)  # the first run fills the cache, git's exec path with it
     code, modules, _ = _explain_modules(tmp_path, transcript)
     assert code == 0
-    assert not {"subprocess", "urllib.parse", "ipaddress", "base64", "shlex", "ahocorasick", "tomllib", "pathlib"} & modules
+    assert not {"subprocess", "urllib.parse", "ipaddress", "base64", "shlex", "ahocorasick", "tomllib", "pathlib", "typing"} & modules
 
 
 # Imports the modules explain uses, counting the stdlib expressions compiled while bbdiag's own code runs.

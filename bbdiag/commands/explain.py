@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from contextlib import ExitStack
-from typing import BinaryIO
 
 from bbdiag.render import renderer
 from bbdiag.usage import EXIT_EXPLAINED, EXIT_NOTHING, UsageError, as_of, repo_path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import BinaryIO
 
 
 def run(args: argparse.Namespace) -> int:
@@ -18,9 +20,12 @@ def run(args: argparse.Namespace) -> int:
 
     today = as_of(args.as_of)
     limit = _max_input(normalise.MAX_INPUT)
-    with ExitStack() as stack:
-        stream, source = _open_input(args.file, stack)
+    stream, source = _open_input(args.file)
+    try:  # not contextlib.ExitStack: its import is 3M instructions, a hundredth of the run
         result = pipeline.diagnose_stream(stream, source, library.load(), limit)
+    finally:
+        if source != "-":  # the file explain opened; standard input is not its to close
+            stream.close()
     repo = repo_path(args.repo)
     diagnoses = result.diagnoses
     results = pipeline.remedies(diagnoses, as_of=today) if args.no_repo else pipeline.fitted_remedies(diagnoses, repo, today)
@@ -59,7 +64,7 @@ def _say_nothing_found(lines: int, source: str, seen: frozenset[str], succeeded_
     )
 
 
-def _open_input(name: str, stack: ExitStack) -> tuple[BinaryIO, str]:
+def _open_input(name: str) -> tuple[BinaryIO, str]:
     if name == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise UsageError("no input: pipe git's output in (git push 2>&1 | bbdiag explain) or name a file")
@@ -67,7 +72,7 @@ def _open_input(name: str, stack: ExitStack) -> tuple[BinaryIO, str]:
     if os.path.isdir(name):
         raise UsageError(f"{name}: is a directory (explain reads one file; bbdiag scan reads directories)")
     try:
-        return stack.enter_context(open(name, "rb")), name
+        return open(name, "rb"), name  # closed by run
     except FileNotFoundError as exc:
         raise UsageError(f"{name}: no such file") from exc
     except PermissionError as exc:

@@ -14,10 +14,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, TextIO
 
 from bbdiag import inspector, knowledge, repair
 from bbdiag.redact import redact
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO, TextIO
 
 EXIT_DONE = 0  # fixed, nothing to fix, or --dry-run
 EXIT_REFUSED = 1  # the host refused the new credential, the plan was declined, or nothing to undo: nothing changed

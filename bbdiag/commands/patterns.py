@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TYPE_CHECKING, Any, TextIO
 
 from bbdiag.usage import UsageError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from bbdiag.library import Library, Pattern
 
 WIDTH = 80

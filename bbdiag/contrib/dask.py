@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from bbdiag.render.json import diagnosis_document
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def records_of(path: str, as_of: str | None = None) -> list[dict[str, Any]]:

@@ -10,12 +10,12 @@ and one row below (README, "Contributing").
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from bbdiag.hosts import azure_devops, bitbucket_cloud, bitbucket_dc, codecommit, generic, gitea, github, gitlab
 from bbdiag.hosts.base import Host, TokenShape
 from bbdiag.lazyre import LazyRegex, lazy
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bbdiag.knowledge import Knowledge
 

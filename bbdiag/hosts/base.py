@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from bbdiag.advice import Finding, Remedy, Step
+from bbdiag.records import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from bbdiag.inspector import Remote, Setup, StoredCredential
     from bbdiag.knowledge import Knowledge
     from bbdiag.remedy import Context
     from bbdiag.remote_urls import RemoteURL
+else:
+    Protocol = object  # `Host` is for mypy to check the host modules against: at run time a plain class, typing unloaded
 
 
 class TokenShape(NamedTuple):

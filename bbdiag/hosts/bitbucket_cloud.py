@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from bbdiag.advice import Finding, Remedy, Step
 from bbdiag.hosts import base
 from bbdiag.hosts.base import Checkup, TokenShape
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bbdiag.inspector import Setup, StoredCredential
     from bbdiag.knowledge import Knowledge

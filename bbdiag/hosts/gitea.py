@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bbdiag.hosts import base
 from bbdiag.hosts.base import TokenShape
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bbdiag.remedy import Context
 

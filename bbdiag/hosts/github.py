@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from bbdiag.advice import Remedy, Step
 from bbdiag.hosts import base
 from bbdiag.hosts.base import TokenShape
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bbdiag.remedy import Context
 

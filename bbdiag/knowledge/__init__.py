@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from bbdiag.causes import HOSTS
 from bbdiag.fields import Fields
+from bbdiag.records import NamedTuple
 
 HERE = os.path.dirname(__file__)
 AS_OF_VARIABLE = "BBDIAG_AS_OF"

@@ -6,13 +6,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from typing import TYPE_CHECKING, TextIO
 from xml.etree import ElementTree
 
 from bbdiag.causes import CAUSES
 from bbdiag.render.view import shorten
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
+    from typing import TextIO
+
     from bbdiag.render.view import DiagnosisView, ScanView
 
 # GitHub shows at most 10 error and 10 warning annotations per step (and 50 per job).

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
+    from typing import Any, TextIO
+
     from bbdiag.advice import Finding, Step
     from bbdiag.render.view import DiagnosisView, ReportView, ScanView, SourceView, StepView
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
+    from typing import TextIO
+
     from bbdiag.advice import Finding, Step
     from bbdiag.render.view import DiagnosisView, ReportView, ScanView, StepView
 
@@ -52,7 +53,56 @@ def _steps(steps: Sequence[StepView | Step], out: TextIO, margin: str = "") -> N
 
 
 def _wrap(text: str, first: str, rest: str | None = None) -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=first if rest is None else rest, break_long_words=False, break_on_hyphens=False)
+    return fill(text, WIDTH, first, first if rest is None else rest)
+
+
+# What textwrap turns into a space (its _whitespace): ASCII whitespace only.
+_TO_SPACE = dict.fromkeys(map(ord, "\t\n\x0b\x0c\r"), " ")
+
+
+def fill(text: str, width: int, first: str = "", rest: str = "") -> str:
+    """textwrap.fill(text, width, initial_indent=first, subsequent_indent=rest, break_long_words=False,
+    break_on_hyphens=False), the same lines, without importing textwrap: its import compiles a large
+    regular expression that these options never use (4.5M instructions of explain's start-up).
+    tests/test_plain_fill.py holds the two equal."""
+    if width <= 0:
+        raise ValueError(f"invalid width {width!r} (must be > 0)")
+    chunks = _chunks(text.expandtabs().translate(_TO_SPACE))  # words and runs of spaces, as textwrap splits them
+    chunks.reverse()  # a stack: the next chunk is the last
+    lines: list[str] = []
+    while chunks:
+        indent = rest if lines else first
+        room = width - len(indent)
+        if lines and chunks[-1].strip() == "":  # a line after the first starts with no space
+            del chunks[-1]
+        line: list[str] = []
+        used = 0
+        while chunks and used + len(chunks[-1]) <= room:
+            used += len(chunks[-1])
+            line.append(chunks.pop())
+        if chunks and not line and len(chunks[-1]) > room:  # a word longer than any line: alone on its own
+            line.append(chunks.pop())
+        if line and line[-1].strip() == "":  # nor ends with one
+            del line[-1]
+        if line:
+            lines.append(indent + "".join(line))
+    return "\n".join(lines)
+
+
+def _chunks(text: str) -> list[str]:
+    """`text` (spaces its only whitespace) cut into words and the runs of spaces between them."""
+    chunks: list[str] = []
+    spaces = 0
+    for index, piece in enumerate(text.split(" ")):
+        spaces += 1 if index else 0  # the space before this piece (an empty piece: one space more)
+        if piece:
+            if spaces:
+                chunks.append(" " * spaces)
+                spaces = 0
+            chunks.append(piece)
+    if spaces:
+        chunks.append(" " * spaces)
+    return chunks
 
 
 MARKS = {"error": "ERROR", "warning": "WARN ", "info": "info ", "ok": "ok   "}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, TextIO
 
 from bbdiag import __version__
 from bbdiag.causes import CAUSES
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
+    from typing import Any, TextIO
+
     from bbdiag.render.view import DiagnosisView, ScanView
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
-
 from bbdiag.causes import HOSTS
+from bbdiag.records import NamedTuple
 from bbdiag.redact import redact
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bbdiag.advice import Remedy
     from bbdiag.diagnose import Diagnosis
