@@ -5,8 +5,10 @@ without rich.console (start-up: its import alone cost more than explain's run). 
 doctor's findings and scan's summary are rendered through it and through rich.console.Console
 with the layout it had before (tests/terminal_reference.py), at widths 40, 80 and 120, with colour
 and without; the text of every line and the style and link of every character must be equal.
-No deliberate difference remains, so lines are compared whole, trailing padding included (the
-golden file has it); only OSC 8 link ids differ, as they differ between two rich runs.
+Lines are compared whole, trailing padding included (the golden file has it); only OSC 8 link ids
+differ, as they differ between two rich runs. The deliberate differences are where these renders
+never go: a legacy Windows console gets plain text (rich writes through the Win32 API there), and
+a link is Style(link=url), never a style string parsed from a URL (one with a space in it).
 """
 
 from __future__ import annotations

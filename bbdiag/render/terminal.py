@@ -16,7 +16,7 @@ import itertools
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, NamedTuple, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 # rich's line breaking (the word splitting rich.text.Text.wrap does): a private module, as rich has
 # no public equivalent short of rich.text, whose import (its emoji table, rich.segment,
@@ -45,13 +45,20 @@ DUMB_TERMINALS = ("dumb", "unknown")  # TERM values rich gives no colour and 80 
 TERM_COLORS = {"kitty": ColorSystem.EIGHT_BIT, "256color": ColorSystem.EIGHT_BIT, "16color": ColorSystem.STANDARD}
 
 
-class Screen(NamedTuple):
-    """What rich.console.Console would decide about `out`: its width, colour system, character set."""
+# The records below are plain classes: a typing.NamedTuple costs about a million instructions to
+# create at import, and this module is on explain's path.
 
-    width: int
-    color_system: ColorSystem | None  # None: no escape codes at all (not a terminal, TERM=dumb)
-    no_color: bool  # styles without their colours (bold, dim and links stay), as Console(no_color=True)
-    legacy_windows: bool
+
+class Screen:
+    """What rich.console.Console would decide about `out`: its width and colour system.
+
+    color_system None: no escape codes at all (not a terminal, TERM=dumb); no_color: styles
+    without their colours (bold, dim and links stay), as Console(no_color=True)."""
+
+    __slots__ = ("color_system", "legacy_windows", "no_color", "width")
+
+    def __init__(self, width: int, color_system: ColorSystem | None, no_color: bool, legacy_windows: bool) -> None:
+        self.width, self.color_system, self.no_color, self.legacy_windows = width, color_system, no_color, legacy_windows
 
 
 def screen(out: TextIO, width: int | None = None, color: bool = True) -> Screen:
@@ -232,29 +239,36 @@ def _longest(pieces: Sequence[tuple[str, Style]], width: int) -> int:
 # Tables: what rich.table.Table lays out, for the tables these reports use (no box, no vertical padding).
 
 
-class Column(NamedTuple):
-    justify: str = "left"
-    width: int | None = None  # fixed, or measured from its cells
-    style: Style = NULL  # every character of its cells, padding included
-    header: str = ""
+class Column:
+    """justify: "left" or "right"; width: fixed, or None: measured from its cells; style: every
+    character of its cells, padding included; header: its title when the table has a header row."""
+
+    __slots__ = ("header", "justify", "style", "width")
+
+    def __init__(self, justify: str = "left", width: int | None = None, style: Style = NULL, header: str = "") -> None:
+        self.justify, self.width, self.style, self.header = justify, width, style, header
 
 
-class Cell(NamedTuple):
-    pieces: tuple[tuple[str, Style], ...]
-    base: Style = NULL
-    fold: bool = False  # a word too long for the column: folded, or cut with "…" (rich.table.Column's default)
+class Cell:
+    """A text in a column; a word too long for the column is folded (`fold`) or cut with "…"
+    (rich.table.Column's default overflow)."""
+
+    __slots__ = ("base", "fold", "pieces")
+
+    def __init__(self, text: str, base: Style = NULL, fold: bool = False) -> None:
+        self.pieces, self.base, self.fold = ((text, NULL),), base, fold
 
 
-def cell(text: str, style: Style = NULL, fold: bool = False) -> Cell:
-    return Cell(((text, NULL),), style, fold)
+class Table:
+    """padding: cells left and right of each column; collapse: a grid's (Table.grid: the padding
+    collapsed between columns, none at the edges, no header); header: a header row in this style."""
 
+    __slots__ = ("collapse", "columns", "header", "padding", "rows")
 
-class Table(NamedTuple):
-    columns: tuple[Column, ...]
-    rows: Sequence[tuple[Cell, ...]]
-    padding: int = 1  # cells left and right of each column (between columns once, when `collapse`)
-    collapse: bool = True  # Table.grid: collapse_padding, no padding at the edges, no header
-    header: Style | None = None  # a header row in this style
+    def __init__(
+        self, columns: tuple[Column, ...], rows: Sequence[tuple[Cell, ...]], padding: int = 1, collapse: bool = True, header: Style | None = None
+    ) -> None:
+        self.columns, self.rows, self.padding, self.collapse, self.header = columns, rows, padding, collapse, header
 
     def sides(self, index: int) -> tuple[int, int]:
         """The padding left and right of column `index`: a grid pads only between its columns."""
@@ -263,7 +277,7 @@ class Table(NamedTuple):
         return 0, 0 if index == len(self.columns) - 1 else self.padding
 
     def all_rows(self) -> list[tuple[tuple[Cell, ...], bool]]:
-        head = [(tuple(cell(c.header) for c in self.columns), True)] if self.header is not None else []
+        head = [(tuple(Cell(c.header) for c in self.columns), True)] if self.header is not None else []
         return head + [(row, False) for row in self.rows]
 
     def measure(self, index: int, width: int) -> int:
@@ -418,7 +432,7 @@ def _style(name: str | Style) -> Style:
 
 
 def _step(page: Page, number: int, text: str, command: str | None, indent: int = 0) -> None:
-    page.table(Table((Column("right", indent + 3), Column()), [(cell(f"{number}."), cell(text, fold=True))]))
+    page.table(Table((Column("right", indent + 3), Column()), [(Cell(f"{number}."), Cell(text, fold=True))]))
     if command:  # soft-wrapped by the terminal, never by us: it copies as one line
         page.text((" " * (indent + 6) + command, ""), style="bold cyan", soft_wrap=True)
 
@@ -444,7 +458,7 @@ def _diagnosis(page: Page, d: DiagnosisView, index: int, total: int) -> None:
         page.text(("Remote: ", "bold"), (d.remote, ""))
     where = f", {d.step}" if d.step else ""
     page.text((f"\nEvidence ({d.source}{where}):", ""), style="bold")
-    evidence = [(cell(str(e.line)), cell(e.text, _style(style), fold=True)) for e in d.evidence]
+    evidence = [(Cell(str(e.line)), Cell(e.text, _style(style), fold=True)) for e in d.evidence]
     page.table(Table((Column("right", style=_style("dim")), Column()), evidence))
     page.text(("\nWhat to do:", ""), style="bold")
     for number, step in enumerate(d.remedy, 1):
@@ -469,8 +483,8 @@ def render_findings(repository: str | None, findings: list[Finding], out: TextIO
         mark, style = STYLES[f.severity]
         remote = f" [{f.remote}]" if f.remote else ""
         page.text((f"{mark} ", style), (f.title, style), (remote, ""), (f"  {f.id}", "dim"))
-        detail = cell(f.detail, _style("dim" if f.severity in ("ok", "info") else ""))
-        page.table(Table((Column(width=2), Column()), [(cell(""), detail)]))
+        detail = Cell(f.detail, _style("dim" if f.severity in ("ok", "info") else ""))
+        page.table(Table((Column(width=2), Column()), [(Cell(""), detail)]))
         for number, step in enumerate(f.fix, 1):
             _step(page, number, step.text, step.command, indent=3)
     page.write()
@@ -487,9 +501,9 @@ def render_scan(report: ScanView, out: TextIO, width: int | None = None, color: 
     page.text((f"bbdiag scan: {len(found)} git failure(s) in {len(failing)} of {len(report.sources)} log(s)", ""), style="bold")
     if found:
         bold = _style("bold")
-        causes = [(cell(str(count)), cell(cause)) for cause, count in Counter(d.cause for d in found).most_common()]
+        causes = [(Cell(str(count)), Cell(cause)) for cause, count in Counter(d.cause for d in found).most_common()]
         page.table(Table((Column("right", header="failures"), Column(header="cause")), causes, padding=2, collapse=False, header=bold))
-        logs = [(cell(str(len(source.diagnoses))), cell(source.source)) for source in failing]
+        logs = [(Cell(str(len(source.diagnoses))), Cell(source.source)) for source in failing]
         page.table(Table((Column("right", header="failures"), Column(header="log")), logs, padding=2, collapse=False, header=bold))
     for index, d in enumerate(found):
         if index < FULL:
