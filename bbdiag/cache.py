@@ -99,7 +99,11 @@ def keyed(
     value = _load(path, key, kinds, from_data)
     if value is _MISSING:
         value = build()
-        _store(path, key, to_data(value))
+        try:
+            data = to_data(value)
+        except (TypeError, ValueError):  # a value the stored form does not hold: built again next time
+            return value
+        _store(path, key, data)
     return value  # type: ignore[return-value]
 
 

@@ -36,17 +36,24 @@ if TYPE_CHECKING:
     import regex
 
 FORMAT = 2  # bump when what a line holds changes shape
-MAX_FILE_BYTES = 8 << 20  # a file grown past this (lines recorded again and again) starts over
+# A file grown past this starts over (at the next pattern recorded): explain's few dozen
+# patterns take about 50 KiB, every regex of the library (`bbdiag patterns --check`) 1.3 MiB.
+MAX_FILE_BYTES = 256 << 10
 IGNORECASE = re.IGNORECASE  # the same bit in both engines (regex.IGNORECASE == re.IGNORECASE == 2)
 _capture_lock: Any = None  # made with the first capture (threading is not imported on explain's way)
 
 
 class _Engine:
-    """One engine's stored state: the recorded arguments by pattern, loaded on first use."""
+    """One engine's stored state: the recorded arguments by pattern, loaded on first use.
+
+    The file is searched, not parsed: each lookup finds its pattern's last line in the file's
+    bytes (every line is ASCII), so a run pays for the few patterns it makes, however many other
+    runs (a `bbdiag patterns --check`, a scan) have recorded."""
 
     def __init__(self, name: str, decode: Callable[[str, list[Any]], tuple[Any, ...]], encode: Callable[[tuple[Any, ...]], list[Any] | None]) -> None:
         self.name, self._decode, self._encode = name, decode, encode
-        self._lines: dict[str, str] | None = None  # the file's lines: key (JSON text) -> arguments (JSON text)
+        self._data: bytes | None = None  # the file as read (b"" for none); None: not read yet
+        self._recorded: dict[str, str] = {}  # lines this process added: key -> checksum and arguments
         self._path: str | None = None
         self._key = ""
         self._current = False  # the file on disk has this engine's key as its first line
@@ -56,11 +63,17 @@ class _Engine:
         """The pattern made from its stored state, or None (nothing stored, or it did not decode)."""
         if constructor is None:
             return None
-        lines = self._load(key)
+        data = self._load(key)
         line_key = _line_key(source, flags)
-        stored = lines.get(line_key)
+        stored = self._recorded.get(line_key)
         if stored is None:
-            return None
+            needle = b"\n" + line_key.encode("ascii") + b"\t"
+            at = data.rfind(needle)  # a key recorded twice (a line that failed to decode): the last one
+            if at == -1:
+                return None
+            start = at + len(needle)
+            end = data.find(b"\n", start)
+            stored = data[start : len(data) if end == -1 else end].decode("ascii")
         check, tab, arguments = stored.partition("\t")
         if not tab or check != _check(line_key, arguments):
             return None  # damaged: a bad code given to regex's constructor crashes the process
@@ -70,31 +83,27 @@ class _Engine:
             raise ValueError("made another pattern")
         return made
 
-    def _load(self, key: Callable[[], str | None]) -> dict[str, str]:
-        if self._lines is not None:
-            return self._lines
-        self._lines = {}
+    def _load(self, key: Callable[[], str | None]) -> bytes:
+        if self._data is not None:
+            return self._data
+        self._data = b""
         engine_key = key()
         if engine_key is None:
-            return self._lines
+            return self._data
         self._key = engine_key
         self._path = _state_path(self.name, engine_key)
-        text = _read_trusted(self._path)
-        if text is None:
-            return self._lines
-        header, _, body = text.partition("\n")
-        if header != json.dumps(engine_key):
-            return self._lines  # another engine's state: started over at the next record
+        data = _read_trusted(self._path)
+        if data is None:
+            return self._data
+        if data[: data.find(b"\n")] != json.dumps(engine_key).encode("ascii"):
+            return self._data  # another engine's state: started over at the next record
         self._current = True
-        for line in body.split("\n"):
-            line_key, tab, stored = line.partition("\t")
-            if tab:
-                self._lines[line_key] = stored  # a key recorded twice (a line that failed to decode): the last one
-        return self._lines
+        self._data = data
+        return self._data
 
     def record(self, source: str, flags: int, args: tuple[Any, ...]) -> None:
         """Add the arguments the engine's Python layer passed to its C constructor to the state."""
-        if self._path is None or self._lines is None:
+        if self._path is None or self._data is None:
             return
         try:
             data = self._encode(args)
@@ -104,7 +113,7 @@ class _Engine:
             return
         line_key = _line_key(source, flags)
         arguments = json.dumps(data, separators=(",", ":"))
-        stored = self._lines[line_key] = _check(line_key, arguments) + "\t" + arguments
+        stored = self._recorded[line_key] = _check(line_key, arguments) + "\t" + arguments
         line = f"{line_key}\t{stored}\n"
         try:
             if not self._current or os.path.getsize(self._path) > MAX_FILE_BYTES:
@@ -113,7 +122,7 @@ class _Engine:
             else:
                 fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0))
                 try:
-                    os.write(fd, line.encode("utf-8", "surrogateescape"))
+                    os.write(fd, line.encode("ascii"))
                 finally:
                     os.close(fd)
         except OSError:
@@ -141,15 +150,17 @@ def _state_path(name: str, engine_key: str) -> str:
     return os.path.join(cache.directory(), f"compiled-{name}-{zlib.crc32(engine_key.encode('utf-8', 'surrogateescape')):08x}.txt")
 
 
-def _read_trusted(path: str) -> str | None:
+def _read_trusted(path: str) -> bytes | None:
+    """The file's bytes, or None: absent, written by someone else, or grown past MAX_FILE_BYTES
+    (lines recorded again and again, or a run that compiled every pattern: it starts over)."""
     from bbdiag import cache
 
     try:
         with open(path, "rb") as handle:
-            if not cache.trusted(handle.fileno(), os.path.dirname(path)):
+            if not cache.trusted(handle.fileno(), os.path.dirname(path)) or os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
                 return None
-            return handle.read().decode("utf-8")
-    except (OSError, ValueError):
+            return handle.read()
+    except OSError:
         return None
 
 
@@ -252,7 +263,7 @@ def re_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
     except Exception:  # whatever the stored state did, the normal compile answers
         made = None
     if made is None:
-        made, args = _captured(_sre, lambda: re.compile(source, flags), source)
+        made, args = _captured(_sre, lambda: re.compile(source, flags), source, re.purge)
         if args is not None:
             _RE.record(source, flags, args)
     _RE.made[(source, flags)] = made
@@ -353,7 +364,7 @@ def regex_pattern(source: str, flags: int = 0) -> regex.Pattern[str]:
         extension = sys.modules["regex._regex"]
         if getattr(regex, "_regex", None) is not extension:  # what its import binds, had it loaded the extension itself
             regex._regex = extension
-        made, args = _captured(extension, lambda: regex.compile(source, flags, cache_pattern=False), source)
+        made, args = _captured(extension, lambda: regex.compile(source, flags), source, regex.purge)
         if args is not None:
             try:
                 _REGEX._load(_regex_key)
@@ -364,16 +375,17 @@ def regex_pattern(source: str, flags: int = 0) -> regex.Pattern[str]:
     return made  # type: ignore[no-any-return]
 
 
-def _captured(extension: Any, compile_normally: Callable[[], Any], source: str) -> tuple[Any, tuple[Any, ...] | None]:
+def _captured(extension: Any, compile_normally: Callable[[], Any], source: str, purge: Callable[[], None]) -> tuple[Any, tuple[Any, ...] | None]:
     """`compile_normally()`, and the arguments it passed to `extension.compile` for `source` (None:
-    it did not call it, the engine's own cache answered)."""
+    it did not call it once). When the engine's own cache answered, that cache is emptied (`purge`,
+    the engine's public way) and the pattern compiled once more, so that it is recorded."""
     seen: list[tuple[Any, ...]] = []
     constructor = extension.compile
 
-    def recording(*args: Any) -> Any:
-        if args and args[0] == source:
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        if args and args[0] == source and not kwargs:
             seen.append(args)
-        return constructor(*args)
+        return constructor(*args, **kwargs)
 
     global _capture_lock
     if _capture_lock is None:
@@ -384,6 +396,9 @@ def _captured(extension: Any, compile_normally: Callable[[], Any], source: str) 
         extension.compile = recording
         try:
             made = compile_normally()
+            if not seen:
+                purge()
+                made = compile_normally()
         finally:
             extension.compile = constructor
     return made, seen[-1] if len(seen) == 1 else None

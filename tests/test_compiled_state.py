@@ -50,7 +50,8 @@ def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 def _forget() -> None:
     for engine in (compiled_state._RE, compiled_state._REGEX):
         engine.made.clear()
-        engine._lines, engine._path, engine._current = None, None, False
+        engine._data, engine._path, engine._current = None, None, False
+        engine._recorded.clear()
 
 
 def _from_state_only(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,6 +90,7 @@ def _library_regexes() -> list[tuple[str, int, list[str]]]:
 
 def test_every_library_regex_made_from_its_state_is_the_compiled_one(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert int(regex.IGNORECASE) == int(re.IGNORECASE) == compiled_state.IGNORECASE
+    monkeypatch.setattr(compiled_state, "MAX_FILE_BYTES", 64 << 20)  # every regex of the library: more than a run keeps
     regexes = _library_regexes()
     normal = [regex.compile(source, flags) for source, flags, _ in regexes]
     for source, flags, _ in regexes:
@@ -119,8 +121,7 @@ def _lazy_expressions() -> list[LazyRegex]:
 def test_every_lazy_expression_made_from_its_state_is_the_compiled_one(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expressions = _lazy_expressions()
     assert len(expressions) > 30 and any("ATBB" in e.pattern for e in expressions)
-    normal = [re.compile(e.pattern, e.flags) for e in expressions]
-    re.purge()  # so each is compiled again, and recorded
+    normal = [re.compile(e.pattern, e.flags) for e in expressions]  # in re's own cache: recording empties it
     for expression in expressions:
         compiled_state.re_pattern(expression.pattern, expression.flags)
     _forget()
@@ -175,6 +176,17 @@ def test_a_damaged_line_is_compiled_the_normal_way(state_dir: Path, damage: str,
     again = compiled_state.regex_pattern(SOURCE)  # the line recorded again after it is the one used
     _same(again, regex.compile(SOURCE), [LINE])
     assert path.read_text(encoding="utf-8").count("\n") == 3
+
+
+def test_a_file_grown_too_large_is_not_read_and_starts_over(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _record(SOURCE)
+    (path,) = state_dir.glob("compiled-regex-*.txt")
+    monkeypatch.setattr(compiled_state, "MAX_FILE_BYTES", path.stat().st_size - 1)
+    other = r"Authentication failed for '(?P<url>[^\n]*?)'\.?"
+    _same(compiled_state.regex_pattern(other), regex.compile(other), [LINE])  # the file not read: this one recorded anew
+    _same(compiled_state.regex_pattern(SOURCE), regex.compile(SOURCE), [LINE])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and json.dumps(f"0:{SOURCE}") == lines[1].partition("\t")[0]  # started over (at each record, past the limit)
 
 
 def test_no_extension_found_is_compiled_the_normal_way(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
