@@ -46,7 +46,10 @@ def test_the_extension_is_built_where_a_compiler_is() -> None:
     headers = Path(sysconfig.get_paths()["include"], "Python.h").exists()
     if platform.python_implementation() != "CPython" or not headers or not (shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")):
         pytest.skip("no C compiler or no Python headers here: bbdiag installs without its extension")
-    assert compiled() is not None, "bbdiag._newlines did not build (setup.py: optional=True hides the compiler's error)"
+    assert compiled() is not None, (
+        "bbdiag._newlines is not built: a checkout installed before it existed needs `pip install -e '.[test]'` again;"
+        " otherwise the build failed (setup.py: optional=True hides the compiler's error)"
+    )
     assert prefilter.count_newlines is compiled()
 
 
