@@ -26,6 +26,8 @@ from rich.cells import cell_len, set_cell_size
 from rich.color import ColorSystem
 from rich.style import Style
 
+from bbdiag.records import NamedTuple  # bbdiag's records: no typing.NamedTuple compiled at import
+
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
     from collections.abc import Iterable, Sequence
 
@@ -45,20 +47,16 @@ DUMB_TERMINALS = ("dumb", "unknown")  # TERM values rich gives no colour and 80 
 TERM_COLORS = {"kitty": ColorSystem.EIGHT_BIT, "256color": ColorSystem.EIGHT_BIT, "16color": ColorSystem.STANDARD}
 
 
-# The records below are plain classes: a typing.NamedTuple costs about a million instructions to
-# create at import, and this module is on explain's path.
-
-
-class Screen:
+class Screen(NamedTuple):
     """What rich.console.Console would decide about `out`: its width and colour system.
 
     color_system None: no escape codes at all (not a terminal, TERM=dumb); no_color: styles
     without their colours (bold, dim and links stay), as Console(no_color=True)."""
 
-    __slots__ = ("color_system", "legacy_windows", "no_color", "width")
-
-    def __init__(self, width: int, color_system: ColorSystem | None, no_color: bool, legacy_windows: bool) -> None:
-        self.width, self.color_system, self.no_color, self.legacy_windows = width, color_system, no_color, legacy_windows
+    width: int
+    color_system: ColorSystem | None
+    no_color: bool
+    legacy_windows: bool
 
 
 def screen(out: TextIO, width: int | None = None, color: bool = True) -> Screen:
@@ -239,14 +237,14 @@ def _longest(pieces: Sequence[tuple[str, Style]], width: int) -> int:
 # Tables: what rich.table.Table lays out, for the tables these reports use (no box, no vertical padding).
 
 
-class Column:
+class Column(NamedTuple):
     """justify: "left" or "right"; width: fixed, or None: measured from its cells; style: every
     character of its cells, padding included; header: its title when the table has a header row."""
 
-    __slots__ = ("header", "justify", "style", "width")
-
-    def __init__(self, justify: str = "left", width: int | None = None, style: Style = NULL, header: str = "") -> None:
-        self.justify, self.width, self.style, self.header = justify, width, style, header
+    justify: str = "left"
+    width: int | None = None
+    style: Style = NULL
+    header: str = ""
 
 
 class Cell:
@@ -259,16 +257,15 @@ class Cell:
         self.pieces, self.base, self.fold = ((text, NULL),), base, fold
 
 
-class Table:
+class Table(NamedTuple):
     """padding: cells left and right of each column; collapse: a grid's (Table.grid: the padding
     collapsed between columns, none at the edges, no header); header: a header row in this style."""
 
-    __slots__ = ("collapse", "columns", "header", "padding", "rows")
-
-    def __init__(
-        self, columns: tuple[Column, ...], rows: Sequence[tuple[Cell, ...]], padding: int = 1, collapse: bool = True, header: Style | None = None
-    ) -> None:
-        self.columns, self.rows, self.padding, self.collapse, self.header = columns, rows, padding, collapse, header
+    columns: tuple[Column, ...]
+    rows: Sequence[tuple[Cell, ...]]
+    padding: int = 1
+    collapse: bool = True
+    header: Style | None = None
 
     def sides(self, index: int) -> tuple[int, int]:
         """The padding left and right of column `index`: a grid pads only between its columns."""
