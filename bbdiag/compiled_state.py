@@ -101,6 +101,36 @@ class _Engine:
         self._data = data
         return self._data
 
+    def pattern(
+        self,
+        source: str,
+        flags: int,
+        constructor: Callable[[], Callable[..., Any] | None],
+        key: Callable[[], str | None],
+        compile_normally: Callable[[], tuple[Any, tuple[Any, ...] | None]],
+    ) -> Any:
+        """The pattern for (source, flags): made once per process, from the stored state when there
+        is one (`constructor`: the engine's C constructor, or None), else by `compile_normally`
+        (the pattern, and the arguments it passed to the constructor) and then recorded."""
+        made = self.made.get((source, flags))
+        if made is not None:
+            return made
+        try:
+            made = self.lookup(source, flags, constructor(), key)
+        except Exception:  # whatever the stored state did, the normal compile answers
+            made = None
+        if made is None:
+            made, args = compile_normally()
+            if args is not None:
+                try:
+                    self._load(key)  # the constructor may have been missing, so the file not read yet
+                except Exception:  # not recorded: the next run compiles it again
+                    args = None
+            if args is not None:
+                self.record(source, flags, args)
+        self.made[(source, flags)] = made
+        return made
+
     def record(self, source: str, flags: int, args: tuple[Any, ...]) -> None:
         """Add the arguments the engine's Python layer passed to its C constructor to the state."""
         if self._path is None or self._data is None:
@@ -253,20 +283,9 @@ _RE = _Engine("re", _re_decode, _re_encode)
 
 def re_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
     """`re.compile(source, flags)`, made from the stored state when there is one."""
-    made = _RE.made.get((source, flags))
-    if made is not None:
-        return made  # type: ignore[no-any-return]
     import _sre
 
-    try:
-        made = _RE.lookup(source, flags, _sre.compile, _re_key)
-    except Exception:  # whatever the stored state did, the normal compile answers
-        made = None
-    if made is None:
-        made, args = _captured(_sre, lambda: re.compile(source, flags), source, re.purge)
-        if args is not None:
-            _RE.record(source, flags, args)
-    _RE.made[(source, flags)] = made
+    made = _RE.pattern(source, flags, lambda: _sre.compile, _re_key, lambda: _captured(_sre, lambda: re.compile(source, flags), source, re.purge))
     return made  # type: ignore[no-any-return]
 
 
@@ -352,28 +371,20 @@ _REGEX = _Engine("regex", _regex_decode, _regex_encode)
 
 def regex_pattern(source: str, flags: int = 0) -> regex.Pattern[str]:
     """`regex.compile(source, flags)`, made from the stored state when there is one (flags: 0 or IGNORECASE)."""
-    made = _REGEX.made.get((source, flags))
-    if made is not None:
-        return made  # type: ignore[no-any-return]
-    try:
+
+    def constructor() -> Callable[..., Any] | None:
         extension = regex_extension()
-        made = _REGEX.lookup(source, flags, None if extension is None else extension.compile, _regex_key)
-    except Exception:  # whatever the stored state did, the normal compile answers
-        made = None
-    if made is None:
+        return None if extension is None else extension.compile
+
+    def compile_normally() -> tuple[Any, tuple[Any, ...] | None]:
         import regex
 
         extension = sys.modules["regex._regex"]
         if getattr(regex, "_regex", None) is not extension:  # what its import binds, had it loaded the extension itself
             regex._regex = extension
-        made, args = _captured(extension, lambda: regex.compile(source, flags), source, regex.purge)
-        if args is not None:
-            try:
-                _REGEX._load(_regex_key)
-            except Exception:  # not recorded: the next run compiles it again
-                return made  # type: ignore[no-any-return]
-            _REGEX.record(source, flags, args)
-    _REGEX.made[(source, flags)] = made
+        return _captured(extension, lambda: regex.compile(source, flags), source, regex.purge)
+
+    made = _REGEX.pattern(source, flags, constructor, _regex_key, compile_normally)
     return made  # type: ignore[no-any-return]
 
 
