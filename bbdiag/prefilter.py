@@ -8,10 +8,13 @@ One pass of Hyperscan over large chunks of the raw bytes decides which lines tho
   CI section markers) can hit only if one of the patterns' own regexes, loosened so that it can only
   match more (anchors, word boundaries and lookarounds dropped), matches the raw line;
 - a line the cleaning changes can hit only if it holds one of the pattern's keywords (the line
-  path's own prefilter), since its cleaned text is not in the raw bytes.
+  path's own prefilter), since its cleaned text is not in the raw bytes. Those lines (7% of the
+  realistic log's bytes) are copied out of each chunk (changed_lines) and a second, smaller
+  Hyperscan database looks for the keywords in that copy alone.
 
 So a keyword that occurs in ordinary CI noise costs nothing where the cleaning does not change the
-line (the test suite keeps keywords out of a noise sample anyway). Lines near a candidate that
+line (the test suite keeps keywords out of a noise sample anyway), and the keywords cost nothing
+on the other 93% of the bytes. Lines near a candidate that
 may name the remote (`://` or `@`) come along; so do the CI step markers that can name a
 candidate's step, seen by `raw` like every line the line path reads, and the lines before a
 candidate that a token a terminal wrapped may run from (match_lines masks its rest only after
@@ -57,11 +60,11 @@ STEP_MARKERS = (
 # line split): then its cleaned text is not in the raw bytes, and keywords decide.
 _CHANGING = r"(?:[\x00-\x09\x0b-\x1f\x7f-\xff]|\\n|section_)"
 _CLEANING_CHANGES = re.compile(_CHANGING.encode("ascii"))
-DISTINCTIVE = 4  # ASCII keywords shorter than this are matched only on lines the cleaning changes
 
-FORMAT = "4"  # of the cached database: a change to _build's expressions or result makes it new
+FORMAT = "5"  # of the cached database: a change to _build's expressions or result makes it new
 
 Raw = Callable[[int, str], bool]
+ChangedLines = Callable[[bytearray, int, int, bytearray], tuple[int, list[int]]]
 
 
 def python_count(buf: bytearray, start: int, end: int) -> int:
@@ -69,17 +72,35 @@ def python_count(buf: bytearray, start: int, end: int) -> int:
     return buf.count(b"\n", start, end)
 
 
-def _counter() -> Callable[[bytearray, int, int], int]:
-    """Every newline of a log is counted (lines are numbered): by the optional C extension, which
-    bbdiag/_newlines.c says why, else the same count in Python. Tests run the chunk loop with both."""
+def python_changed_lines(buf: bytearray, start: int, end: int, out: bytearray) -> tuple[int, list[int]]:
+    """The lines of buf[start:end] (`start` a line start) that the cleaning changes (_CHANGING),
+    copied into out[:used] each ending in a newline, and where each begins in `buf`: (used, starts).
+    In Python where the C extension was not built (a search stops at every byte of an ANSI code)."""
+    used, starts, position = 0, [], start
+    while (found := _CLEANING_CHANGES.search(buf, position, end)) is not None:
+        line_start = buf.rfind(b"\n", position, found.start()) + 1 or position
+        line_end = buf.find(b"\n", found.end(), end)
+        line_end = end if line_end == -1 else line_end
+        out[used : used + line_end - line_start] = buf[line_start:line_end]
+        used += line_end - line_start + 1
+        out[used - 1] = 0x0A
+        starts.append(line_start)
+        position = line_end + 1
+    return used, starts
+
+
+def _compiled() -> tuple[Callable[[bytearray, int, int], int], ChangedLines]:
+    """Every newline of a log is counted (lines are numbered), and the lines the cleaning changes
+    are found in every chunk: by the optional C extension, which bbdiag/_newlines.c says why, else
+    the same in Python. Tests run the chunk loop with both."""
     try:
-        from bbdiag._newlines import count
-    except ImportError:  # no compiler where bbdiag was installed
-        return python_count
-    return count
+        from bbdiag._newlines import changed_lines, count
+    except ImportError:  # no compiler where bbdiag was installed (or one built before changed_lines)
+        return python_count, python_changed_lines
+    return count, changed_lines
 
 
-count_newlines = _counter()
+count_newlines, changed_lines = _compiled()
 
 
 def read(stream: BinaryIO, reading: Reading, lib: Library, limit: int = MAX_INPUT, raw: Raw | None = None) -> Iterator[Line]:
@@ -235,86 +256,81 @@ def _group_end(source: str, start: int) -> int:
 
 
 class _Database:
-    """Hyperscan over the loosened regexes, the keywords and the step markers, compiled once per
-    library and kept in the per-user cache (compiling costs tens of milliseconds; loading, microseconds)."""
+    """Hyperscan over the loosened regexes and the step markers (every byte), and over the keywords
+    (the lines the cleaning changes), compiled once per library and kept in the per-user cache
+    (compiling costs tens of milliseconds; loading, microseconds)."""
 
     def __init__(self, lib: Library) -> None:
         import hyperscan
 
         from bbdiag import cache
 
-        serialized, self.first_regex, self.first_keyword, self.first_marker, always = cache.memoised(
-            "hyperscan", PATTERNS_DIR, (".toml", ".json"), lambda: _build(lib), extra=f"{FORMAT}\n" + "\n".join(lib.keywords)
-        )
-        self.always = frozenset(always)
+        built = cache.memoised("hyperscan", PATTERNS_DIR, (".toml", ".json"), lambda: _build(lib), extra=f"{FORMAT}\n" + "\n".join(lib.keywords))
+        main, keywords, self.first_regex, self.first_marker = built
         self.library = lib  # a success line's own check (_surely_succeeds)
-        self.database: Any = hyperscan.loadb(serialized, mode=hyperscan.HS_MODE_BLOCK)
+        self.database: Any = hyperscan.loadb(main, mode=hyperscan.HS_MODE_BLOCK)
         self.database.scratch = hyperscan.Scratch(self.database)
+        self.keywords: Any = hyperscan.loadb(keywords, mode=hyperscan.HS_MODE_BLOCK)
+        self.keywords.scratch = hyperscan.Scratch(self.keywords)
 
-    def scan(self, chunk: memoryview) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
-        """End offsets of success regex matches, of other regex matches, of keywords that decide
-        everywhere, of other keywords, of step markers."""
+    def scan(self, buf: bytearray, start: int, end: int, changed: bytearray) -> tuple[list[int], list[int], list[int], list[int]]:
+        """In buf[start:end] (whole lines): the end offsets (from `start`) of success regex matches,
+        of other regex matches and keywords that decide everywhere, of step markers; and the starts
+        (in `buf`) of the lines the cleaning changes that hold a keyword. `changed` is scratch
+        space of at least end - start + 1 bytes."""
         success: list[int] = []
         regex: list[int] = []
-        always: list[int] = []
-        keyword: list[int] = []
         markers: list[int] = []
-        first_regex, first_keyword, first_marker, decisive = self.first_regex, self.first_keyword, self.first_marker, self.always
+        first_regex, first_marker = self.first_regex, self.first_marker
 
         def on_match(pattern: int, _start: int, end: int, _flags: int, _context: object) -> None:
             if pattern < first_regex:
                 success.append(end)
-            elif pattern < first_keyword:
+            elif pattern < first_marker:
                 regex.append(end)
-            elif pattern >= first_marker:
-                markers.append(end)
-            elif pattern in decisive:
-                always.append(end)
             else:
-                keyword.append(end)
+                markers.append(end)
 
-        self.database.scan(chunk, match_event_handler=on_match)  # any buffer works: no copy
-        return success, regex, always, keyword, markers
+        with memoryview(buf)[start:end] as chunk:
+            self.database.scan(chunk, match_event_handler=on_match)  # any buffer works: no copy
+        used, line_starts = changed_lines(buf, start, end, changed)
+        held: set[int] = set()  # indexes into line_starts
+        if used:
+
+            def on_keyword(_pattern: int, _start: int, end: int, _flags: int, _context: object) -> None:
+                held.add(count_newlines(changed, 0, end))  # a keyword holds no newline: the lines before its end
+
+            with memoryview(changed)[:used] as lines:
+                self.keywords.scan(lines, match_event_handler=on_keyword)
+        return success, regex, markers, [line_starts[i] for i in sorted(held)]
 
 
-def _build(lib: Library) -> tuple[bytes, int, int, int, tuple[int, ...]]:
-    """The compiled database, where its other regexes (after the success patterns'), its keywords
-    and its step markers start, and which keywords decide everywhere."""
-    import hyperscan
-
+def _build(lib: Library) -> tuple[bytes, bytes, int, int]:
+    """The compiled databases (the one over every byte, the keywords'), and where the first's other
+    regexes (after the success patterns') and its step markers start."""
     successes, always = _regexes([p for p in lib.patterns if p.role == "success"])
     others, always_too = _regexes([p for p in lib.patterns if p.role != "success"])
-    regexes, always = successes + others, always | always_too
+    regexes = successes + others
+    # Keywords of patterns left without a loosened regex (Hyperscan did not take it) decide on
+    # every line; every keyword decides on the lines the cleaning changes.
+    everywhere = sorted({variant for k in always | always_too for variant in _variants(k)})
+    first_marker = len(regexes) + len(everywhere)
+    expressions = [r for r, _ in regexes] + [re.escape(k) for k in everywhere] + [re.escape(k) for k in STEP_MARKERS]
+    flags = [f for _, f in regexes] + [_literal_flags(k) for k in [*everywhere, *STEP_MARKERS]]
     # Typographic quotes (a blog's `‘…’`) are read as git's own (match.TYPOGRAPHIC): a line with
     # one may hold a keyword only once they are made plain, so it is a candidate by itself.
     quotes = {chr(c) for c in TYPOGRAPHIC}
     keywords = sorted({variant for k in lib.keywords for variant in _variants(k)} | quotes)
-    first_keyword = len(regexes)
-    first_marker = first_keyword + len(keywords)
-    expressions = [r.encode("utf-8") for r, _ in regexes] + [_keyword_expression(k).encode("utf-8") for k in keywords]
-    expressions += [re.escape(k).encode("utf-8") for k in STEP_MARKERS]
-    flags = [f for _, f in regexes] + [
-        # Caseless costs Hyperscan dearly on non-ASCII bytes: those literals come in all three
-        # casings instead (_variants), matched exactly.
-        hyperscan.HS_FLAG_CASELESS if k.isascii() else 0
-        for k in [*keywords, *STEP_MARKERS]
-    ]
-    # What Hyperscan reports of these keywords is a candidate as it is: keywords of patterns left
-    # without a loosened regex (Hyperscan did not take it), keywords that are not ASCII (their line
-    # is one the cleaning changes) and the short ones, matched only where the cleaning changes the line.
-    decisive = tuple(first_keyword + i for i, k in enumerate(keywords) if k.lower() in always or not k.isascii() or len(k) < DISTINCTIVE)
-    return _compile(expressions, flags), len(successes), first_keyword, first_marker, decisive
+    main = _compile(expressions, flags)
+    return main, _compile([re.escape(k) for k in keywords], [_literal_flags(k) for k in keywords]), len(successes), first_marker
 
 
-def _keyword_expression(keyword: str) -> str:
-    """A keyword as Hyperscan looks for it: a short one (git's `->` is in every ref update, so in
-    every log) only on a line that also holds what makes the cleaning change it, decided by
-    Hyperscan rather than one Python call per occurrence. Longer keywords stay literals, which
-    Hyperscan finds fastest; the chunk loop checks their rare lines."""
-    if keyword.isascii() and len(keyword) < DISTINCTIVE:
-        escaped = re.escape(keyword)
-        return f"{_CHANGING}[^\\n]*{escaped}|{escaped}[^\\n]*{_CHANGING}"
-    return re.escape(keyword)
+def _literal_flags(literal: str) -> int:
+    """Caseless costs Hyperscan dearly on non-ASCII bytes: those literals come in all three casings
+    instead (_variants), matched exactly."""
+    import hyperscan
+
+    return int(hyperscan.HS_FLAG_CASELESS) if literal.isascii() else 0
 
 
 def _regexes(patterns: Sequence[Pattern]) -> tuple[list[tuple[str, int]], set[str]]:
@@ -348,11 +364,12 @@ def _compiles(expression: str, flags: int) -> bool:
     return True
 
 
-def _compile(expressions: list[bytes], flags: list[int]) -> bytes:
+def _compile(expressions: list[str], flags: list[int]) -> bytes:
     import hyperscan
 
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions), flags=flags)
+    encoded = [e.encode("utf-8") for e in expressions]
+    database.compile(expressions=encoded, ids=list(range(len(encoded))), elements=len(encoded), flags=flags)
     return bytes(hyperscan.dumpb(database))
 
 
@@ -510,7 +527,7 @@ def _candidate_lines(stream: BinaryIO, reading: Reading, database: _Database, li
     carry = 0  # bytes of an unfinished line at the buffer's front (fewer than MAX_LINE)
     line_base = 0  # complete lines before the buffer's front
     continued = False  # the buffer's front continues a line already passed on in pieces
-    context = _Context(raw)
+    context = _Context(raw, capacity)
     while True:
         if carry == len(buffer):  # a file that grew while it was read: the full buffer after all
             buffer += bytes(CHUNK + normalise.MAX_LINE - len(buffer))
@@ -565,7 +582,8 @@ class _Context:
     next stretch takes its URL lines from them), how far after the last candidate URL lines are
     still wanted, and how many lines the last stretch had."""
 
-    def __init__(self, raw: Raw | None) -> None:
+    def __init__(self, raw: Raw | None, capacity: int) -> None:
+        self.changed = bytearray(capacity + 1)  # where the lines the cleaning changes are copied, a chunk at a time (_Database.scan)
         self.tails: list[_Tail] = []
         self.after_until = 0  # line number
         self.raw = raw
@@ -575,16 +593,12 @@ class _Context:
 
 def _lines_of_chunk(buf: bytearray, start: int, end: int, line_base: int, database: _Database, context: _Context) -> list[Line]:
     """Candidate lines of buf[start:end] (whole lines); the number of newlines in it goes to context.newlines."""
-    with memoryview(buf)[start:end] as chunk:
-        success_ends, regex_ends, always_ends, keyword_ends, marker_ends = database.scan(chunk)
+    if len(context.changed) < end - start + 1:  # a file that grew while it was read: a larger buffer
+        context.changed = bytearray(end - start + 1)
+    success_ends, regex_ends, marker_ends, keyword_lines = database.scan(buf, start, end, context.changed)
     # A match's line is the one holding its last byte: a loosened regex's `\s*` may end past a newline.
-    line_starts = {max(start, buf.rfind(b"\n", start, start + e - 1) + 1) for e in (*regex_ends, *always_ends)}
-    for e in keyword_ends:  # a keyword decides only where the cleaning changes the line
-        line_start = max(start, buf.rfind(b"\n", start, start + e) + 1)
-        if line_start not in line_starts:
-            line_end = buf.find(b"\n", start + e, end)
-            if _CLEANING_CHANGES.search(buf, line_start, line_end if line_end != -1 else end):
-                line_starts.add(line_start)
+    line_starts = {max(start, buf.rfind(b"\n", start, start + e - 1) + 1) for e in regex_ends}
+    line_starts.update(keyword_lines)  # a keyword decides only where the cleaning changes the line
     # A success line is read, but gathers no URL lines or step around it (match keeps none for it).
     success_starts = {max(start, buf.rfind(b"\n", start, start + e - 1) + 1) for e in success_ends} - line_starts
     # Only the step markers that can name a failure's step: the last before each candidate, and

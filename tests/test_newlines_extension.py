@@ -1,5 +1,6 @@
-"""The optional C extension (bbdiag/_newlines.c) counts newlines for the scan's chunk loop; where it
-was not built, prefilter counts them in Python. Both give the same count, and so the same lines,
+"""The optional C extension (bbdiag/_newlines.c) counts newlines for the scan's chunk loop and finds
+the lines the cleaning changes (where keywords decide); where it was not built, prefilter does both
+in Python. Both give the same counts and lines, and so the same lines,
 line numbers, URL windows, hits and redacted reports, on the corpus embedded in noise and wherever
 the chunks are cut. Where a compiler is (CI installs gcc), the extension must have been built: an
 optional extension that silently failed would leave every scan on the slow count."""
@@ -25,19 +26,21 @@ from tests.test_hostile_wrap import SHAPES, planted, wrapped
 from tests.test_noise import DECORATIONS
 
 Count = Callable[[bytearray, int, int], int]
+Both = tuple[Count, prefilter.ChangedLines]  # the chunk loop's two byte functions
 CASES = sorted((Path(__file__).parent / "fixtures" / "corpus" / "cases").glob("*.txt"))
 
 
-def compiled() -> Count | None:
+def compiled() -> Both | None:
     try:
-        from bbdiag._newlines import count
+        from bbdiag._newlines import changed_lines, count
     except ImportError:
         return None
-    return count
+    return count, changed_lines
 
 
+PYTHON: Both = (prefilter.python_count, prefilter.python_changed_lines)
 BOTH = [
-    pytest.param(prefilter.python_count, id="python"),
+    pytest.param(PYTHON, id="python"),
     pytest.param(compiled(), id="compiled", marks=pytest.mark.skipif(compiled() is None, reason="the extension is not built here")),
 ]
 
@@ -50,7 +53,7 @@ def test_the_extension_is_built_where_a_compiler_is() -> None:
         "bbdiag._newlines is not built: a checkout installed before it existed needs `pip install -e '.[test]'` again;"
         " otherwise the build failed (setup.py: optional=True hides the compiler's error)"
     )
-    assert prefilter.count_newlines is compiled()
+    assert (prefilter.count_newlines, prefilter.changed_lines) == compiled()
 
 
 @pytest.mark.skipif(compiled() is None, reason="the extension is not built here")
@@ -86,19 +89,21 @@ def test_it_refuses_what_is_not_a_buffer() -> None:
         count(b"a\n", 0)  # type: ignore[call-arg]
 
 
-def read_with(count: Count, data: bytes, chunk: int, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Line], int]:
+def read_with(functions: Both, data: bytes, chunk: int, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Line], int]:
     with monkeypatch.context() as patched:
-        patched.setattr(prefilter, "count_newlines", count)
+        patched.setattr(prefilter, "count_newlines", functions[0])
+        patched.setattr(prefilter, "changed_lines", functions[1])
         patched.setattr(prefilter, "CHUNK", chunk)
         reading = Reading("ci.log")
         lines = list(prefilter.read(io.BytesIO(data), reading, library.load(), raw=scan._noting_steps({})))
     return lines, reading.lines
 
 
-def report_with(count: Count, data: bytes, chunk: int, monkeypatch: pytest.MonkeyPatch) -> list[SourceView]:
-    """The redacted report (hits, URLs, steps, remedies) of the log, read with `count`."""
+def report_with(functions: Both, data: bytes, chunk: int, monkeypatch: pytest.MonkeyPatch) -> list[SourceView]:
+    """The redacted report (hits, URLs, steps, remedies) of the log, read with `functions`."""
     with monkeypatch.context() as patched:
-        patched.setattr(prefilter, "count_newlines", count)
+        patched.setattr(prefilter, "count_newlines", functions[0])
+        patched.setattr(prefilter, "changed_lines", functions[1])
         patched.setattr(prefilter, "CHUNK", chunk)
         return scan.views_of([scan.scan_stream(io.BytesIO(data), "ci.log", library.load())], as_of="2026-12-01")
 
@@ -117,11 +122,11 @@ def corpus_in_noise(decoration: str) -> bytes:
 @pytest.mark.parametrize("decoration", sorted(DECORATIONS))
 def test_the_corpus_embedded_in_noise_reads_alike_with_either_count(decoration: str, monkeypatch: pytest.MonkeyPatch) -> None:
     data = corpus_in_noise(decoration)
-    c_count = compiled()
-    assert c_count is not None
-    assert read_with(c_count, data, prefilter.CHUNK, monkeypatch) == read_with(prefilter.python_count, data, prefilter.CHUNK, monkeypatch)
-    views = report_with(c_count, data, prefilter.CHUNK, monkeypatch)
-    assert sum(len(v.diagnoses) for v in views) >= 150 and views == report_with(prefilter.python_count, data, prefilter.CHUNK, monkeypatch)
+    in_c = compiled()
+    assert in_c is not None
+    assert read_with(in_c, data, prefilter.CHUNK, monkeypatch) == read_with(PYTHON, data, prefilter.CHUNK, monkeypatch)
+    views = report_with(in_c, data, prefilter.CHUNK, monkeypatch)
+    assert sum(len(v.diagnoses) for v in views) >= 150 and views == report_with(PYTHON, data, prefilter.CHUNK, monkeypatch)
 
 
 def awkward_chunks(data: bytes) -> Iterator[int]:
@@ -133,7 +138,7 @@ def awkward_chunks(data: bytes) -> Iterator[int]:
 
 @pytest.mark.skipif(compiled() is None or not prefilter.available(), reason="the extension or Hyperscan is not here")
 @pytest.mark.parametrize("count", BOTH)
-def test_cuts_at_every_awkward_byte_read_as_one_chunk_does(count: Count, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cuts_at_every_awkward_byte_read_as_one_chunk_does(count: Both, monkeypatch: pytest.MonkeyPatch) -> None:
     data = corpus_in_noise("timestamps")[:60_000]
     data = data[: data.rindex(b"\n") + 1] + b"x" * 300  # and a last line without its newline
     whole_lines, whole_count = read_with(count, data, 1 << 20, monkeypatch)
