@@ -92,9 +92,7 @@ def keyed(
     built under this very `key` (which must hold everything the result depends on)."""
     if os.environ.get("BBDIAG_NO_CACHE"):
         return build()
-    import zlib  # cheap
-
-    path = os.path.join(directory(), f"{name}-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}.json")
+    path = _path(name, where)
     kinds = {kind.__name__: kind for kind in records}
     # Each record's fields belong to the key: a record given a field, or fields in another order,
     # never loads what an older bbdiag stored under the same version (no number to bump by hand).
@@ -108,6 +106,27 @@ def keyed(
             return value
         _store(path, key, data)
     return value  # type: ignore[return-value]
+
+
+def stored(name: str, where: str, key: str) -> object:
+    """What `store` last stored for `where` under this very `key`, as JSON data; None when there is
+    none (absent, stale, written by another user, damaged). For a value that a run adds to."""
+    if os.environ.get("BBDIAG_NO_CACHE"):
+        return None
+    value = _load(_path(name, where), key, {}, lambda data: data)
+    return None if value is _MISSING else value
+
+
+def store(name: str, where: str, key: str, data: object) -> None:
+    """Store JSON data for `where` under `key` (what `stored` answers), or nothing when it cannot be written."""
+    if not os.environ.get("BBDIAG_NO_CACHE"):
+        _store(_path(name, where), key, data)
+
+
+def _path(name: str, where: str) -> str:
+    import zlib  # cheap
+
+    return os.path.join(directory(), f"{name}-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}.json")
 
 
 _MISSING = object()
