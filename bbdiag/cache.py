@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from typing import Any, TypeVar
 
     T = TypeVar("T")
-FORMAT = 8  # bump when the stored records change shape
+FORMAT = 8  # bump when how values are stored changes (a record's fields are in the key by themselves)
 # What this process has loaded already: (key, value) by (name, source_dir, extra). A scan of
 # thousands of logs asks for the library once per log; decoding it (and rebuilding its keyword
 # automaton) each time cost more than the scanning.
@@ -94,6 +94,9 @@ def keyed(
         return build()
     path = _path(name, where)
     kinds = {kind.__name__: kind for kind in records}
+    # Each record's fields belong to the key: a record given a field, or fields in another order,
+    # never loads what an older bbdiag stored under the same version (no number to bump by hand).
+    key += "\nrecords: " + " ".join(f"{name}({','.join(getattr(kind, '_fields', ()))})" for name, kind in sorted(kinds.items()))
     value = _load(path, key, kinds, from_data)
     if value is _MISSING:
         value = build()

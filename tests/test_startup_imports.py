@@ -105,7 +105,18 @@ def test_importing_explain_compiles_no_regular_expression_and_a_run_only_those_i
     assert result["at_import"] == []
     # What this transcript never needs: CI prefixes, control characters, wrapped URLs and
     # tokens, helper fields, prompts, scp-like and ssh command URLs.
-    expected_left = {"_CI_PREFIX", "_CONTROL", "_ANSI", "_GITLAB_SECTION", "_HELPER_FIELD", "_PROMPT_ANSWER", "_SCP_NO_USER", "_SSH_COMMAND", "_IN_TEXT"}
+    expected_left = {
+        "_CI_PREFIX",
+        "_CONTROL",
+        "_ANSI",
+        "_GITLAB_SECTION",
+        "_HELPER_FIELD",
+        "_PROMPT_ANSWER",
+        "_SCP_NO_USER",
+        "_SSH_COMMAND",
+        "_IN_TEXT",
+        "_BRACKETED",
+    }
     assert expected_left <= set(result["uncompiled"])
 
 
