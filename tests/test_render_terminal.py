@@ -338,3 +338,16 @@ def test_on_a_real_terminal_it_takes_the_terminals_width(tmp_path: Path) -> None
     finally:
         del os.environ["FORCE_COLOR"]
     assert_same(shown, expected.getvalue(), "on a pty")
+
+
+def test_a_width_no_line_fits_in_is_taken_as_an_unknown_terminals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """COLUMNS=0: rich.console chooses a width of 0, and its line breaking then fails (chop_cells
+    cannot fold into no cells); the report is laid out at the width rich gives an unknown terminal."""
+    on_a_terminal(monkeypatch, True)
+    monkeypatch.setenv("COLUMNS", "0")
+    report = hostile()
+    assert terminal.screen(io.StringIO(), None).width == 0
+    shown, expected = io.StringIO(), io.StringIO()
+    terminal.render(report, shown)
+    terminal.render(report, expected, width=80)
+    assert shown.getvalue() == expected.getvalue() and len(decoded(shown.getvalue())) > 20

@@ -22,9 +22,9 @@ from bbdiag.lazyre import lazy
 from bbdiag.records import NamedTuple  # bbdiag's records: no typing.NamedTuple compiled at import
 from bbdiag.render import escape_codes
 
-# rich's line breaking (the word splitting rich.text.Text.wrap does: rich._wrap, a private module,
-# as rich has no public equivalent short of rich.text, whose import costs more than this module's
-# whole rendering) and cell widths, computed without rich where rich would answer len(text).
+# rich.cells' widths and rich._wrap's line breaking (the word splitting rich.text.Text.wrap does;
+# rich has no public equivalent short of rich.text, whose import costs more than this module's
+# whole rendering): computed here for single-cell text, asked of rich for any other.
 from bbdiag.render.cells import cell_len, divide_line, set_cell_size
 from bbdiag.render.escape_codes import NULL, Style, link_escape, parse
 
@@ -383,7 +383,9 @@ class Page:
     def __init__(self, out: TextIO, width: int | None, color: bool) -> None:
         self.out = out
         self.screen = screen(out, width, color)
-        self.width = self.screen.width
+        # A width no line fits in (COLUMNS=0), where rich's own line breaking fails: rich's width
+        # for a terminal whose size it does not know.
+        self.width = self.screen.width if self.screen.width >= 1 else 80
         self.lines: list[Line] = []
 
     def text(self, *pieces: tuple[str, str | Style], style: str = "", soft_wrap: bool = False) -> None:
