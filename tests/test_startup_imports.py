@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 TRANSCRIPT = """$ git push origin main
 remote: Invalid credentials
 fatal: Authentication failed for 'https://bitbucket.org/acme/widgets.git/'
@@ -162,7 +164,7 @@ def test_explain_on_a_terminal_imports_no_rich_and_no_typing(tmp_path: Path) -> 
     assert not {m for m in modules if m == "rich" or m.startswith("rich.")} | ({"typing"} & modules)
 
 
-def test_explain_on_a_terminal_asks_rich_for_wide_characters_and_renders_as_rich(tmp_path: Path) -> None:
+def test_explain_on_a_terminal_asks_rich_for_wide_characters_and_renders_as_rich(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bbdiag import library, pipeline
     from bbdiag.render import view
     from tests import terminal_reference
@@ -176,9 +178,6 @@ def test_explain_on_a_terminal_asks_rich_for_wide_characters_and_renders_as_rich
     assert {"rich.cells", "rich._wrap"} <= modules and "rich.style" not in modules  # widths from rich, codes stored
     result = pipeline.diagnose_text(transcript.read_text(encoding="utf-8"), str(transcript), library.load())
     expected = FakeTerminal(True)
-    os.environ["FORCE_COLOR"] = "1"
-    try:
-        terminal_reference.render(view.build(str(transcript), pipeline.remedies(result.diagnoses), result.remarks()), expected, width=100)
-    finally:
-        del os.environ["FORCE_COLOR"]
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    terminal_reference.render(view.build(str(transcript), pipeline.remedies(result.diagnoses), result.remarks()), expected, width=100)
     assert_same(shown, expected.getvalue(), "a report with wide characters")

@@ -137,18 +137,18 @@ def _rich_identity() -> tuple[str, str] | None:
     """(rich's folder, what its answers depend on): the rich `import rich` would run, found without
     running it (the import system's own finders, as bbdiag.compiled_state finds regex), its
     distribution's name (which holds its version) and the path, size and mtime of its RICH_FILES."""
-    from bbdiag import compiled_state
+    from bbdiag import installed
 
     loaded = sys.modules.get("rich")
     folder = os.path.dirname(getattr(loaded, "__file__", None) or "") if loaded is not None else ""
     if not folder:
-        spec = compiled_state._find_spec("rich", None)
+        spec = installed.find_spec("rich")
         if spec is None or not spec.submodule_search_locations:
             return None
         folder = os.path.abspath(next(iter(spec.submodule_search_locations)))
     try:
         distributions = sorted(name for name in os.listdir(os.path.dirname(folder)) if name.startswith("rich-") and name.endswith(".dist-info"))
-        files = compiled_state._identity(folder, RICH_FILES)
+        files = installed.identity(folder, RICH_FILES)
     except OSError:
         return None
     return folder, f"{FORMAT} rich escape codes\n" + "\n".join(distributions) + "\n" + files
