@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from typing import Any, TypeVar
 
     T = TypeVar("T")
-FORMAT = 8  # bump when the stored records change shape
+FORMAT = 8  # bump when how values are stored changes (a record's fields are in the key by themselves)
 # What this process has loaded already: (key, value) by (name, source_dir, extra). A scan of
 # thousands of logs asks for the library once per log; decoding it (and rebuilding its keyword
 # automaton) each time cost more than the scanning.
@@ -92,10 +92,11 @@ def keyed(
     built under this very `key` (which must hold everything the result depends on)."""
     if os.environ.get("BBDIAG_NO_CACHE"):
         return build()
-    import zlib  # cheap
-
-    path = os.path.join(directory(), f"{name}-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}.json")
+    path = _path(name, where)
     kinds = {kind.__name__: kind for kind in records}
+    # Each record's fields belong to the key: a record given a field, or fields in another order,
+    # never loads what an older bbdiag stored under the same version (no number to bump by hand).
+    key += "\nrecords: " + " ".join(f"{name}({','.join(getattr(kind, '_fields', ()))})" for name, kind in sorted(kinds.items()))
     value = _load(path, key, kinds, from_data)
     if value is _MISSING:
         value = build()
@@ -105,6 +106,27 @@ def keyed(
             return value
         _store(path, key, data)
     return value  # type: ignore[return-value]
+
+
+def stored(name: str, where: str, key: str) -> object:
+    """What `store` last stored for `where` under this very `key`, as JSON data; None when there is
+    none (absent, stale, written by another user, damaged). For a value that a run adds to."""
+    if os.environ.get("BBDIAG_NO_CACHE"):
+        return None
+    value = _load(_path(name, where), key, {}, lambda data: data)
+    return None if value is _MISSING else value
+
+
+def store(name: str, where: str, key: str, data: object) -> None:
+    """Store JSON data for `where` under `key` (what `stored` answers), or nothing when it cannot be written."""
+    if not os.environ.get("BBDIAG_NO_CACHE"):
+        _store(_path(name, where), key, data)
+
+
+def _path(name: str, where: str) -> str:
+    import zlib  # cheap
+
+    return os.path.join(directory(), f"{name}-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}.json")
 
 
 _MISSING = object()

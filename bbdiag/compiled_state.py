@@ -29,6 +29,8 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
+from bbdiag import installed
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (16M instructions): see bbdiag.records
 if TYPE_CHECKING:
     from typing import Any
@@ -204,17 +206,6 @@ def _replace(path: str, text: str) -> None:
     os.replace(handle.name, path)
 
 
-def _identity(folder: str, names: Sequence[str] | None = None) -> str:
-    """Path, size and mtime of each file in `folder` (`names`, or every one): what a rebuilt,
-    upgraded or edited engine changes."""
-    entries = []
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.is_file() and (names is None or entry.name in names):
-            info = entry.stat()
-            entries.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
-    return "\n".join(entries)
-
-
 def _ints(value: object) -> list[int]:
     if type(value) is not list or not all(type(v) is int for v in value):
         raise ValueError("not a list of ints")
@@ -260,7 +251,7 @@ def _re_key() -> str | None:
         return None
     return (
         f"{FORMAT} re\n{sys.version}\n{sys.implementation.cache_tag}\n{_MACHINE}\n{_sre.MAGIC}:{_sre.CODESIZE}:{_sre.MAXREPEAT}:{_sre.MAXGROUPS}\n"
-        + _identity(folder)
+        + installed.identity(folder)
     )
 
 
@@ -290,17 +281,6 @@ def re_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
 
 
 # ------------------------------------------------------------------------------ the regex package
-def _find_spec(name: str, path: Sequence[str] | None) -> Any:
-    """What `import name` would find (the import system's own finders, in its order), without loading it."""
-    for finder in sys.meta_path:
-        find_spec = getattr(finder, "find_spec", None)
-        if find_spec is not None:
-            spec = find_spec(name, path, None)
-            if spec is not None:
-                return spec
-    return None
-
-
 def regex_extension() -> ModuleType | None:
     """`regex._regex`, the regex package's C half, loaded without running the package (None: not found)."""
     loaded = sys.modules.get("regex._regex")
@@ -310,10 +290,10 @@ def regex_extension() -> ModuleType | None:
         return None
     import importlib.machinery  # not importlib.util, which imports contextlib (3 million instructions)
 
-    spec = _find_spec("regex", None)
+    spec = installed.find_spec("regex")
     if spec is None or not spec.submodule_search_locations:
         return None
-    extension = _find_spec("regex._regex", spec.submodule_search_locations)
+    extension = installed.find_spec("regex._regex", spec.submodule_search_locations)
     if extension is None or not isinstance(extension.loader, importlib.machinery.ExtensionFileLoader):
         return None
     # What importlib.util.module_from_spec does for an extension: the loader makes the module
@@ -339,7 +319,7 @@ def _regex_key() -> str | None:
         return None
     folder = os.path.dirname(where)
     names = [name for name in os.listdir(folder) if name.endswith(".py") or name == os.path.basename(where)]
-    return f"{FORMAT} regex\n{sys.version}\n{_MACHINE}\n{extension.MAGIC}:{extension.CODE_SIZE}\n" + _identity(folder, names)
+    return f"{FORMAT} regex\n{sys.version}\n{_MACHINE}\n{extension.MAGIC}:{extension.CODE_SIZE}\n" + installed.identity(folder, names)
 
 
 def _regex_encode(args: tuple[Any, ...]) -> list[Any] | None:

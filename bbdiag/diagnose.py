@@ -257,28 +257,34 @@ def _host(
     hosts_named: set[str],
     clone_paths: Sequence[tuple[int, str]] = (),
 ) -> str:
-    """The host id: the host's own message text, else the URL, else names seen nearby."""
+    """The host id: the host's own message text, else the URL, else names seen nearby (the
+    steps of the module's docstring, numbered the same below)."""
+    # 1. a wording only one host prints
     strong = [h for h in group if h.pattern.host]
     if strong:
         best = min(strong, key=lambda h: (-h.pattern.strength, h.order))
         return best.pattern.host or hosts.UNKNOWN
+    # 2. the URL git quotes on the failure's own lines
     on_lines = any(url is not None and url in h.urls for h in group) or any(h.captures.get("url") for h in group)
     # A masked or template name on git's line (`https://***/…`, `<host>`) names no host: the other
     # evidence below decides, and only when none does is it `unknown`.
     if url is not None and on_lines and url.host_id != hosts.UNKNOWN:
         return url.host_id if hosts.is_named(url.host_id) or url.path.strip("/") else _same_host_nearby(url, group, seen_urls)
-    fallback: str | None = None
+    # 3. a quoted URL that does not parse whole, or has a placeholder for its host
+    fallback: str | None = None  # steps 3 and 5: the first host found that is none of the known ones
     if url_text:
         loose = remote_urls.classify_loose(url_text)
         if loose and loose != hosts.GENERIC:
             return loose
-        fallback = fallback or loose
+        fallback = loose
+    # 4. the host named last in the failure's text
     for hit in reversed(group):  # the host named last before git gave up is the one it was talking to
         named = hit.captures.get("host")
         if named:
             host_id = hosts.classify(named, port=int(hit.captures["port"]) if hit.captures.get("port") else None)
             if host_id != hosts.UNKNOWN:
                 return host_id
+    # 5. a repository URL, or a clone's path, printed near the failure
     first, last = group[0].line, group[-1].line
     # No URL of the failing command names a host: git's `Cloning into '…/bitbucket.org/acme/site'`
     # of this clone does (the nearest before the failure first), before any other URL nearby.
@@ -295,9 +301,10 @@ def _host(
         fallback = fallback or host_id
     if fallback and fallback != hosts.UNKNOWN:
         return fallback
-    # Far from the failure, a URL says something only when the whole input names one host.
+    # 6. far from the failure, a URL says something only when the whole input names one host
     named_hosts = {host_id for host_id in hosts_named if hosts.is_named(host_id)}
     if len(named_hosts) == 1:
         return named_hosts.pop()
+    # 7. a weak host sign of a pattern
     hints = [h.pattern.host_hint for h in group if h.pattern.host_hint]
     return hints[0] if hints else hosts.UNKNOWN

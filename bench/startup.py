@@ -1,5 +1,5 @@
 """Start-up cost of `bbdiag explain` on a typical 10-line transcript, as a ratio to `python -c pass`:
-piped (target at most 4x), on a terminal (a pty: rich renders it; at most 5x) and inside a
+piped (target at most 4x), on a terminal (a pty: the terminal renderer, in colour; at most 5x) and inside a
 repository (it reads the remotes and the credential configuration with pygit2; at most 5x).
 
 Both run on the same interpreter, alternately, many times; the medians are compared. Targets
@@ -33,7 +33,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", "31"))
 def main() -> int:
     compile_package()
     explain = [*bbdiag_command(), "explain", "--format", "text"]
-    on_a_terminal = [*bbdiag_command(), "explain"]  # auto: rich on a terminal
+    on_a_terminal = [*bbdiag_command(), "explain"]  # auto: the terminal renderer on a terminal
     reference = [sys.executable, "-c", "pass"]
     where = installation()
     with tempfile.TemporaryDirectory() as home:

@@ -8,7 +8,9 @@ import os
 import pickle
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -67,6 +69,36 @@ def test_a_stored_record_of_a_class_not_named_is_not_made(tmp_path: Path) -> Non
         path.write_text(json.dumps(document))
     done = _explain({"BBDIAG_CACHE_DIR": str(folder)})
     assert done.returncode == 0 and not (tmp_path / "ran").exists(), done.stderr
+
+
+def test_a_record_whose_fields_changed_is_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record's fields are part of the key: an entry stored with other fields under the same
+    class name (an older bbdiag of the same version) is never decoded into the new record."""
+    monkeypatch.setenv("BBDIAG_CACHE_DIR", str(tmp_path / "cache"))
+
+    class Shape(NamedTuple):
+        name: str
+        size: int
+
+    class Changed(NamedTuple):
+        size: int
+        name: str
+
+    Changed.__name__ = "Shape"
+    built: list[str] = []
+
+    def build(kind: type) -> Callable[[], object]:
+        def make() -> object:
+            built.append(kind.__qualname__)
+            return kind(*(("a", 1) if kind is Shape else (1, "a")))
+
+        return make
+
+    assert cache.keyed("shapes", str(tmp_path), "key", build(Shape), records=(Shape,)) == Shape("a", 1)
+    assert cache.keyed("shapes", str(tmp_path), "key", build(Shape), records=(Shape,)) == Shape("a", 1)
+    assert built == ["test_a_record_whose_fields_changed_is_built_again.<locals>.Shape"]  # the second from the cache
+    assert cache.keyed("shapes", str(tmp_path), "key", build(Changed), records=(Changed,)) == Changed(1, "a")
+    assert len(built) == 2  # not Changed("a", 1) decoded from Shape's entry
 
 
 def test_a_cache_others_can_write_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

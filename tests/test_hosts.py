@@ -54,6 +54,14 @@ def test_product_words_keep_their_order_across_hosts() -> None:
     assert hosts.classify("gitea-on-azure.example") == "gitea"
 
 
+def test_ssh_bracketed_host_and_port_are_read_as_ssh_writes_them() -> None:
+    """ssh prints `[host]:port` for a host on another port (known_hosts, its warnings)."""
+    assert hosts.classify("[bitbucket.example.com]:7999") == "bitbucket-dc"  # Data Center's SSH port
+    assert hosts.classify("[bitbucket.org]") == "bitbucket-cloud"
+    assert hosts.classify("[git.example.com]:7999") == "bitbucket-dc"
+    assert hosts.classify("[git.example.com]:2222") == "generic"
+
+
 def test_placeholder_host_names_are_unknown() -> None:
     assert hosts.classify("host") == "unknown"
     assert hosts.classify("your-host") == "unknown"

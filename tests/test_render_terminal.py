@@ -1,7 +1,8 @@
 """The terminal renderer is still rich's rendering: every report, both ways, character by character.
 
-bbdiag/render/terminal.py renders with rich's Style, cell widths and line breaking but lays out
-without rich.console (start-up: its import alone cost more than explain's run). Here each report,
+bbdiag/render/terminal.py renders with rich's escape codes (stored once rich.style has computed
+them), cell widths and line breaking (its own for single-cell text, tests/test_render_cells.py)
+but lays out without rich.console (start-up: its import alone cost more than explain's run). Here each report,
 doctor's findings and scan's summary are rendered through it and through rich.console.Console
 with the layout it had before (tests/terminal_reference.py), at widths 40, 80 and 120, with colour
 and without; the text of every line and the style and link of every character must be equal.
@@ -14,7 +15,6 @@ a link is Style(link=url), never a style string parsed from a URL (one with a sp
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import subprocess
@@ -28,7 +28,7 @@ import rich.control
 
 from bbdiag import doctor, inspector, knowledge, library, pipeline, scan
 from bbdiag.advice import Finding, Step
-from bbdiag.render import terminal, view
+from bbdiag.render import escape_codes, terminal, view
 from bbdiag.render.view import DiagnosisView, EvidenceView, ScanView, StepView
 from tests import terminal_reference as reference
 from tests.conftest import CASES, git
@@ -98,23 +98,38 @@ def reports() -> list[tuple[str, view.ReportView]]:
     return out
 
 
+def forbidden(*args: object) -> dict[tuple[str, ...], tuple[str, str]]:
+    raise AssertionError("escape codes computed by rich where stored ones were expected")
+
+
 @pytest.mark.parametrize("color", [True, False], ids=["colour", "no colour"])
-def test_every_corpus_report_renders_as_rich_renders_it(color: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """On a terminal. Not on one, rich writes the same characters without escape codes (the tests
-    below and the golden file render that case too; rich's reference is slow, the suite should not be)."""
+def test_every_corpus_report_renders_as_rich_renders_it(color: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """On a terminal, three ways: the escape codes computed by rich afresh (no cache), from a cache
+    that gains the combinations each report adds, and from the stored codes alone (rich.style may
+    not be asked). Not on a terminal, rich writes the same characters without escape codes (the
+    tests below and the golden file render that case too; rich's reference is slow, the suite should not be)."""
     on_a_terminal(monkeypatch, True)
+    monkeypatch.setenv("BBDIAG_CACHE_DIR", str(tmp_path / "cache"))
+    compute = escape_codes.computed_by_rich
     every = reports()
     assert len(every) > 200 and sum(bool(r.diagnoses) for _, r in every) > 180
     for name, report in every:
         for width in WIDTHS:
-
-            def ours(out: TextIO, width: int, color: bool, report: view.ReportView = report) -> None:
-                terminal.render(report, out, width=width, color=color)
-
-            def theirs(out: TextIO, width: int, color: bool, report: view.ReportView = report) -> None:
-                reference.render(report, out, width=width, color=color)
-
-            assert_same(*both(ours, theirs, width, color), f"{name} at {width}")
+            theirs = io.StringIO()
+            reference.render(report, theirs, width=width, color=color)
+            shown = []
+            for codes in ("fresh", "added", "stored"):
+                if codes == "fresh":
+                    monkeypatch.setenv("BBDIAG_NO_CACHE", "1")
+                else:
+                    monkeypatch.delenv("BBDIAG_NO_CACHE", raising=False)
+                monkeypatch.setattr(escape_codes, "computed_by_rich", forbidden if codes == "stored" else compute)
+                ours = io.StringIO()
+                terminal.render(report, ours, width=width, color=color)
+                shown.append(ours.getvalue())
+            assert_same(shown[0], theirs.getvalue(), f"{name} at {width}")
+            assert shown[1] == shown[0] and shown[2] == shown[0], f"{name} at {width}: the stored codes differ from rich's"
+    assert list((tmp_path / "cache").glob("terminal-codes-*.json"))
 
 
 def hostile() -> view.ReportView:
@@ -278,8 +293,7 @@ def test_colour_system_and_width_are_chosen_as_rich_chooses_them(env: dict[str, 
     for out in (FakeTerminal(tty), FakeTerminal(tty, "latin-1")):
         console = rich.console.Console(file=out, width=width, no_color=False, highlight=False, emoji=False)
         seen = terminal.screen(out, width, color=True)
-        system = rich.console.COLOR_SYSTEMS[console.color_system] if console.color_system else None
-        assert (seen.width, seen.color_system, seen.legacy_windows) == (console.width, system, console.legacy_windows)
+        assert (seen.width, seen.color_system, seen.legacy_windows) == (console.width, console.color_system, console.legacy_windows)
 
 
 def test_the_control_characters_dropped_are_richs() -> None:
@@ -326,35 +340,14 @@ def test_on_a_real_terminal_it_takes_the_terminals_width(tmp_path: Path) -> None
     assert_same(shown, expected.getvalue(), "on a pty")
 
 
-# Runs explain on a terminal in-process (FORCE_COLOR: the report goes to a file), then prints the modules it loaded.
-PROGRAM = """
-import json, sys
-before = set(sys.modules)
-from bbdiag import cli
-sys.stdout = open(sys.argv[1], "w")
-code = cli.main(["explain", "--format", "terminal", sys.argv[2]])
-sys.stdout.close()
-sys.__stdout__.write(json.dumps({"code": code, "modules": sorted(set(sys.modules) - before)}))
-"""
-
-
-def test_explain_on_a_terminal_imports_no_rich_console(tmp_path: Path) -> None:
-    """rich.console (and the rich.text, rich.segment, rich.table it brings) cost ~130M
-    instructions, more than explain's whole run: the renderer takes only rich's Style, cells and line breaking."""
-    transcript = tmp_path / "push.txt"
-    transcript.write_text("remote: Invalid credentials\nfatal: Authentication failed for 'https://bitbucket.org/acme/widgets.git/'\n")
-    env = {**os.environ, "FORCE_COLOR": "1"}
-    done = subprocess.run(
-        [sys.executable, "-c", PROGRAM, str(tmp_path / "report"), str(transcript)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    result = json.loads(done.stdout)
-    shown = (tmp_path / "report").read_text()
-    assert result["code"] == 0 and "\x1b[1;31m" in shown and "credentials-rejected" in shown  # it did render, in colour
-    assert "rich.style" in result["modules"] and "bbdiag.render.terminal" in result["modules"]
-    assert not {"rich.console", "rich.text", "rich.segment", "rich.table", "rich.pretty", "rich.theme"} & set(result["modules"])
+def test_a_width_no_line_fits_in_is_taken_as_an_unknown_terminals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """COLUMNS=0: rich.console chooses a width of 0, and its line breaking then fails (chop_cells
+    cannot fold into no cells); the report is laid out at the width rich gives an unknown terminal."""
+    on_a_terminal(monkeypatch, True)
+    monkeypatch.setenv("COLUMNS", "0")
+    report = hostile()
+    assert terminal.screen(io.StringIO(), None).width == 0
+    shown, expected = io.StringIO(), io.StringIO()
+    terminal.render(report, shown)
+    terminal.render(report, expected, width=80)
+    assert shown.getvalue() == expected.getvalue() and len(decoded(shown.getvalue())) > 20

@@ -9,9 +9,12 @@ which import came back. Ratios are for bench/, never timed here.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 TRANSCRIPT = """$ git push origin main
 remote: Invalid credentials
@@ -104,5 +107,77 @@ def test_importing_explain_compiles_no_regular_expression_and_a_run_only_those_i
     assert result["at_import"] == []
     # What this transcript never needs: CI prefixes, control characters, wrapped URLs and
     # tokens, helper fields, prompts, scp-like and ssh command URLs.
-    expected_left = {"_CI_PREFIX", "_CONTROL", "_ANSI", "_GITLAB_SECTION", "_HELPER_FIELD", "_PROMPT_ANSWER", "_SCP_NO_USER", "_SSH_COMMAND", "_IN_TEXT"}
+    expected_left = {
+        "_CI_PREFIX",
+        "_CONTROL",
+        "_ANSI",
+        "_GITLAB_SECTION",
+        "_HELPER_FIELD",
+        "_PROMPT_ANSWER",
+        "_SCP_NO_USER",
+        "_SSH_COMMAND",
+        "_IN_TEXT",
+        "_BRACKETED",
+    }
     assert expected_left <= set(result["uncompiled"])
+
+
+# Runs explain on a terminal in-process (FORCE_COLOR: the report goes to a file, in colour), then prints the modules it loaded.
+ON_A_TERMINAL = """
+import json, sys
+before = set(sys.modules)
+from bbdiag import cli
+sys.stdout = open(sys.argv[1], "w", encoding="utf-8")
+code = cli.main(["explain", "--no-repo", "--format", "terminal", sys.argv[2]])
+sys.stdout.close()
+sys.__stdout__.write(json.dumps({"code": code, "modules": sorted(set(sys.modules) - before)}))
+"""
+
+
+def _on_a_terminal(where: Path, transcript: Path) -> tuple[int, set[str], str]:
+    env = {**os.environ, "FORCE_COLOR": "1", "COLUMNS": "100", "TERM": "xterm-256color"}
+    done = subprocess.run(
+        [sys.executable, "-c", ON_A_TERMINAL, str(where / "report"), str(transcript)],
+        cwd=where,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    result = json.loads(done.stdout)
+    return result["code"], set(result["modules"]), (where / "report").read_text(encoding="utf-8")
+
+
+def test_explain_on_a_terminal_imports_no_rich_and_no_typing(tmp_path: Path) -> None:
+    """rich.console (with rich.text, rich.segment, rich.table) cost ~130M instructions, more than
+    explain's whole run; rich.style, rich.cells and rich._wrap, with the `typing` every rich
+    module imports, 63M more. From the second run on (the first stores rich.style's escape codes)
+    a report of single-cell text imports none of them."""
+    transcript = tmp_path / "push.txt"
+    transcript.write_text(TRANSCRIPT, encoding="utf-8")
+    _, first, _ = _on_a_terminal(tmp_path, transcript)
+    assert "rich.style" in first  # the codes were computed by rich
+    code, modules, shown = _on_a_terminal(tmp_path, transcript)
+    assert code == 0 and "\x1b[1;31m" in shown and "credentials-rejected" in shown and "\x1b]8;id=" in shown  # it did render, in colour, with links
+    assert "bbdiag.render.terminal" in modules
+    assert not {m for m in modules if m == "rich" or m.startswith("rich.")} | ({"typing"} & modules)
+
+
+def test_explain_on_a_terminal_asks_rich_for_wide_characters_and_renders_as_rich(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bbdiag import library, pipeline
+    from bbdiag.render import view
+    from tests import terminal_reference
+    from tests.test_render_terminal import FakeTerminal, assert_same
+
+    transcript = tmp_path / "push.txt"
+    transcript.write_text(TRANSCRIPT.replace("Invalid credentials", "Invalid credentials (认证失败 請重新登錄 e\u0301)"), encoding="utf-8")
+    _on_a_terminal(tmp_path, transcript)
+    code, modules, shown = _on_a_terminal(tmp_path, transcript)
+    assert code == 0 and "认证失败" in shown
+    assert {"rich.cells", "rich._wrap"} <= modules and "rich.style" not in modules  # widths from rich, codes stored
+    result = pipeline.diagnose_text(transcript.read_text(encoding="utf-8"), str(transcript), library.load())
+    expected = FakeTerminal(True)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    terminal_reference.render(view.build(str(transcript), pipeline.remedies(result.diagnoses), result.remarks()), expected, width=100)
+    assert_same(shown, expected.getvalue(), "a report with wide characters")

@@ -9,8 +9,6 @@ and one row below (README, "Contributing").
 
 from __future__ import annotations
 
-import re
-
 from bbdiag.hosts import azure_devops, bitbucket_cloud, bitbucket_dc, codecommit, generic, gitea, github, gitlab
 from bbdiag.hosts.base import Host, TokenShape
 from bbdiag.lazyre import LazyRegex, lazy
@@ -58,9 +56,12 @@ def product_words() -> tuple[tuple[str, str], ...]:
     return _PRODUCT_WORDS
 
 
+_BRACKETED = lazy(r"\[([^\]]+)\](?::(\d+))?")
+
+
 def classify(host: str, path: str = "", port: int | None = None, user: str | None = None, scheme: str = "") -> str:
     """The host id for a host name and, where the name says nothing, its path, port and SSH user."""
-    bracketed = re.fullmatch(r"\[([^\]]+)\](?::(\d+))?", host)  # ssh writes [host]:port
+    bracketed = _BRACKETED.fullmatch(host) if host.startswith("[") else None  # ssh writes [host]:port
     if bracketed:
         host, port = bracketed.group(1), int(bracketed.group(2)) if bracketed.group(2) else port
     host = host.lower().rstrip(".")
@@ -72,7 +73,7 @@ def classify(host: str, path: str = "", port: int | None = None, user: str | Non
     for candidate in REGISTRY:
         if candidate.signs(path, port):
             return candidate.ID
-    labels = re.split(r"[.-]", host)
+    labels = host.replace("-", ".").split(".")  # its labels and their hyphenated parts
     for word, host_id in _PRODUCT_WORDS:
         # A short word must be a whole label ("ghe.corp"); a long one may be part of one ("mygitlab").
         if word in labels or (len(word) > 4 and any(word in label for label in labels)):

@@ -1,35 +1,37 @@
-"""A colour terminal: the same content as plain text, easier to scan, rendered with rich's own parts.
+"""A colour terminal: the same content as plain text, easier to scan, rendered with rich's own answers.
 
 rich.console costs more to import than explain's whole run (pretty printing, pagers, export
 formats, a theme of ~200 styles, inspect), so this module takes from rich only what rendering
-needs: its Style (the SGR and OSC 8 codes), its cell widths (wide and combining characters) and
-its line breaking. It lays out the few shapes the reports use (paragraphs, two-column grids, the
-scan's summary tables, a rule) as rich.console and rich.table lay them out, and chooses the colour
-system and the width the way rich.console.Console does. tests/terminal_reference.py keeps the
-layout as rich.console renders it; tests/test_render_terminal.py compares every character and its
-style on every report. What each rich module costs: README, "What each import costs".
+needs: its Style's escape codes (bbdiag.render.escape_codes: computed by rich.style once, then
+stored), its cell widths and its line breaking (bbdiag.render.cells: rich.cells and rich._wrap
+for any character whose width rich must look up). A normal report imports no rich module at all.
+It lays out the few shapes the reports use (paragraphs, two-column grids, the scan's summary
+tables, a rule) as rich.console and rich.table lay them out, and chooses the colour system and the
+width the way rich.console.Console does. tests/terminal_reference.py keeps the layout as
+rich.console renders it; tests/test_render_terminal.py compares every character and its style on
+every report. What each rich module costs: README, "What each import costs".
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-import re
 import sys
-from typing import TYPE_CHECKING, TextIO
 
-# rich's line breaking (the word splitting rich.text.Text.wrap does): a private module, as rich has
-# no public equivalent short of rich.text, whose import (its emoji table, rich.segment,
-# rich.jupyter) costs more than this module's whole rendering. See "What each import costs".
-from rich._wrap import divide_line
-from rich.cells import cell_len, set_cell_size
-from rich.color import ColorSystem
-from rich.style import Style
-
+from bbdiag.lazyre import lazy
 from bbdiag.records import NamedTuple  # bbdiag's records: no typing.NamedTuple compiled at import
+from bbdiag.render import escape_codes
 
+# rich.cells' widths and rich._wrap's line breaking (the word splitting rich.text.Text.wrap does;
+# rich has no public equivalent short of rich.text, whose import costs more than this module's
+# whole rendering): computed here for single-cell text, asked of rich for any other.
+from bbdiag.render.cells import cell_len, divide_line, set_cell_size
+from bbdiag.render.escape_codes import NULL, Style, link_escape, parse
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (16M instructions): see bbdiag.records
 if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
     from collections.abc import Iterable, Sequence
+    from typing import TextIO
 
     from bbdiag.advice import Finding
     from bbdiag.render.view import DiagnosisView, ReportView, ScanView
@@ -37,24 +39,25 @@ if TYPE_CHECKING:  # records only: the renderers need not load the pipeline
 Piece = tuple[str, Style]  # a run of text in one style: rich's Segment without rich.segment
 Line = list[Piece]
 
-NULL = Style.null()
 TAB_SIZE = 8  # rich.console.Console's default tab_size
 # rich.control.STRIP_CONTROL_CODES (bell, backspace, vertical tab, form feed, carriage return):
 # rich.text.Text drops them from everything it is given; rich.control itself imports rich.segment.
 STRIP_CONTROL = dict.fromkeys((7, 8, 11, 12, 13))
-TRAILING_SPACE = re.compile(r"\s+$")
+TRAILING_SPACE = lazy(r"\s+$")
 DUMB_TERMINALS = ("dumb", "unknown")  # TERM values rich gives no colour and 80 columns
-TERM_COLORS = {"kitty": ColorSystem.EIGHT_BIT, "256color": ColorSystem.EIGHT_BIT, "16color": ColorSystem.STANDARD}
+# TERM's last part, and the colour system rich.console gives it (named as in escape_codes.COLOR_SYSTEMS)
+TERM_COLORS = {"kitty": "256", "256color": "256", "16color": "standard"}
 
 
 class Screen(NamedTuple):
     """What rich.console.Console would decide about `out`: its width and colour system.
 
-    color_system None: no escape codes at all (not a terminal, TERM=dumb); no_color: styles
+    color_system: rich.console's name for it ("standard", "256", "truecolor"), or None: no escape
+    codes at all (not a terminal, TERM=dumb, a legacy Windows console); no_color: styles
     without their colours (bold, dim and links stay), as Console(no_color=True)."""
 
     width: int
-    color_system: ColorSystem | None
+    color_system: str | None
     no_color: bool
     legacy_windows: bool
 
@@ -89,11 +92,11 @@ def screen(out: TextIO, width: int | None = None, color: bool = True) -> Screen:
     elif features is not None:
         # A legacy Windows console: rich writes through the Win32 console API there, never escape
         # codes; this renderer writes plain text instead.
-        system = None if legacy else ColorSystem.TRUECOLOR if features.truecolor else ColorSystem.EIGHT_BIT
+        system = None if legacy else "truecolor" if features.truecolor else "256"
     elif environ.get("COLORTERM", "").strip().lower() in ("truecolor", "24bit"):
-        system = ColorSystem.TRUECOLOR
+        system = "truecolor"
     else:
-        system = TERM_COLORS.get(environ.get("TERM", "").strip().lower().rpartition("-")[2], ColorSystem.STANDARD)
+        system = TERM_COLORS.get(environ.get("TERM", "").strip().lower().rpartition("-")[2], "standard")
     return Screen(size, system, not color, legacy)
 
 
@@ -193,7 +196,7 @@ def _wrap(pieces: Iterable[tuple[str, Style]], width: int, justify: str = "defau
     Each piece's style is combined with the text's own (`base`), which alone styles the padding.
     A word longer than the line is folded onto the next (`fold`, rich's overflow="fold") or cut
     with an ellipsis ("ellipsis", a table column's default)."""
-    line: Line = [(text.translate(STRIP_CONTROL), base + style) for text, style in pieces]
+    line: Line = [(text.translate(STRIP_CONTROL), base.then(style)) for text, style in pieces]
     paragraphs: list[Line] = [[]]
     for text, style in line:
         first, *others = text.split("\n")
@@ -319,7 +322,7 @@ class Table(NamedTuple):
                 left, right = self.sides(index)
                 inner = cell_width - left - right
                 rendered = _wrap(content.pieces, inner, column.justify, content.base, fold=content.fold) if inner >= 1 else []
-                cell_lines = [[(text, style + piece) for text, piece in _padded(_fit(line, inner), left, right)] for line in rendered]
+                cell_lines = [[(text, style.then(piece)) for text, piece in _padded(_fit(line, inner), left, right)] for line in rendered]
                 cells.append((cell_lines, style, cell_width))
             height = max(len(c) for c, _, _ in cells)
             shaped = []
@@ -380,7 +383,9 @@ class Page:
     def __init__(self, out: TextIO, width: int | None, color: bool) -> None:
         self.out = out
         self.screen = screen(out, width, color)
-        self.width = self.screen.width
+        # A width no line fits in (COLUMNS=0), where rich's own line breaking fails: rich's width
+        # for a terminal whose size it does not know.
+        self.width = self.screen.width if self.screen.width >= 1 else 80
         self.lines: list[Line] = []
 
     def text(self, *pieces: tuple[str, str | Style], style: str = "", soft_wrap: bool = False) -> None:
@@ -400,18 +405,29 @@ class Page:
         self.lines.extend(_fit_within(line, self.width) for line in table.render(self.width))
 
     def write(self) -> None:
+        """Each piece between the codes rich writes for its style (escape_codes), in a link if it
+        has one (each with an id of its own; never on a legacy Windows console, as rich)."""
         screen = self.screen
-        system, legacy = screen.color_system, screen.legacy_windows
-        plain: dict[Style, Style] = {}
-        parts = []
-        for line in self.lines:
-            for text, style in line:
-                if style and system is not None:
-                    if screen.no_color:
-                        style = plain.setdefault(style, style.without_color)
-                    text = style.render(text, color_system=system, legacy_windows=legacy)
-                parts.append(text)
-            parts.append("\n")
+        system = screen.color_system
+        parts: list[str] = []
+        if system is None:
+            for line in self.lines:
+                parts.extend(text for text, _ in line)
+                parts.append("\n")
+        else:
+            styled = {style.definitions for line in self.lines for text, style in line if text and style.definitions}
+            around = escape_codes.codes(styled, system, screen.no_color) if styled else {}
+            links = 0
+            for line in self.lines:
+                for text, style in line:
+                    if text and style.definitions:
+                        before, after = around[style.definitions]
+                        text = before + text + after
+                    if text and style.link and not screen.legacy_windows:
+                        links += 1
+                        text = link_escape(text, style.link, f"{os.getpid()}-{links}")
+                    parts.append(text)
+                parts.append("\n")
         self.out.write("".join(parts))
         self.out.flush()
 
@@ -422,7 +438,7 @@ def _fit_within(line: Line, width: int) -> Line:
 
 
 def _style(name: str | Style) -> Style:
-    return name if isinstance(name, Style) else Style.parse(name)  # Style.parse caches its answers
+    return name if isinstance(name, Style) else parse(name)
 
 
 # The reports.
@@ -465,7 +481,7 @@ def _diagnosis(page: Page, d: DiagnosisView, index: int, total: int) -> None:
         if d.alternatives[0].check.command:
             page.text(("      " + d.alternatives[0].check.command, ""), style="bold cyan", soft_wrap=True)
     for url in d.docs:
-        # Style(link=url), not Style.parse(f"link {url}"): the same link, and a URL is never parsed as a style
+        # Style(link=url), not a definition f"link {url}": the same link, and a URL is never parsed as a style
         page.text(("\nDocs: ", "bold"), (url, Style(link=url)), soft_wrap=True)
 
 
