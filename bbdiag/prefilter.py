@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import functools
 import io
+import itertools
 import os
 import re
 import stat
@@ -402,12 +403,15 @@ class Part(NamedTuple):
     long_lines: int  # lines over MAX_LINE in the range itself (not its margin)
 
 
-def ranges(stream: BinaryIO, size: int, parts: int) -> list[tuple[int, int]]:
+def ranges(stream: BinaryIO, size: int, parts: int, halves: int = 0) -> list[tuple[int, int]]:
     """About `parts` ranges [start, stop) that cover the first `size` bytes of `stream`, each
-    starting at the start of a line (the last one may end mid-line: at `size`)."""
+    starting at the start of a line (the last one may end mid-line: at `size`); the last `halves`
+    of them half as long as the others."""
+    weights = [2] * (parts - halves) + [1] * halves
+    bounds = list(itertools.accumulate(weights, initial=0))
     cuts = [0]
     for k in range(1, parts):
-        cut = _line_start_after(stream, max(size * k // parts, cuts[-1] + 1) - 1, size)
+        cut = _line_start_after(stream, max(size * bounds[k] // bounds[-1], cuts[-1] + 1) - 1, size)
         if cut >= size:
             break
         cuts.append(cut)

@@ -16,6 +16,7 @@ chunk size whatever the log's size.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 import os
@@ -94,7 +95,10 @@ def parts_of(path: Path, size: int, cores: int) -> list[tuple[int, int]] | None:
         with open(path, "rb") as stream:
             if utf16_encoding(stream.read(64)) is not None:  # as the whole file's reading would decode it
                 return None
-            found = prefilter.ranges(stream, size, min(cores * PARTS_PER_CORE, max(cores, size // (PART_AFTER_BYTES // 2))))
+            parts = min(cores * PARTS_PER_CORE, max(cores, size // (PART_AFTER_BYTES // 2)))
+            # The last part of each core half as long: the cores finish closer together (measured
+            # on the realistic log in 8 parts: 0.03 s apart, a part's scan being 0.1 s).
+            found = prefilter.ranges(stream, size, parts, halves=cores if parts > cores else 0)
     except OSError:  # unreadable: scan_path says so in the report
         return None
     return found if len(found) > 1 else None
@@ -138,11 +142,13 @@ def _finish(source: str, matches: Matches, steps: dict[int, str], reading: Readi
     reading.notes += not_kept(matches.hits_dropped)
     step_at: dict[int, str] = {}
     if steps:
-        marks = sorted(steps.items())
+        # The last step marker at or before each diagnosis: a large log has a thousand of them.
+        lines = sorted(steps)
         for d in diagnoses:
-            before = [name for line, name in marks if line <= d.lines[0]]
-            if before:
-                step_at[d.lines[0]] = before[-1]
+            first = d.lines[0]
+            index = bisect.bisect_right(lines, first)
+            if index:
+                step_at[first] = steps[lines[index - 1]]
     return ScanResult(source, diagnoses, step_at, reading)
 
 

@@ -147,6 +147,15 @@ def test_ranges_start_at_lines_and_cover_the_file() -> None:
     assert prefilter.ranges(io.BytesIO(b"x" * 1000), 1000, 4) == [(0, 1000)]  # one line: one part
 
 
+def test_the_last_part_of_each_core_is_half_as_long() -> None:
+    """So that the cores finish close together: the one that takes the last part waits least."""
+    data = b"0123456789abcde\n" * 6000
+    found = prefilter.ranges(io.BytesIO(data), len(data), 8, halves=2)
+    sizes = [stop - start for start, stop in found]
+    assert len(sizes) == 8 and sum(sizes) == len(data)
+    assert all(abs(size - len(data) // 7) <= 16 for size in sizes[:6]) and all(abs(size - len(data) // 14) <= 16 for size in sizes[6:])
+
+
 def test_which_logs_are_scanned_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scan, "PART_AFTER_BYTES", 1000)
     body = b"noise line\n" * 500
@@ -159,6 +168,7 @@ def test_which_logs_are_scanned_in_parts(tmp_path: Path, monkeypatch: pytest.Mon
     parts = scan.parts_of(plain, size, 2)
     assert parts is not None and len(parts) == 2 * scan.PARTS_PER_CORE  # so that a slowed core takes fewer
     assert parts[0][0] == 0 and parts[-1][1] == size and all(body[start - 1 : start] == b"\n" for start, _ in parts[1:])
+    assert parts[-1][1] - parts[-1][0] < (parts[0][1] - parts[0][0]) * 2 // 3  # each core's last part is shorter
     assert scan.parts_of(plain, 1100, 2) == [(0, 550), (550, 1100)]  # at least half PART_AFTER_BYTES each
     assert scan.parts_of(plain, size, 1) is None  # one core
     assert scan.parts_of(small, 900, 2) is None
@@ -216,7 +226,7 @@ def test_a_large_log_that_cannot_be_read_is_left_to_the_whole_file_path(tmp_path
     log = tmp_path / "ci.log"
     log.write_bytes(b"noise line\n" * 500)
 
-    def unreadable(stream: object, size: int, parts: int) -> list[tuple[int, int]]:
+    def unreadable(stream: object, size: int, parts: int, halves: int = 0) -> list[tuple[int, int]]:
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(prefilter, "ranges", unreadable)
