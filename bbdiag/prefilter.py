@@ -188,9 +188,31 @@ def trimmed(loose: str) -> str:
         return loose
     while atoms and _may_go(*atoms[0]):
         atoms.pop(0)
-    while atoms and (_may_go(*atoms[-1]) or (atoms[-1][0] == "\\S" and atoms[-1][1][:1] in ("+", "*"))):
+    while atoms and (_may_go(*atoms[-1]) or (atoms[-1][0] == "\\S" and atoms[-1][1][:1] in ("+", "*")) or _short_word_at_end(atoms)):
         atoms.pop()
-    return "".join(atom + _unbounded(quantifier) for atom, quantifier in atoms) or loose
+    if not atoms:
+        return loose
+    *body, (last, quantifier) = atoms
+    # At the end, a repeat needs only its least: `[0-9a-f]{7,}` reported a match at every digit past the seventh.
+    return "".join(atom + _unbounded(q) for atom, q in body) + last + _least(quantifier)
+
+
+def _short_word_at_end(atoms: list[tuple[str, str]]) -> bool:
+    """The regex ends in a word of one or two plain characters after spaces (a ref update's `->`):
+    a line holds one almost everywhere, and Hyperscan checked each (`[0-9a-f]{7,}\\.\\.\\.?[0-9a-f]{7,}\\s+\\S+\\s+->`
+    was a quarter of its pass of the loosened regexes on the realistic log)."""
+    word = 0
+    while word < len(atoms) and not atoms[-1 - word][1] and len(atoms[-1 - word][0]) == 1 and atoms[-1 - word][0] not in ".()[]|":
+        word += 1
+    return 0 < word <= 2 and len(atoms) > word + 1 and atoms[-1 - word][0] in ("\\s", " ") and bool(atoms[-1 - word][1])
+
+
+def _least(quantifier: str) -> str:
+    """A repeat's quantifier at a regex's end, as an unanchored search needs it: its least count."""
+    if quantifier[:1] == "+":
+        return ""
+    bounded = re.match(r"^\{(\d+)(?:,\d*)?\}", quantifier)
+    return f"{{{bounded.group(1)}}}" if bounded else quantifier
 
 
 def _may_go(atom: str, quantifier: str) -> bool:
