@@ -14,6 +14,7 @@ import io
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -69,7 +70,14 @@ def main() -> int:
         grep = ["grep", "-c", "-E", "-f", str(phrases), str(log)]
         scan = [sys.executable, "-m", "bbdiag", "scan", "--format", "json", str(log)]  # every core: the log in parts
         scan_one = [*scan[:-1], "--jobs", "1", str(log)]
-        run(scan)  # warm the page cache and bbdiag's per-user cache
+        # Warm the page cache and bbdiag's per-user cache, and make sure the scan works: a scan that
+        # fails (bbdiag not importable by this interpreter, a broken database) is fast, and its
+        # ratios would say nothing.
+        warm = subprocess.run(scan, capture_output=True, check=False)
+        if (working := warm.stdout.count(b'"cause":')) != failures:
+            print(f"bbdiag scan found {working} of the {failures} failures planted (exit {warm.returncode}): nothing measured", file=sys.stderr)
+            print(warm.stderr.decode(errors="replace")[-2000:], file=sys.stderr)
+            return 1
         ours, ours_one, theirs = [], [], []
         cpu: dict[str, list[float]] = {"every": [], "one": [], "grep": []}  # CPU seconds, the measure a busy machine leaves fair
         for _ in range(RUNS):
