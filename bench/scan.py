@@ -62,6 +62,9 @@ def main() -> int:
     compile_package()
     lib = library.load()
     with tempfile.TemporaryDirectory() as work:
+        # `python -m bbdiag` puts the current directory first on sys.path: run from the checkout it
+        # would measure the checkout's bbdiag (without its built extension), not the installation.
+        os.chdir(work)
         log = Path(work) / "ci.log"
         failures = noise.write(log, MEGABYTES)
         size = log.stat().st_size / (1 << 20)
