@@ -7,7 +7,7 @@ rich: tests/test_render_cells.py asserts it against rich.cells itself, so a rich
 fails there) this module computes the same answers with rich's own algorithms. Any other character
 (CJK, emoji, combining marks, control codes) is rich's to measure: rich.cells and rich._wrap are
 imported then, and answer. Importing them brings `typing` and rich's package, which cost more
-than laying out a whole report (README, "What each import costs").
+than laying out a whole report (README, "Where start-up goes").
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The escape codes a style writes on a terminal: rich.style's answers, stored, so that a run need not import rich.
 
 Importing rich.style (rich.color, its palettes, pickle, random) and `typing`, which every rich
-module imports, cost more than laying out a whole report (README, "What each import costs"). A
+module imports, cost more than laying out a whole report (README, "Where start-up goes"). A
 piece of text is styled here by a `Style` of ours: the style definitions it combines, in order,
 and its link. What rich writes before and after a text in that style for a colour system is what
 `rich.style.Style.combine(Style.parse(d) for d in definitions)` (then `.without_color` for no

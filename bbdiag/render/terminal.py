@@ -9,7 +9,7 @@ It lays out the few shapes the reports use (paragraphs, two-column grids, the sc
 tables, a rule) as rich.console and rich.table lay them out, and chooses the colour system and the
 width the way rich.console.Console does. tests/terminal_reference.py keeps the layout as
 rich.console renders it; tests/test_render_terminal.py compares every character and its style on
-every report. What each rich module costs: README, "What each import costs".
+every report. What each rich module costs: README, "Where start-up goes".
 """
 
 from __future__ import annotations
