@@ -129,6 +129,26 @@ next_change(const unsigned char *p, Py_ssize_t start, Py_ssize_t i, Py_ssize_t e
     return end;
 }
 
+/* args[0] as a buffer (released by the caller) and args[1:3] as start and end, clamped as a slice
+ * is (negative indexes are not used by the scan, and mean 0 here): both functions take them so. */
+static int
+buffer_range(PyObject *const *args, Py_buffer *view, Py_ssize_t *start, Py_ssize_t *end)
+{
+    *start = PyNumber_AsSsize_t(args[1], PyExc_OverflowError);
+    if (*start == -1 && PyErr_Occurred())
+        return -1;
+    *end = PyNumber_AsSsize_t(args[2], PyExc_OverflowError);
+    if (*end == -1 && PyErr_Occurred())
+        return -1;
+    if (PyObject_GetBuffer(args[0], view, PyBUF_SIMPLE) < 0)
+        return -1;
+    if (*end > view->len)
+        *end = view->len;
+    if (*start < 0)
+        *start = 0;
+    return 0;
+}
+
 PyDoc_STRVAR(changed_lines_doc,
              "changed_lines(buffer, start, end, out) -> (used, starts)\n\n"
              "The lines of buffer[start:end] (start a line start) that the cleaning changes, copied into out[:used] each ending in a newline;\n"
@@ -143,22 +163,12 @@ changed_lines(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "changed_lines(buffer, start, end, out)");
         return NULL;
     }
-    start = PyNumber_AsSsize_t(args[1], PyExc_OverflowError);
-    if (start == -1 && PyErr_Occurred())
-        return NULL;
-    end = PyNumber_AsSsize_t(args[2], PyExc_OverflowError);
-    if (end == -1 && PyErr_Occurred())
-        return NULL;
-    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0)
+    if (buffer_range(args, &view, &start, &end) < 0)
         return NULL;
     if (PyObject_GetBuffer(args[3], &out, PyBUF_WRITABLE) < 0) {
         PyBuffer_Release(&view);
         return NULL;
     }
-    if (end > view.len)
-        end = view.len;
-    if (start < 0)
-        start = 0;
     PyObject *starts = PyList_New(0);
     if (starts == NULL || (start < end && out.len < end - start + 1)) {
         if (starts != NULL)
@@ -212,19 +222,8 @@ count(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "count(buffer, start, end)");
         return NULL;
     }
-    start = PyNumber_AsSsize_t(args[1], PyExc_OverflowError);
-    if (start == -1 && PyErr_Occurred())
+    if (buffer_range(args, &view, &start, &end) < 0)
         return NULL;
-    end = PyNumber_AsSsize_t(args[2], PyExc_OverflowError);
-    if (end == -1 && PyErr_Occurred())
-        return NULL;
-    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0)
-        return NULL;
-    /* Clamped as a slice is (negative indexes are not used by the scan, and mean 0 here). */
-    if (end > view.len)
-        end = view.len;
-    if (start < 0)
-        start = 0;
     Py_ssize_t found = start < end ? count_newlines((const unsigned char *)view.buf + start, end - start) : 0;
     PyBuffer_Release(&view);
     return PyLong_FromSsize_t(found);
