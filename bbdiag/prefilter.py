@@ -321,9 +321,18 @@ class _Database:
         used, line_starts = changed_lines(buf, start, end, changed)
         held: set[int] = set()  # indexes into line_starts
         if used:
+            counted = [0, 0]  # bytes of `changed` counted so far, and the newlines in them
 
             def on_keyword(_pattern: int, _start: int, end: int, _flags: int, _context: object) -> None:
-                held.add(count_newlines(changed, 0, end))  # a keyword holds no newline: the lines before its end
+                # A keyword holds no newline: its line's index is the newlines before its end.
+                # Hyperscan reports matches by increasing end, so each byte is counted once (a
+                # count from 0 at each match made a log of keyword lines quadratic).
+                upto, lines = counted
+                if end < upto:  # not in order after all: count from the start
+                    upto = lines = 0
+                lines += count_newlines(changed, upto, end)
+                counted[:] = end, lines
+                held.add(lines)
 
             with memoryview(changed)[:used] as lines:
                 self.keywords.scan(lines, match_event_handler=on_keyword)

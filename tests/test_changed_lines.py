@@ -108,3 +108,29 @@ def test_no_keyword_is_looked_for_in_every_byte() -> None:
     assert not regexes[1] and not others[1]
     assert (first_regex, first_marker) == (len(regexes[0]), len(regexes[0]) + len(others[0]))
     assert keywords
+
+
+@pytest.mark.skipif(not prefilter.available(), reason="no Hyperscan here")
+def test_a_log_of_keyword_lines_is_counted_once_per_byte(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each keyword found in the changed lines is placed on its line by the newlines before it;
+    counted from the start at every match, a log whose every line is coloured and holds a keyword
+    was quadratic (a third of its scan on 8 MiB). Counted as the matches come, each byte once: the
+    bytes counted stay within a few times the log's, and every line is still a candidate."""
+    import io
+
+    from bbdiag import library
+    from bbdiag.normalise import Reading
+
+    line = b"\x1b[31mremote: Invalid credentials\x1b[0m and a few more words on the line\n"
+    data = line * 20_000  # 1.4 MiB: more than one chunk
+    counted = [0]
+    real = prefilter.count_newlines
+
+    def counting(buf: bytearray, start: int, end: int) -> int:
+        counted[0] += end - start
+        return real(buf, start, end)
+
+    monkeypatch.setattr(prefilter, "count_newlines", counting)
+    read = list(prefilter.read(io.BytesIO(data), Reading("-"), library.load()))
+    assert len({r.number for r in read}) == 20_000
+    assert counted[0] <= 4 * len(data)
